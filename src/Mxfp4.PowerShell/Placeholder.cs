@@ -1,0 +1,5 @@
+namespace Mxfp4.PowerShell;
+
+internal static class Placeholder
+{
+}
