@@ -1,0 +1,39 @@
+namespace Mxfp4.Core.Safetensors;
+
+/// <summary>
+/// A checkpoint (file, directory or index) cannot be opened as a whole: a bad index, a missing or escaping shard, a
+/// tensor that is not where the index says. Errors inside one shard's header are <see cref="SafetensorsFormatException"/>.
+/// </summary>
+public sealed class CheckpointException : Mxfp4Exception
+{
+    public CheckpointException(string errorId, Mxfp4ErrorCategory category, string message, string path, string? shardPath = null, string? tensorName = null, Exception? innerException = null)
+        : base(errorId, category, message, path, innerException)
+    {
+        Path = path;
+        ShardPath = shardPath;
+        TensorName = tensorName;
+    }
+
+    public CheckpointException()
+        : this("InvalidCheckpoint", Mxfp4ErrorCategory.InvalidData, "The checkpoint is invalid.", string.Empty)
+    {
+    }
+
+    public CheckpointException(string message)
+        : this("InvalidCheckpoint", Mxfp4ErrorCategory.InvalidData, message, string.Empty)
+    {
+    }
+
+    public CheckpointException(string message, Exception innerException)
+        : this("InvalidCheckpoint", Mxfp4ErrorCategory.InvalidData, message, string.Empty, null, null, innerException)
+    {
+    }
+
+    /// <summary>The checkpoint path the error is about (the index when there is one).</summary>
+    public string Path { get; }
+
+    /// <summary>The shard concerned, as a full path (or as the index spells it when it could not be resolved).</summary>
+    public string? ShardPath { get; }
+
+    public string? TensorName { get; }
+}
