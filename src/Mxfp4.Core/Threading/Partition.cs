@@ -17,11 +17,15 @@ public static class Partition
             throw new ArgumentOutOfRangeException(nameof(index));
         }
 
-        long units = (total + unit - 1) / unit;
+        long units = (total / unit) + (total % unit == 0 ? 0 : 1);
         long baseUnits = units / parts;
         long extra = units % parts;
-        long startUnit = (index * baseUnits) + Math.Min(index, extra);
-        long endUnit = startUnit + baseUnits + (index < extra ? 1 : 0);
+
+        // The extra units go to the LAST parts: the final unit may be partial, and giving it to a part that also got an
+        // extra unit keeps every size within one unit of every other.
+        long firstWithExtra = parts - extra;
+        long startUnit = (index * baseUnits) + Math.Max(0, index - firstWithExtra);
+        long endUnit = startUnit + baseUnits + (index >= firstWithExtra ? 1 : 0);
         return (Math.Min(startUnit * unit, total), Math.Min(endUnit * unit, total));
     }
 }

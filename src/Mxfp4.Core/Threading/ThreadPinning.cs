@@ -11,7 +11,8 @@ internal static class ThreadPinning
     {
         if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
         {
-            long mask = (long)Process.GetCurrentProcess().ProcessorAffinity;
+            using var process = Process.GetCurrentProcess();
+            long mask = (long)process.ProcessorAffinity;
             var cpus = new List<int>();
             for (int cpu = 0; cpu < 64; cpu++)
             {

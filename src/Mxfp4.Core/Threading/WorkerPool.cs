@@ -12,10 +12,18 @@ public sealed class WorkerPool : IDisposable
 {
     private static readonly Lazy<WorkerPool> SharedPool = new(() => new WorkerPool(ThreadPinning.AllowedCpus().Length));
 
+    /// <summary>Set on pool threads: a job that starts another job runs it inline instead of waiting on busy workers forever.</summary>
+    [ThreadStatic]
+    private static bool t_isWorkerThread;
+
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _start;
     private readonly object _jobLock = new();
-    private CountdownEvent _done = new(0);
+
+    // One completion event for the pool's lifetime, reset per job. A per-job event disposed by Run could be disposed
+    // while the last worker is still inside its Set, which is not safe.
+    private readonly ManualResetEventSlim _allDone = new(false);
+    private int _remaining;
     private Action<int>? _body;
     private int _workers;
     private ExceptionDispatchInfo? _failure;
@@ -51,32 +59,38 @@ public sealed class WorkerPool : IDisposable
     /// Runs <paramref name="body"/> on <paramref name="workers"/> threads (clamped to [1, ThreadCount]) and waits.
     /// The first exception any worker throws is rethrown here after all have finished. Bodies check
     /// <see cref="CancellationToken"/>s themselves between chunks, so a stop takes effect within one chunk.
+    /// Called from inside a job (on a pool thread), the bodies run one after another on the calling thread.
     /// </summary>
     public void Run(int workers, Action<int> body)
     {
         ArgumentNullException.ThrowIfNull(body);
         ObjectDisposedException.ThrowIf(_disposed, this);
         workers = Math.Clamp(workers, 1, ThreadCount);
-        if (workers == 1)
+        if (workers == 1 || t_isWorkerThread)
         {
-            // One partition gains nothing from a hand-off; the caller's thread does the work.
-            body(0);
+            // One partition gains nothing from a hand-off, and a nested job would wait for workers that wait for it.
+            for (int i = 0; i < workers; i++)
+            {
+                body(i);
+            }
+
             return;
         }
 
         lock (_jobLock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             _body = body;
             _workers = workers;
             _failure = null;
-            _done = new CountdownEvent(workers);
+            _remaining = workers;
+            _allDone.Reset();
             for (int i = 0; i < workers; i++)
             {
                 _start[i].Release();
             }
 
-            _done.Wait();
-            _done.Dispose();
+            _allDone.Wait();
             _body = null;
             _failure?.Throw();
         }
@@ -84,12 +98,16 @@ public sealed class WorkerPool : IDisposable
 
     public void Dispose()
     {
-        if (_disposed)
+        lock (_jobLock)
         {
-            return;
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
         }
 
-        _disposed = true;
         foreach (var start in _start)
         {
             start.Release();
@@ -104,10 +122,13 @@ public sealed class WorkerPool : IDisposable
         {
             start.Dispose();
         }
+
+        _allDone.Dispose();
     }
 
     private void WorkerLoop(int index, int cpu)
     {
+        t_isWorkerThread = true;
         ThreadPinning.PinCurrentThread(cpu);
         while (true)
         {
@@ -132,7 +153,10 @@ public sealed class WorkerPool : IDisposable
             }
             finally
             {
-                _done.Signal();
+                if (Interlocked.Decrement(ref _remaining) == 0)
+                {
+                    _allDone.Set();
+                }
             }
         }
     }
