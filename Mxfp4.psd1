@@ -12,6 +12,8 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Get-SafetensorsHeader'
+        'Get-Mxfp4Tensor'
+        'ConvertFrom-Mxfp4'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

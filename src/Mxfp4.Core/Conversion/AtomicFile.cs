@@ -1,0 +1,124 @@
+namespace Mxfp4.Core.Conversion;
+
+/// <summary>
+/// A file written under a temporary name in its final directory and renamed into place only by
+/// <see cref="Commit"/>; disposing an uncommitted one deletes the temporary file. A reader therefore sees either the
+/// old file or the complete new one, never a partial write, and a failure or cancellation leaves nothing behind.
+/// </summary>
+public sealed class AtomicFile : IDisposable
+{
+    /// <summary>Marks our temporary files, so a user who finds one after a power cut knows what it is.</summary>
+    public const string TemporarySuffix = ".mxfp4-partial";
+
+    private readonly bool _overwrite;
+    private FileStream? _stream;
+    private bool _committed;
+
+    private AtomicFile(string path, string temporaryPath, FileStream stream, bool overwrite)
+    {
+        Path = path;
+        TemporaryPath = temporaryPath;
+        _stream = stream;
+        _overwrite = overwrite;
+    }
+
+    public string Path { get; }
+
+    public string TemporaryPath { get; }
+
+    /// <summary>The stream to write; valid until <see cref="Commit"/> or <see cref="Dispose"/>.</summary>
+    public Stream Stream => _stream ?? throw new ObjectDisposedException(nameof(AtomicFile));
+
+    /// <summary>
+    /// Starts writing <paramref name="path"/>. Refuses an existing file unless <paramref name="overwrite"/>, so the
+    /// caller learns before any byte is written.
+    /// </summary>
+    public static AtomicFile Create(string path, bool overwrite, long preallocate = 0)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (!overwrite && File.Exists(full))
+        {
+            throw new OutputExistsException(full, $"The file '{full}' already exists. Use -Force to replace it.");
+        }
+
+        string directory = System.IO.Path.GetDirectoryName(full)!;
+        string temporary = System.IO.Path.Combine(directory, "." + System.IO.Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + TemporarySuffix);
+        try
+        {
+            var stream = new FileStream(temporary, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0,
+                PreallocationSize = preallocate,
+            });
+            return new AtomicFile(full, temporary, stream, overwrite);
+        }
+        catch (IOException ex)
+        {
+            throw new OutputWriteException(full, $"Cannot create '{temporary}' for '{full}': {ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new OutputWriteException(full, $"Cannot create '{temporary}' for '{full}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Flushes to disk and renames over the final path.</summary>
+    public void Commit()
+    {
+        var stream = _stream ?? throw new ObjectDisposedException(nameof(AtomicFile));
+        try
+        {
+            stream.Flush(flushToDisk: true);
+            stream.Dispose();
+            _stream = null;
+            if (!_overwrite && File.Exists(Path))
+            {
+                throw new OutputExistsException(Path, $"The file '{Path}' appeared while it was being written. Use -Force to replace it.");
+            }
+
+            File.Move(TemporaryPath, Path, overwrite: _overwrite);
+            _committed = true;
+        }
+        catch (IOException ex)
+        {
+            throw new OutputWriteException(Path, $"Writing '{Path}' failed: {ex.Message}", ex);
+        }
+        finally
+        {
+            if (!_committed)
+            {
+                DeleteTemporary();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_committed)
+        {
+            return;
+        }
+
+        _stream?.Dispose();
+        _stream = null;
+        DeleteTemporary();
+    }
+
+    private void DeleteTemporary()
+    {
+        try
+        {
+            File.Delete(TemporaryPath);
+        }
+        catch (IOException)
+        {
+            // Best effort: the file is marked by its suffix; nothing else can be done about a vanished directory.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Safetensors;
+
+namespace Mxfp4.Core.Conversion;
+
+/// <summary>
+/// Everything a conversion will write, computed from the source headers alone before any byte is written: every
+/// shard's header and tensor order, the index, the other files. Creating a plan validates the whole input and the
+/// destination, so a bad input is rejected with nothing touched.
+/// </summary>
+public sealed class ConversionPlan
+{
+    public const string IndexFileName = "model.safetensors.index.json";
+
+    private const string ConfigFileName = "config.json";
+
+    private ConversionPlan(string destination, ConversionOptions options, IReadOnlyList<ShardPlan> shards, IReadOnlyList<string> otherFiles, string? indexTarget, string? sourceIndex)
+    {
+        Destination = destination;
+        Options = options;
+        Shards = shards;
+        OtherFiles = otherFiles;
+        IndexTarget = indexTarget;
+        SourceIndex = sourceIndex;
+    }
+
+    public string Destination { get; }
+
+    public ConversionOptions Options { get; }
+
+    public IReadOnlyList<ShardPlan> Shards { get; }
+
+    /// <summary>Non-safetensors files of the checkpoint directory, copied beside the shards (config.json edited for the Transformers layout).</summary>
+    public IReadOnlyList<string> OtherFiles { get; }
+
+    /// <summary>The rewritten index, when the source had one.</summary>
+    public string? IndexTarget { get; }
+
+    internal string? SourceIndex { get; }
+
+    /// <summary>Bytes of all output shards.</summary>
+    public long TotalBytes => Shards.Sum(s => s.FileLength);
+
+    /// <summary>Sum of the output tensors' bytes: the index's total_size.</summary>
+    public long TotalTensorBytes => Shards.Sum(s => s.Tensors.Sum(t => t.Spec.ByteLength));
+
+    internal static bool IsConfig(string path) => string.Equals(Path.GetFileName(path), ConfigFileName, StringComparison.Ordinal);
+
+    public static ConversionPlan Create(Checkpoint source, string destination, ConversionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+        string target = Path.GetFullPath(destination);
+        CheckDestination(source, target, options);
+
+        var pairs = new List<Mxfp4TensorInfo>();
+        foreach (var result in Mxfp4Pairing.Pair(source.Tensors))
+        {
+            if (result.Error is { } error)
+            {
+                throw error;
+            }
+
+            pairs.Add(result.Tensor!);
+        }
+
+        if (options.Layout == ConversionLayout.Transformers && pairs.FirstOrDefault(p => p.NamingStyle != Mxfp4NamingStyle.HuggingFace) is { } original)
+        {
+            throw new Mxfp4Exception(
+                "LayoutNotSupported",
+                Mxfp4ErrorCategory.InvalidArgument,
+                $"'{original.Blocks.Name}' uses original gpt-oss naming; -Layout Transformers needs a Hugging Face checkpoint (X_blocks/X_scales). Use -Layout Natural.",
+                original.Blocks.Name);
+        }
+
+        var pairByBlocks = pairs.ToDictionary(p => p.Blocks.Name, StringComparer.Ordinal);
+        var scalesNames = pairs.Select(p => p.Scales.Name).ToHashSet(StringComparer.Ordinal);
+        var shards = new List<ShardPlan>();
+        foreach (var shardPath in source.ShardPaths)
+        {
+            var header = source.GetHeader(shardPath);
+            var tensors = new List<PlannedTensor>();
+            foreach (var tensor in header.Tensors)
+            {
+                if (pairByBlocks.TryGetValue(tensor.Name, out var pair))
+                {
+                    bool transpose = options.Layout == ConversionLayout.Transformers && IsExpertWeight(pair);
+                    tensors.Add(PlannedTensor.Dequantized(new TensorSpec(pair.Name, ToDType(options), OutputShape(pair, transpose)), pair, transpose));
+                }
+                else if (!scalesNames.Contains(tensor.Name))
+                {
+                    tensors.Add(PlannedTensor.Copy(tensor));
+                }
+            }
+
+            var layout = SafetensorsLayout.Create(tensors.Select(t => t.Spec).ToList(), header.Metadata);
+            shards.Add(new ShardPlan(shardPath, Path.Combine(target, Path.GetFileName(shardPath)), tensors, layout));
+        }
+
+        var otherFiles = new List<string>();
+        bool isDirectoryCheckpoint = Directory.Exists(source.Path) || source.IndexPath is not null;
+        if (isDirectoryCheckpoint && !options.SafetensorsOnly)
+        {
+            foreach (var file in Directory.EnumerateFiles(source.RootDirectory).Order(StringComparer.Ordinal))
+            {
+                bool isCheckpointFile = file.EndsWith(".safetensors", StringComparison.Ordinal)
+                    || string.Equals(file, source.IndexPath, StringComparison.Ordinal)
+                    || file.EndsWith(AtomicFile.TemporarySuffix, StringComparison.Ordinal);
+                if (!isCheckpointFile)
+                {
+                    otherFiles.Add(file);
+                }
+            }
+        }
+
+        string? indexTarget = source.IndexPath is null ? null : Path.Combine(target, Path.GetFileName(source.IndexPath));
+        return new ConversionPlan(target, options, shards, otherFiles, indexTarget, source.IndexPath);
+    }
+
+    /// <summary>The gpt-oss expert weights that transformers' dense modules expect as [E, in, out].</summary>
+    private static bool IsExpertWeight(Mxfp4TensorInfo pair)
+        => pair.Shape.Length == 3
+            && (pair.Name.EndsWith(".mlp.experts.gate_up_proj", StringComparison.Ordinal) || pair.Name.EndsWith(".mlp.experts.down_proj", StringComparison.Ordinal));
+
+    private static long[] OutputShape(Mxfp4TensorInfo pair, bool transpose)
+        => transpose ? [pair.Shape[0], pair.Shape[2], pair.Shape[1]] : pair.Shape;
+
+    private static SafetensorsDType ToDType(ConversionOptions options) => options.Format switch
+    {
+        Numerics.OutputFormat.F32 => SafetensorsDType.F32,
+        Numerics.OutputFormat.F16 => SafetensorsDType.F16,
+        _ => SafetensorsDType.BF16,
+    };
+
+    private static void CheckDestination(Checkpoint source, string target, ConversionOptions options)
+    {
+        string root = Path.TrimEndingDirectorySeparator(source.RootDirectory);
+        string trimmed = Path.TrimEndingDirectorySeparator(target);
+        bool sourceIsFile = File.Exists(source.Path) && source.IndexPath is null;
+        bool insideRoot = trimmed.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        if (string.Equals(trimmed, root, StringComparison.Ordinal) || (!sourceIsFile && insideRoot))
+        {
+            throw new Mxfp4Exception(
+                "DestinationIsSource",
+                Mxfp4ErrorCategory.InvalidArgument,
+                $"The destination '{target}' is the source checkpoint directory '{root}' or inside it; choose another directory.",
+                target);
+        }
+
+        string? parent = Path.GetDirectoryName(trimmed);
+        if (parent is not null && !Directory.Exists(parent))
+        {
+            throw new Mxfp4Exception(
+                "DestinationParentNotFound",
+                Mxfp4ErrorCategory.ObjectNotFound,
+                $"The parent directory of the destination '{target}' does not exist.",
+                target);
+        }
+
+        if (File.Exists(trimmed))
+        {
+            throw new OutputExistsException(target, $"The destination '{target}' is a file; a checkpoint is written into a directory.");
+        }
+
+        if (!options.Force && Directory.Exists(trimmed) && Directory.EnumerateFileSystemEntries(trimmed).Any())
+        {
+            throw new OutputExistsException(target, $"The destination '{target}' exists and is not empty. Use -Force to write into it and replace files of the same names.");
+        }
+    }
+}

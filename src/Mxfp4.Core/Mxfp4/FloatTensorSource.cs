@@ -1,0 +1,43 @@
+using Mxfp4.Core.Numerics;
+using Mxfp4.Core.Safetensors;
+
+namespace Mxfp4.Core.Mxfp4;
+
+/// <summary>
+/// A plain floating tensor (BF16, F16, F8_E4M3, F8_E5M2, F32) read from a mapped file and converted to the requested
+/// format, so a conversion script can treat every floating tensor like an MXFP4 one. The file is not owned.
+/// </summary>
+public sealed class FloatTensorSource : TensorSource
+{
+    private readonly MappedFile _file;
+    private readonly long _offset;
+    private readonly SafetensorsDType _dtype;
+    private readonly int _elementBytes;
+
+    public FloatTensorSource(MappedFile file, long offset, long elementCount, SafetensorsDType dtype)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (!FloatConversion.IsSupported(dtype))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a convertible floating dtype.");
+        }
+
+        _elementBytes = DTypeTable.BitSize(dtype) / 8;
+        if (offset < 0 || elementCount < 0 || offset > file.Length || elementCount > (file.Length - offset) / _elementBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"{elementCount} {dtype} elements at offset {offset} lie outside '{file.Path}' ({file.Length} bytes).");
+        }
+
+        _file = file;
+        _offset = offset;
+        _dtype = dtype;
+        ElementCount = elementCount;
+    }
+
+    public override long ElementCount { get; }
+
+    public override int ElementAlignment => 1;
+
+    protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
+        => FloatConversion.Convert(_file.GetSpan(_offset + (firstElement * _elementBytes), checked(count * _elementBytes)), _dtype, destination, format);
+}

@@ -1,0 +1,89 @@
+using System.Management.Automation;
+using Mxfp4.Core;
+using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Safetensors;
+using Mxfp4.PowerShell.Completion;
+using Mxfp4.PowerShell.Infrastructure;
+
+namespace Mxfp4.PowerShell.Commands;
+
+/// <summary>Pairs MXFP4 blocks and scales tensors into logical tensors, from checkpoints or from piped TensorInfo records.</summary>
+[Cmdlet(VerbsCommon.Get, "Mxfp4Tensor", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(Mxfp4TensorInfo))]
+public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const string InputObjectSet = "InputObject";
+
+    private readonly List<TensorInfo> _piped = [];
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+    public TensorInfo[] InputObject { get; set; } = [];
+
+    [Parameter(Position = 1)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(TensorNameCompleter))]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == InputObjectSet)
+        {
+            // Blocks and scales may arrive in either order, so pairing waits for the whole input.
+            _piped.AddRange(InputObject);
+            return;
+        }
+
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in ResolvePaths(literal ? LiteralPath : Path, literal))
+        {
+            try
+            {
+                using var checkpoint = Checkpoint.Open(path);
+                WritePairs(checkpoint.Tensors);
+            }
+            catch (Mxfp4Exception ex)
+            {
+                WriteEngineError(ex, path);
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName == InputObjectSet)
+        {
+            WritePairs(_piped);
+        }
+    }
+
+    private void WritePairs(IEnumerable<TensorInfo> tensors)
+    {
+        var filter = new NameFilter(Name);
+        foreach (var result in Mxfp4Pairing.Pair(tensors))
+        {
+            if (result.Tensor is { } tensor)
+            {
+                if (filter.MatchesAny(tensor.Name, tensor.Blocks.Name, tensor.Scales.Name))
+                {
+                    WriteObject(tensor);
+                }
+            }
+            else if (result.Error is { } error && filter.MatchesAny(error.BlocksName, error.ScalesName))
+            {
+                WriteEngineError(error, error.BlocksName);
+            }
+        }
+    }
+}

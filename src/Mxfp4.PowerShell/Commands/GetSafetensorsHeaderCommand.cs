@@ -1,0 +1,84 @@
+using System.Management.Automation;
+using Mxfp4.Core;
+using Mxfp4.Core.Safetensors;
+using Mxfp4.PowerShell.Completion;
+using Mxfp4.PowerShell.Infrastructure;
+
+namespace Mxfp4.PowerShell.Commands;
+
+/// <summary>Lists the tensors (or the metadata) of safetensors files, directories and sharded indexes.</summary>
+[Cmdlet(VerbsCommon.Get, "SafetensorsHeader", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TensorInfo))]
+[OutputType(typeof(MetadataEntry))]
+public sealed class GetSafetensorsHeaderCommand : Mxfp4Cmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    [Parameter(Position = 1)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(TensorNameCompleter))]
+    public string[]? Name { get; set; }
+
+    [Parameter]
+    public SwitchParameter Metadata { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var filter = new NameFilter(Name);
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in ResolvePaths(literal ? LiteralPath : Path, literal))
+        {
+            try
+            {
+                using var checkpoint = Checkpoint.Open(path);
+                if (Metadata)
+                {
+                    WriteMetadata(checkpoint, filter);
+                    continue;
+                }
+
+                foreach (var tensor in checkpoint.Tensors)
+                {
+                    if (filter.Matches(tensor.Name))
+                    {
+                        WriteObject(tensor);
+                    }
+                }
+            }
+            catch (Mxfp4Exception ex)
+            {
+                WriteEngineError(ex, path);
+            }
+        }
+    }
+
+    private void WriteMetadata(Checkpoint checkpoint, NameFilter filter)
+    {
+        foreach (var (key, value) in checkpoint.Metadata)
+        {
+            if (filter.Matches(key))
+            {
+                WriteObject(new MetadataEntry(checkpoint.Path, "Header", key, value));
+            }
+        }
+
+        foreach (var (key, value) in checkpoint.IndexMetadata)
+        {
+            if (filter.Matches(key))
+            {
+                WriteObject(new MetadataEntry(checkpoint.IndexPath ?? checkpoint.Path, "Index", key, value));
+            }
+        }
+    }
+}

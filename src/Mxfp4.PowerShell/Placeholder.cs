@@ -1,5 +1,0 @@
-namespace Mxfp4.PowerShell;
-
-internal static class Placeholder
-{
-}
