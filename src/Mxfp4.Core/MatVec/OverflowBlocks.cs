@@ -1,0 +1,38 @@
+using Mxfp4.Core.Mxfp4;
+
+namespace Mxfp4.Core.MatVec;
+
+/// <summary>
+/// Blocks whose scale makes some weights too large for float32 (s ≥ 253: 4·2^126 = 2^128 already overflows) or NaN
+/// (s = 255). The weights are defined by <see cref="Mxfp4Reference.Element"/>, which turns those into ±Inf or NaN,
+/// so such blocks take this element-by-element route in every path (rare in real checkpoints; one compare a block
+/// elsewhere) and the result is ±Inf or NaN exactly where a float64 sum over the reference weights is.
+/// </summary>
+internal static class OverflowBlocks
+{
+    internal const byte FirstScale = 253;
+
+    /// <summary>The 16 Exact lane contributions of one block: w[2j]·x[2j] + w[2j+1]·x[2j+1] in float64 (products exact).</summary>
+    internal static void ExactLanes(ReadOnlySpan<byte> block, ReadOnlySpan<float> deinterleavedX, byte scale, Span<double> lanes)
+    {
+        for (int j = 0; j < 16; j++)
+        {
+            double even = (double)Mxfp4Reference.Element(block, 2 * j, scale) * deinterleavedX[j];
+            double odd = (double)Mxfp4Reference.Element(block, (2 * j) + 1, scale) * deinterleavedX[16 + j];
+            lanes[j] = even + odd;
+        }
+    }
+
+    /// <summary>One block's Int8 contribution in the kernel's units (Σ w·q·m, which the row later divides by 127).</summary>
+    internal static double Int8Block(ReadOnlySpan<byte> block, ReadOnlySpan<sbyte> quantizedX, double maximum, byte scale)
+    {
+        double sum = 0;
+        for (int j = 0; j < 16; j++)
+        {
+            sum += (double)Mxfp4Reference.Element(block, 2 * j, scale) * quantizedX[j];
+            sum += (double)Mxfp4Reference.Element(block, (2 * j) + 1, scale) * quantizedX[16 + j];
+        }
+
+        return sum * maximum;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace Mxfp4.Core.MatVec;
+
+/// <summary>
+/// The few vector operations the MatVec kernels need, each with the instruction that does it in one step where the
+/// CPU has it and an exact portable fallback elsewhere, so every path runs (and is tested) on every machine.
+/// </summary>
+internal static class SimdOps
+{
+    /// <summary>Splits 16 packed bytes into their low nibbles (even elements) and high nibbles (odd elements).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector128<byte> Low, Vector128<byte> High) Nibbles(Vector128<byte> packed)
+    {
+        var mask = Vector128.Create((byte)0x0F);
+        return (packed & mask, Vector128.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & mask);
+    }
+
+    /// <summary>table[index] for 16 indices in 0..15 (pshufb / tbl).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<sbyte> Lookup(Vector128<sbyte> table, Vector128<byte> index)
+    {
+        if (Ssse3.IsSupported)
+        {
+            return Ssse3.Shuffle(table, index.AsSByte());
+        }
+
+        if (AdvSimd.Arm64.IsSupported)
+        {
+            return AdvSimd.Arm64.VectorTableLookup(table.AsByte(), index).AsSByte();
+        }
+
+        return Vector128.Shuffle(table, index.AsSByte());
+    }
+
+    /// <summary>Elements 0..3 of <paramref name="values"/> as floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> WidenQuarter(Vector128<sbyte> values, int quarter)
+    {
+        var shorts = quarter < 2 ? Vector128.WidenLower(values) : Vector128.WidenUpper(values);
+        var ints = (quarter & 1) == 0 ? Vector128.WidenLower(shorts) : Vector128.WidenUpper(shorts);
+        return Vector128.ConvertToSingle(ints);
+    }
+
+    /// <summary>Elements 0..7 (<paramref name="upper"/> false) or 8..15 of <paramref name="values"/> as floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> WidenHalf(Vector128<sbyte> values, bool upper)
+    {
+        if (Avx2.IsSupported)
+        {
+            var source = upper ? Sse2.ShiftRightLogical128BitLane(values, 8) : values;
+            return Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(source));
+        }
+
+        int first = upper ? 2 : 0;
+        return Vector256.Create(WidenQuarter(values, first), WidenQuarter(values, first + 1));
+    }
+
+    /// <summary>All 16 elements of <paramref name="values"/> as floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> WidenAll(Vector128<sbyte> values)
+    {
+        if (Avx512F.IsSupported)
+        {
+            return Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(values));
+        }
+
+        return Vector512.Create(WidenHalf(values, upper: false), WidenHalf(values, upper: true));
+    }
+
+    /// <summary>a·b + c with a single rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+    {
+        if (Fma.IsSupported)
+        {
+            return Fma.MultiplyAdd(a, b, c);
+        }
+
+        if (AdvSimd.IsSupported)
+        {
+            return AdvSimd.FusedMultiplyAdd(c, a, b);
+        }
+
+        return Vector128.Create(
+            MathF.FusedMultiplyAdd(a[0], b[0], c[0]),
+            MathF.FusedMultiplyAdd(a[1], b[1], c[1]),
+            MathF.FusedMultiplyAdd(a[2], b[2], c[2]),
+            MathF.FusedMultiplyAdd(a[3], b[3], c[3]));
+    }
+
+    /// <summary>a·b + c with a single rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> FusedMultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+    {
+        if (Fma.IsSupported)
+        {
+            return Fma.MultiplyAdd(a, b, c);
+        }
+
+        return Vector256.Create(
+            FusedMultiplyAdd(a.GetLower(), b.GetLower(), c.GetLower()),
+            FusedMultiplyAdd(a.GetUpper(), b.GetUpper(), c.GetUpper()));
+    }
+
+    /// <summary>a·b + c with a single rounding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> FusedMultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
+    {
+        if (Avx512F.IsSupported)
+        {
+            return Avx512F.FusedMultiplyAdd(a, b, c);
+        }
+
+        return Vector512.Create(
+            FusedMultiplyAdd(a.GetLower(), b.GetLower(), c.GetLower()),
+            FusedMultiplyAdd(a.GetUpper(), b.GetUpper(), c.GetUpper()));
+    }
+}
