@@ -14,6 +14,7 @@
         'Get-SafetensorsHeader'
         'Get-Mxfp4Tensor'
         'ConvertFrom-Mxfp4'
+        'Invoke-Mxfp4MatVec'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -1,0 +1,203 @@
+using System.Management.Automation;
+using Mxfp4.Core;
+using Mxfp4.Core.MatVec;
+using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Numerics;
+using Mxfp4.Core.Safetensors;
+using Mxfp4.PowerShell.Completion;
+using Mxfp4.PowerShell.Infrastructure;
+
+namespace Mxfp4.PowerShell.Commands;
+
+/// <summary>Multiplies MXFP4 weights by vectors without materialising the matrix: y = act(W·x + b), per expert and vector.</summary>
+[Cmdlet(VerbsLifecycle.Invoke, "Mxfp4MatVec", DefaultParameterSetName = InputObjectSet)]
+[OutputType(typeof(MatVecResult))]
+public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
+{
+    private const string InputObjectSet = "InputObject";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    public Mxfp4TensorInfo[] InputObject { get; set; } = [];
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(TensorNameCompleter))]
+    public string[] Name { get; set; } = [];
+
+    /// <summary>One vector of length K, or several (a small batch that reads the weights once).</summary>
+    [Parameter(Mandatory = true)]
+    [VectorBatchTransformation]
+    [ValidateNotNullOrEmpty]
+    public float[][] Vector { get; set; } = [];
+
+    [Parameter]
+    [IndexRangeTransformation]
+    [ValidateRange(0, int.MaxValue)]
+    public int[]? Expert { get; set; }
+
+    [Parameter]
+    public float[]? Bias { get; set; }
+
+    /// <summary>Add the checkpoint's own bias tensor for the same weight and expert (gpt-oss).</summary>
+    [Parameter]
+    public SwitchParameter WithBias { get; set; }
+
+    [Parameter]
+    public MatVecPrecision Precision { get; set; } = MatVecPrecision.Exact;
+
+    [Parameter]
+    public MatVecActivation Activation { get; set; } = MatVecActivation.None;
+
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = ParallelDecoder.MaxThreads;
+
+    protected override void BeginProcessing()
+    {
+        if (WithBias && Bias is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("-Bias and -WithBias both give a bias; use one."),
+                "BiasConflict",
+                ErrorCategory.InvalidArgument,
+                null));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == InputObjectSet)
+        {
+            foreach (var tensor in InputObject)
+            {
+                Multiply(tensor);
+            }
+
+            return;
+        }
+
+        var filter = new NameFilter(Name);
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in ResolvePaths(literal ? LiteralPath : Path, literal))
+        {
+            try
+            {
+                using var checkpoint = Checkpoint.Open(path);
+                foreach (var result in Mxfp4Pairing.Pair(checkpoint.Tensors))
+                {
+                    if (result.Tensor is { } tensor && filter.Matches(tensor.Name))
+                    {
+                        Multiply(tensor);
+                    }
+                }
+            }
+            catch (Mxfp4Exception ex)
+            {
+                WriteEngineError(ex, path);
+            }
+        }
+    }
+
+    private void Multiply(Mxfp4TensorInfo tensor)
+    {
+        try
+        {
+            using var reader = TensorReader.Open(tensor);
+            var source = (Mxfp4TensorSource)reader.Source;
+            var matrix = new Mxfp4Matrix(source.BlocksFile, source.BlocksOffset, source.ScalesFile, source.ScalesOffset, tensor.Rows, checked((int)(tensor.Columns / Mxfp4Format.BlockElements)), tensor.Name);
+            var biasTensor = WithBias ? FindBias(tensor) : null;
+            foreach (int? expert in Experts(tensor))
+            {
+                var weights = expert is int e ? matrix.Expert(e, tensor.Shape[1]) : matrix;
+                float[] bias = biasTensor is null ? Bias ?? [] : ReadBias(biasTensor, expert, weights.Rows);
+                var results = Mxfp4MatVec.MultiplyBatch(weights, Vector, bias, Precision, Activation, ThrottleLimit, PipelineStopToken);
+                for (int v = 0; v < results.Length; v++)
+                {
+                    WriteObject(new MatVecResult(tensor.Name, expert, v, Precision, Activation, results[v]));
+                }
+            }
+        }
+        catch (Mxfp4Exception ex)
+        {
+            WriteEngineError(ex, tensor.Name);
+        }
+        catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>The selected experts of a 3-D tensor (all when none is given), or the whole matrix of a 2-D one.</summary>
+    private IEnumerable<int?> Experts(Mxfp4TensorInfo tensor)
+    {
+        if (tensor.Shape.Length == 3)
+        {
+            var experts = Expert is { Length: > 0 } ? Expert : Enumerable.Range(0, checked((int)tensor.Shape[0])).ToArray();
+            foreach (int e in experts)
+            {
+                if (e >= tensor.Shape[0])
+                {
+                    throw new Mxfp4Exception("ExpertOutOfRange", Mxfp4ErrorCategory.InvalidArgument, $"Expert {e} is out of range: tensor '{tensor.Name}' has {tensor.Shape[0]} experts (0..{tensor.Shape[0] - 1}).", tensor.Name);
+                }
+
+                yield return e;
+            }
+
+            yield break;
+        }
+
+        if (Expert is { Length: > 0 })
+        {
+            throw new Mxfp4Exception("InvalidSlice", Mxfp4ErrorCategory.InvalidArgument, $"Tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}]; -Expert needs a 3-D [experts, rows, columns] tensor.", tensor.Name);
+        }
+
+        yield return null;
+    }
+
+    /// <summary>The bias lives in the same checkpoint, possibly another shard: look it up through the directory's index.</summary>
+    private static TensorInfo FindBias(Mxfp4TensorInfo tensor)
+    {
+        string directory = System.IO.Path.GetDirectoryName(tensor.Path)!;
+        using var checkpoint = Checkpoint.Open(directory);
+        foreach (var name in GptOssNames.BiasCandidates(tensor))
+        {
+            if (checkpoint.Find(name) is { } bias)
+            {
+                return bias;
+            }
+        }
+
+        throw new Mxfp4Exception(
+            "BiasNotFound",
+            Mxfp4ErrorCategory.ObjectNotFound,
+            $"No bias tensor for '{tensor.Name}' in '{directory}' (looked for {string.Join(", ", GptOssNames.BiasCandidates(tensor).Select(n => $"'{n}'"))}).",
+            tensor.Name);
+    }
+
+    private static float[] ReadBias(TensorInfo bias, int? expert, long rows)
+    {
+        long first = expert is int e ? e * rows : 0;
+        if (first + rows > bias.ElementCount)
+        {
+            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidData, $"Bias '{bias.Name}' [{string.Join(", ", bias.Shape)}] has no {rows} values for {(expert is null ? "the matrix" : $"expert {expert}")}.", bias.Name);
+        }
+
+        using var reader = TensorReader.Open(bias);
+        var values = new float[rows];
+        reader.Source.Decode(first, checked((int)rows), System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()), OutputFormat.F32);
+        return values;
+    }
+}
