@@ -1,0 +1,3 @@
+namespace Mxfp4.HelpGen;
+
+public sealed record ExampleHelp(string Title, string Code, IReadOnlyList<string> Remarks);

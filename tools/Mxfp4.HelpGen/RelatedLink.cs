@@ -1,0 +1,3 @@
+namespace Mxfp4.HelpGen;
+
+public sealed record RelatedLink(string Text, string Uri);
