@@ -23,4 +23,7 @@ public sealed class CommandHelp
     public required IReadOnlyList<string> Notes { get; init; }
 
     public required IReadOnlyList<RelatedLink> RelatedLinks { get; init; }
+
+    /// <summary>The front matter's <c>online version:</c> URL, or empty; <c>Get-Help -Online</c> opens it.</summary>
+    public string OnlineVersion { get; init; } = string.Empty;
 }

@@ -40,7 +40,8 @@ public static class CommandPageParser
             throw cursor.Error(title, $"page title '# {name}' does not match the file name '{expectedName}.md'");
         }
 
-        return new SectionReader(cursor, name).Read();
+        var onlineVersion = frontMatter.TryGetValue("online version", out var online) ? online : string.Empty;
+        return new SectionReader(cursor, name, onlineVersion).Read();
     }
 
     private static Dictionary<string, string> ReadFrontMatter(BlockCursor cursor)
@@ -71,7 +72,7 @@ public static class CommandPageParser
     }
 
     /// <summary>The section grammar; a class only to share the cursor and the command name.</summary>
-    private sealed class SectionReader(BlockCursor cursor, string commandName)
+    private sealed class SectionReader(BlockCursor cursor, string commandName, string onlineVersion)
     {
         private List<string> _synopsis = [];
         private List<string> _description = [];
@@ -128,6 +129,7 @@ public static class CommandPageParser
                 Outputs = _outputs,
                 Notes = _notes,
                 RelatedLinks = _links,
+                OnlineVersion = onlineVersion,
             };
         }
 

@@ -12,7 +12,8 @@ public static class HelpGenerator
 
     /// <summary>
     /// Writes <paramref name="helpFileName"/> (all cmdlets; an empty but valid helpItems file when there are no
-    /// pages yet) and one <c>about_X.help.txt</c> per topic page. Nothing is written unless every page is valid.
+    /// pages yet) and one <c>about_X.help.txt</c> per topic page, removing topics whose page is gone. Nothing is
+    /// written unless every page is valid.
     /// </summary>
     /// <returns>The files written.</returns>
     /// <exception cref="HelpSchemaAggregateException">One or more pages are invalid.</exception>
@@ -69,6 +70,11 @@ public static class HelpGenerator
             var topicPath = Path.Combine(outputDirectory, name + ".help.txt");
             File.WriteAllText(topicPath, text, Utf8NoBom);
             written.Add(topicPath);
+        }
+        // The output folder's topics mirror the docs: a topic whose page was deleted must not linger in the module.
+        foreach (var stale in Directory.GetFiles(outputDirectory, "about_*.help.txt").Except(written, StringComparer.Ordinal))
+        {
+            File.Delete(stale);
         }
         return written;
     }

@@ -16,7 +16,7 @@ internal static class KeyValueBlock
                 continue;
             }
             var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || char.IsWhiteSpace(line[0]))
+            if (colon <= 0 || !IsKey(line.AsSpan(0, colon)))
             {
                 throw new HelpSchemaException(path, firstLine + i, $"invalid yaml: expected a 'Key: value' line, found '{line}'");
             }
@@ -34,4 +34,11 @@ internal static class KeyValueBlock
         }
         return pairs;
     }
+
+    /// <summary>Plain words only ("Accept pipeline input", "ms.date"): list items and nested yaml are not PlatyPS metadata.</summary>
+    private static bool IsKey(ReadOnlySpan<char> key) =>
+        char.IsAsciiLetter(key[0]) && !key.ContainsAnyExcept(KeyCharacters);
+
+    private static readonly System.Buffers.SearchValues<char> KeyCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ._-");
 }

@@ -38,11 +38,15 @@ public static class MamlWriter
             new XElement(Command + "returnValues", help.Outputs.Select(t => TypeEntry("returnValue", t))),
             new XElement(Maml + "alertSet", new XElement(Maml + "alert", Paragraphs(help.Notes))),
             new XElement(Command + "examples", help.Examples.Select(Example)),
-            new XElement(Command + "relatedLinks", help.RelatedLinks.Select(link =>
+            new XElement(Command + "relatedLinks", RelatedLinks(help).Select(link =>
                 new XElement(Maml + "navigationLink",
                     new XElement(Maml + "linkText", link.Text),
                     new XElement(Maml + "uri", link.Uri)))));
     }
+
+    /// <summary>Get-Help -Online opens the first link whose URI is absolute; PlatyPS puts the page's online version first.</summary>
+    private static IEnumerable<RelatedLink> RelatedLinks(CommandHelp help) =>
+        help.OnlineVersion.Length == 0 ? help.RelatedLinks : [new RelatedLink("Online Version:", help.OnlineVersion), .. help.RelatedLinks];
 
     private static XElement SyntaxItem(CommandHelp help, string parameterSet) =>
         new(Command + "syntaxItem",
