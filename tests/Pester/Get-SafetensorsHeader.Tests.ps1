@@ -1,0 +1,112 @@
+BeforeAll {
+    $repo = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..'))
+    Import-Module ([System.IO.Path]::Combine($repo, 'output', 'Mxfp4')) -Force
+    $sharded = [System.IO.Path]::Combine($repo, 'samples', 'gpt-oss-tiny')
+    $original = [System.IO.Path]::Combine($repo, 'samples', 'gpt-oss-tiny-original', 'model.safetensors')
+    $index = [System.Text.Json.JsonDocument]::Parse([System.IO.File]::ReadAllText([System.IO.Path]::Combine($sharded, 'model.safetensors.index.json')))
+    $weightMap = @($index.RootElement.GetProperty('weight_map').EnumerateObject())
+}
+
+Describe 'Get-SafetensorsHeader' {
+    Context 'listing tensors' {
+        It 'lists every tensor of the sharded checkpoint the index names' {
+            $tensors = Get-SafetensorsHeader $sharded
+            $tensors | Should -HaveCount $weightMap.Count
+            foreach ($entry in $weightMap) {
+                $tensor = $tensors | Where-Object Name -eq $entry.Name
+                [System.IO.Path]::GetFileName($tensor.Path) | Should -Be $entry.Value.GetString()
+            }
+        }
+
+        It 'emits TensorInfo records that Where-Object can filter' {
+            $u8 = Get-SafetensorsHeader $sharded | Where-Object DType -eq U8
+            $u8 | Should -HaveCount 8
+            foreach ($tensor in $u8) {
+                $tensor.Name | Should -Match '_(blocks|scales)$'
+                $tensor | Should -BeOfType ([Mxfp4.Core.Safetensors.TensorInfo])
+            }
+        }
+
+        It 'reports the data offset as an absolute position in the file' {
+            $bytes = [System.IO.File]::ReadAllBytes($original)
+            $headerLength = [System.BitConverter]::ToUInt64($bytes, 0)
+            $first = Get-SafetensorsHeader $original | Where-Object DataOffset -eq (8 + $headerLength)
+            $first | Should -HaveCount 1
+            $first.Name | Should -Be 'embedding.weight'
+        }
+
+        It 'computes element counts and byte lengths from the shape' {
+            $tensor = Get-SafetensorsHeader $sharded -Name 'model.layers.0.mlp.experts.gate_up_proj_blocks'
+            $tensor.Shape | Should -Be @(4, 128, 2, 16)
+            $tensor.ElementCount | Should -Be 16384
+            $tensor.ByteLength | Should -Be 16384
+        }
+
+        It 'filters by name with wildcards, several patterns allowed' {
+            $names = (Get-SafetensorsHeader $sharded -Name '*layers.1*down_proj*', 'lm_head.weight').Name
+            $names | Should -HaveCount 4
+            $names | Should -Contain 'lm_head.weight'
+            $names | Should -Contain 'model.layers.1.mlp.experts.down_proj_bias'
+        }
+
+        It 'accepts the index file itself' {
+            Get-SafetensorsHeader ([System.IO.Path]::Combine($sharded, 'model.safetensors.index.json')) | Should -HaveCount $weightMap.Count
+        }
+    }
+
+    Context 'metadata' {
+        It 'emits the header metadata and the index metadata' {
+            $metadata = Get-SafetensorsHeader $sharded -Metadata
+            ($metadata | Where-Object { $_.Source -eq 'Header' -and $_.Key -eq 'format' }).Value | Should -Be 'pt'
+            $total = ($metadata | Where-Object { $_.Source -eq 'Index' -and $_.Key -eq 'total_size' }).Value
+            $expected = 0L
+            foreach ($tensor in Get-SafetensorsHeader $sharded) { $expected += $tensor.ByteLength }
+            [long]$total | Should -Be $expected
+        }
+    }
+
+    Context 'paths' {
+        BeforeAll {
+            $bracketed = [System.IO.Path]::Combine($TestDrive, 'model[1].safetensors')
+            [System.IO.File]::Copy($original, $bracketed)
+        }
+
+        It 'takes -LiteralPath names with wildcard characters as they are' {
+            Get-SafetensorsHeader -LiteralPath $bracketed -Name 'embedding.weight' | Should -HaveCount 1
+        }
+
+        It 'binds piped strings to -Path' {
+            $original | Get-SafetensorsHeader -Name 'norm.scale' | Should -HaveCount 1
+        }
+
+        It 'reports a missing path and goes on with the other inputs' {
+            $missing = [System.IO.Path]::Combine($TestDrive, 'missing.safetensors')
+            $found = Get-SafetensorsHeader $missing, $original -Name 'norm.scale' -ErrorVariable failures -ErrorAction SilentlyContinue
+            $found | Should -HaveCount 1
+            $failures | Should -HaveCount 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+        }
+    }
+
+    Context 'invalid files' {
+        It 'reports <Case> with error id InvalidSafetensorsHeader and the path as target' -ForEach @(
+            @{ Case = 'a file shorter than 8 bytes'; Bytes = [byte[]](1, 2, 3) }
+            @{ Case = 'a header length beyond the file'; Bytes = [byte[]](255, 0, 0, 0, 0, 0, 0, 0, 123, 125) }
+            @{ Case = 'a header that is not JSON'; Bytes = [byte[]](2, 0, 0, 0, 0, 0, 0, 0, 120, 120) }
+        ) {
+            $path = [System.IO.Path]::Combine($TestDrive, 'bad.safetensors')
+            [System.IO.File]::WriteAllBytes($path, $Bytes)
+            Get-SafetensorsHeader $path -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failures | Should -HaveCount 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidSafetensorsHeader,*'
+            $failures[0].TargetObject | Should -Be $path
+            $failures[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        }
+
+        It 'throws with -ErrorAction Stop' {
+            $path = [System.IO.Path]::Combine($TestDrive, 'short.safetensors')
+            [System.IO.File]::WriteAllBytes($path, [byte[]](0))
+            { Get-SafetensorsHeader $path -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSafetensorsHeader,Mxfp4.PowerShell.Commands.GetSafetensorsHeaderCommand'
+        }
+    }
+}

@@ -1,0 +1,64 @@
+BeforeAll {
+    $repo = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..'))
+    Import-Module ([System.IO.Path]::Combine($repo, 'output', 'Mxfp4')) -Force
+    $sharded = [System.IO.Path]::Combine($repo, 'samples', 'gpt-oss-tiny')
+    $down = Get-Mxfp4Tensor $sharded -Name 'model.layers.0.mlp.experts.down_proj'
+    $x = [float[]]::new(64)
+    for ($i = 0; $i -lt 64; $i++) { $x[$i] = [float]([math]::Sin($i) / 4) }
+
+    # W·x in double from the dequantized expert: the straightforward product the fused kernel must match.
+    function Get-ReferenceProduct($Weights, [float[]] $Vector) {
+        $rows = $Weights.Length / $Vector.Length
+        $y = [double[]]::new($rows)
+        for ($r = 0; $r -lt $rows; $r++) {
+            $sum = 0.0
+            for ($k = 0; $k -lt $Vector.Length; $k++) { $sum += [double]$Weights[$r * $Vector.Length + $k] * $Vector[$k] }
+            $y[$r] = $sum
+        }
+        , $y
+    }
+}
+
+Describe 'Invoke-Mxfp4MatVec' {
+    It 'multiplies one expert by a vector (<Precision>)' -ForEach @(
+        @{ Precision = 'Exact'; Tolerance = 1e-5 }
+        @{ Precision = 'Int8'; Tolerance = 2e-2 }
+    ) {
+        $result = $down | Invoke-Mxfp4MatVec -Expert 1 -Vector $x -Precision $Precision
+        $result.Expert | Should -Be 1
+        $result.Values | Should -HaveCount 64
+        $expected = Get-ReferenceProduct ($down | ConvertFrom-Mxfp4 -Expert 1).Data $x
+        for ($r = 0; $r -lt 64; $r++) {
+            [math]::Abs($result.Values[$r] - $expected[$r]) | Should -BeLessOrEqual ($Tolerance * (1 + [math]::Abs($expected[$r])))
+        }
+    }
+
+    It 'returns one result per expert and vector of a batch' {
+        $results = $down | Invoke-Mxfp4MatVec -Expert 0..1 -Vector $x, $x
+        $results | Should -HaveCount 4
+        ($results | Where-Object { $_.Expert -eq 1 -and $_.VectorIndex -eq 1 }) | Should -HaveCount 1
+    }
+
+    It 'applies SwiGLU to gate and up rows, halving the length' {
+        $gateUp = Get-Mxfp4Tensor $sharded -Name 'model.layers.0.mlp.experts.gate_up_proj'
+        $result = $gateUp | Invoke-Mxfp4MatVec -Expert 0 -Vector $x -Activation SwiGLU
+        $result.Values | Should -HaveCount 64
+    }
+
+    It 'adds an explicit bias' {
+        $bias = [float[]]::new(64)
+        $bias[3] = 1.5
+        $plain = $down | Invoke-Mxfp4MatVec -Expert 2 -Vector $x
+        $biased = $down | Invoke-Mxfp4MatVec -Expert 2 -Vector $x -Bias $bias
+        $biased.Values[3] - $plain.Values[3] | Should -BeGreaterThan 1.49
+        $biased.Values[0] | Should -Be $plain.Values[0]
+    }
+
+    It 'reports a vector of the wrong length as ShapeMismatch' {
+        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector ([float[]]::new(10)) -ErrorAction Stop } | Should -Throw -ErrorId 'ShapeMismatch,*'
+    }
+
+    It 'reports an expert out of range' {
+        { $down | Invoke-Mxfp4MatVec -Expert 9 -Vector $x -ErrorAction Stop } | Should -Throw -ErrorId 'ExpertOutOfRange,*'
+    }
+}
