@@ -44,7 +44,10 @@ public static partial class Mxfp4Kernels
             static abstract nuint PairBytes { get; }
 
             /// <summary>Writes 8 consecutive elements: <paramref name="first"/> then <paramref name="second"/>.</summary>
-            static abstract void Write(Vector128<float> first, Vector128<float> second, ref byte destination);
+            static abstract void Write(Vector128<float> first, Vector128<float> second, byte scale, ref byte destination);
+
+            /// <summary>The factor a group with scale byte <paramref name="scale"/> (below 255) is multiplied by before <see cref="Write"/>.</summary>
+            static abstract float Factor(byte scale);
         }
 
         internal static void Dequantize<TWriter>(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination)
@@ -64,7 +67,7 @@ public static partial class Mxfp4Kernels
                 {
                     for (nuint pair = 0; pair < 4; pair++)
                     {
-                        TWriter.Write(nan, nan, ref Unsafe.Add(ref target, pair * TWriter.PairBytes));
+                        TWriter.Write(nan, nan, Mxfp4Format.NaNScale, ref Unsafe.Add(ref target, pair * TWriter.PairBytes));
                     }
 
                     continue;
@@ -73,22 +76,22 @@ public static partial class Mxfp4Kernels
                 Vector128<byte> packed = Vector128.LoadUnsafe(ref block, g * Mxfp4Format.BlockBytes);
                 Vector128<byte> low = packed & nibbleMask;
                 Vector128<byte> high = Vector128.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & nibbleMask;
-                Vector128<float> factor = Vector128.Create(ScaleFactor(s));
-                WriteHalfBlock<TWriter>(ZipLow(low, high), factor, ref target);
-                WriteHalfBlock<TWriter>(ZipHigh(low, high), factor, ref Unsafe.Add(ref target, 2 * TWriter.PairBytes));
+                Vector128<float> factor = Vector128.Create(TWriter.Factor(s));
+                WriteHalfBlock<TWriter>(ZipLow(low, high), factor, s, ref target);
+                WriteHalfBlock<TWriter>(ZipHigh(low, high), factor, s, ref Unsafe.Add(ref target, 2 * TWriter.PairBytes));
             }
         }
 
         /// <summary>Writes the 16 elements whose nibbles are the bytes of <paramref name="nibbles"/>.</summary>
-        private static void WriteHalfBlock<TWriter>(Vector128<byte> nibbles, Vector128<float> factor, ref byte destination)
+        private static void WriteHalfBlock<TWriter>(Vector128<byte> nibbles, Vector128<float> factor, byte scale, ref byte destination)
             where TWriter : struct, IWriter
         {
             Vector128<byte> high = Lookup(HighBytes, nibbles);
             Vector128<byte> low = Lookup(LowBytes, nibbles);
             Vector128<ushort> first = ZipLow(low, high).AsUInt16();
             Vector128<ushort> second = ZipHigh(low, high).AsUInt16();
-            TWriter.Write(ToSingle(first, upper: false) * factor, ToSingle(first, upper: true) * factor, ref destination);
-            TWriter.Write(ToSingle(second, upper: false) * factor, ToSingle(second, upper: true) * factor, ref Unsafe.Add(ref destination, TWriter.PairBytes));
+            TWriter.Write(ToSingle(first, upper: false) * factor, ToSingle(first, upper: true) * factor, scale, ref destination);
+            TWriter.Write(ToSingle(second, upper: false) * factor, ToSingle(second, upper: true) * factor, scale, ref Unsafe.Add(ref destination, TWriter.PairBytes));
         }
 
         /// <summary>The float32 whose top half is each of the lower or upper four 16-bit lanes.</summary>
@@ -160,11 +163,24 @@ public static partial class Mxfp4Kernels
             return result | sign;
         }
 
+        /// <summary>
+        /// F16 bits (in the low half of each lane) of products formed with <see cref="HalfFactor"/> for a scale where
+        /// <see cref="IsHalfNormalScale"/> holds: their float32 exponent is already rebiased to F16's, so the bits
+        /// shifted right by 13 are the F16 exponent and mantissa.
+        /// </summary>
+        private static Vector128<uint> NormalHalfBits(Vector128<float> value)
+        {
+            Vector128<uint> bits = value.AsUInt32();
+            return Vector128.ShiftRightLogical(bits, 13) | (Vector128.ShiftRightLogical(bits, 16) & Vector128.Create(0x8000u));
+        }
+
         internal readonly struct SingleWriter : IWriter
         {
+            public static float Factor(byte scale) => ScaleFactor(scale);
+
             public static nuint PairBytes => 8 * sizeof(float);
 
-            public static void Write(Vector128<float> first, Vector128<float> second, ref byte destination)
+            public static void Write(Vector128<float> first, Vector128<float> second, byte scale, ref byte destination)
             {
                 first.AsByte().StoreUnsafe(ref destination);
                 second.AsByte().StoreUnsafe(ref destination, (nuint)Vector128<byte>.Count);
@@ -173,19 +189,37 @@ public static partial class Mxfp4Kernels
 
         internal readonly struct BFloat16Writer : IWriter
         {
+            public static float Factor(byte scale) => ScaleFactor(scale);
+
             public static nuint PairBytes => 8 * sizeof(ushort);
 
-            public static void Write(Vector128<float> first, Vector128<float> second, ref byte destination)
+            public static void Write(Vector128<float> first, Vector128<float> second, byte scale, ref byte destination)
                 => Vector128.Narrow(Vector128.ShiftRightLogical(first.AsUInt32(), 16), Vector128.ShiftRightLogical(second.AsUInt32(), 16))
                     .AsByte().StoreUnsafe(ref destination);
         }
 
         internal readonly struct HalfWriter : IWriter
         {
+            public static float Factor(byte scale) => HalfFactor(scale);
+
             public static nuint PairBytes => 8 * sizeof(ushort);
 
-            public static void Write(Vector128<float> first, Vector128<float> second, ref byte destination)
-                => Vector128.Narrow(HalfBits(first), HalfBits(second)).AsByte().StoreUnsafe(ref destination);
+            public static void Write(Vector128<float> first, Vector128<float> second, byte scale, ref byte destination)
+            {
+                Vector128<uint> lower, upper;
+                if (IsHalfNormalScale(scale))
+                {
+                    lower = NormalHalfBits(first);
+                    upper = NormalHalfBits(second);
+                }
+                else
+                {
+                    lower = HalfBits(first);
+                    upper = HalfBits(second);
+                }
+
+                Vector128.Narrow(lower, upper).AsByte().StoreUnsafe(ref destination);
+            }
         }
     }
 }

@@ -37,7 +37,10 @@ public static partial class Mxfp4Kernels
             static abstract nuint PairBytes { get; }
 
             /// <summary>Writes 16 consecutive elements: <paramref name="first"/> then <paramref name="second"/>.</summary>
-            static abstract void Write(Vector256<float> first, Vector256<float> second, ref byte destination);
+            static abstract void Write(Vector256<float> first, Vector256<float> second, byte scale, ref byte destination);
+
+            /// <summary>The factor a group with scale byte <paramref name="scale"/> (below 255) is multiplied by before <see cref="Write"/>.</summary>
+            static abstract float Factor(byte scale);
         }
 
         internal static void Dequantize<TWriter>(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination)
@@ -58,26 +61,26 @@ public static partial class Mxfp4Kernels
                 byte s = Unsafe.Add(ref scale, g);
                 if (s == Mxfp4Format.NaNScale)
                 {
-                    TWriter.Write(nan, nan, ref target);
-                    TWriter.Write(nan, nan, ref Unsafe.Add(ref target, TWriter.PairBytes));
+                    TWriter.Write(nan, nan, Mxfp4Format.NaNScale, ref target);
+                    TWriter.Write(nan, nan, Mxfp4Format.NaNScale, ref Unsafe.Add(ref target, TWriter.PairBytes));
                     continue;
                 }
 
                 Vector128<byte> packed = Shuffle(Vector128.LoadUnsafe(ref block, g * Mxfp4Format.BlockBytes), order);
                 Vector256<ushort> words = Vector256.WidenLower(packed.ToVector256Unsafe());
-                Vector256<float> factor = Vector256.Create(ScaleFactor(s));
-                WriteHalfBlock<TWriter>(Vector256.WidenLower(words), magnitudes, factor, ref target);
-                WriteHalfBlock<TWriter>(Vector256.WidenUpper(words), magnitudes, factor, ref Unsafe.Add(ref target, TWriter.PairBytes));
+                Vector256<float> factor = Vector256.Create(TWriter.Factor(s));
+                WriteHalfBlock<TWriter>(Vector256.WidenLower(words), magnitudes, factor, s, ref target);
+                WriteHalfBlock<TWriter>(Vector256.WidenUpper(words), magnitudes, factor, s, ref Unsafe.Add(ref target, TWriter.PairBytes));
             }
         }
 
-        private static void WriteHalfBlock<TWriter>(Vector256<uint> packed, Vector256<float> magnitudes, Vector256<float> factor, ref byte destination)
+        private static void WriteHalfBlock<TWriter>(Vector256<uint> packed, Vector256<float> magnitudes, Vector256<float> factor, byte scale, ref byte destination)
             where TWriter : struct, IWriter
         {
             // The sign is nibble bit 3: byte bit 3 for the low nibble, byte bit 7 for the high one.
             Vector256<float> even = Lookup(magnitudes, packed, Vector256.ShiftLeft(packed, 28)) * factor;
             Vector256<float> odd = Lookup(magnitudes, Vector256.ShiftRightLogical(packed, 4), Vector256.ShiftLeft(packed, 24)) * factor;
-            TWriter.Write(Unpack(even, odd, upper: false), Unpack(even, odd, upper: true), ref destination);
+            TWriter.Write(Unpack(even, odd, upper: false), Unpack(even, odd, upper: true), scale, ref destination);
         }
 
         /// <summary><c>magnitudes[index &amp; 7]</c> with the sign bit taken from bit 31 of <paramref name="sign"/>.</summary>
@@ -123,11 +126,24 @@ public static partial class Mxfp4Kernels
             return result | sign;
         }
 
+        /// <summary>
+        /// F16 bits (in the low half of each lane) of products formed with <see cref="HalfFactor"/> for a scale where
+        /// <see cref="IsHalfNormalScale"/> holds: their float32 exponent is already rebiased to F16's, so the bits
+        /// shifted right by 13 are the F16 exponent and mantissa.
+        /// </summary>
+        private static Vector256<uint> NormalHalfBits(Vector256<float> value)
+        {
+            Vector256<uint> bits = value.AsUInt32();
+            return Vector256.ShiftRightLogical(bits, 13) | (Vector256.ShiftRightLogical(bits, 16) & Vector256.Create(0x8000u));
+        }
+
         internal readonly struct SingleWriter : IWriter
         {
+            public static float Factor(byte scale) => ScaleFactor(scale);
+
             public static nuint PairBytes => 16 * sizeof(float);
 
-            public static void Write(Vector256<float> first, Vector256<float> second, ref byte destination)
+            public static void Write(Vector256<float> first, Vector256<float> second, byte scale, ref byte destination)
             {
                 first.AsByte().StoreUnsafe(ref destination);
                 second.AsByte().StoreUnsafe(ref destination, (nuint)Vector256<byte>.Count);
@@ -136,19 +152,37 @@ public static partial class Mxfp4Kernels
 
         internal readonly struct BFloat16Writer : IWriter
         {
+            public static float Factor(byte scale) => ScaleFactor(scale);
+
             public static nuint PairBytes => 16 * sizeof(ushort);
 
-            public static void Write(Vector256<float> first, Vector256<float> second, ref byte destination)
+            public static void Write(Vector256<float> first, Vector256<float> second, byte scale, ref byte destination)
                 => Vector256.Narrow(Vector256.ShiftRightLogical(first.AsUInt32(), 16), Vector256.ShiftRightLogical(second.AsUInt32(), 16))
                     .AsByte().StoreUnsafe(ref destination);
         }
 
         internal readonly struct HalfWriter : IWriter
         {
+            public static float Factor(byte scale) => HalfFactor(scale);
+
             public static nuint PairBytes => 16 * sizeof(ushort);
 
-            public static void Write(Vector256<float> first, Vector256<float> second, ref byte destination)
-                => Vector256.Narrow(HalfBits(first), HalfBits(second)).AsByte().StoreUnsafe(ref destination);
+            public static void Write(Vector256<float> first, Vector256<float> second, byte scale, ref byte destination)
+            {
+                Vector256<uint> lower, upper;
+                if (IsHalfNormalScale(scale))
+                {
+                    lower = NormalHalfBits(first);
+                    upper = NormalHalfBits(second);
+                }
+                else
+                {
+                    lower = HalfBits(first);
+                    upper = HalfBits(second);
+                }
+
+                Vector256.Narrow(lower, upper).AsByte().StoreUnsafe(ref destination);
+            }
         }
     }
 }

@@ -37,7 +37,10 @@ public static partial class Mxfp4Kernels
             static abstract nuint GroupBytes { get; }
 
             /// <summary>Writes elements 0..15 (<paramref name="first"/>) and 16..31 (<paramref name="second"/>) of a group.</summary>
-            static abstract void Write(Vector512<float> first, Vector512<float> second, ref byte destination);
+            static abstract void Write(Vector512<float> first, Vector512<float> second, byte scale, ref byte destination);
+
+            /// <summary>The factor a group with scale byte <paramref name="scale"/> (below 255) is multiplied by before <see cref="Write"/>.</summary>
+            static abstract float Factor(byte scale);
         }
 
         internal static void Dequantize<TWriter>(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination)
@@ -55,15 +58,15 @@ public static partial class Mxfp4Kernels
                 byte s = Unsafe.Add(ref scale, g);
                 if (s == Mxfp4Format.NaNScale)
                 {
-                    TWriter.Write(nan, nan, ref target);
+                    TWriter.Write(nan, nan, Mxfp4Format.NaNScale, ref target);
                     continue;
                 }
 
                 Vector512<uint> packed = ZeroExtend(Vector128.LoadUnsafe(ref block, g * Mxfp4Format.BlockBytes));
-                Vector512<float> factor = Vector512.Create(ScaleFactor(s));
+                Vector512<float> factor = Vector512.Create(TWriter.Factor(s));
                 Vector512<float> even = Lookup(table, packed) * factor;
                 Vector512<float> odd = Lookup(table, Vector512.ShiftRightLogical(packed, 4)) * factor;
-                TWriter.Write(Interleave(even, odd, upper: false), Interleave(even, odd, upper: true), ref target);
+                TWriter.Write(Interleave(even, odd, upper: false), Interleave(even, odd, upper: true), s, ref target);
             }
         }
 
@@ -131,11 +134,24 @@ public static partial class Mxfp4Kernels
             return result | sign;
         }
 
+        /// <summary>
+        /// F16 bits (in the low half of each lane) of products formed with <see cref="HalfFactor"/> for a scale where
+        /// <see cref="IsHalfNormalScale"/> holds: their float32 exponent is already rebiased to F16's, so the bits
+        /// shifted right by 13 are the F16 exponent and mantissa.
+        /// </summary>
+        private static Vector512<uint> NormalHalfBits(Vector512<float> value)
+        {
+            Vector512<uint> bits = value.AsUInt32();
+            return Vector512.ShiftRightLogical(bits, 13) | (Vector512.ShiftRightLogical(bits, 16) & Vector512.Create(0x8000u));
+        }
+
         internal readonly struct SingleWriter : IWriter
         {
+            public static float Factor(byte scale) => ScaleFactor(scale);
+
             public static nuint GroupBytes => Mxfp4Format.BlockElements * sizeof(float);
 
-            public static void Write(Vector512<float> first, Vector512<float> second, ref byte destination)
+            public static void Write(Vector512<float> first, Vector512<float> second, byte scale, ref byte destination)
             {
                 first.AsByte().StoreUnsafe(ref destination);
                 second.AsByte().StoreUnsafe(ref destination, (nuint)Vector512<byte>.Count);
@@ -144,19 +160,37 @@ public static partial class Mxfp4Kernels
 
         internal readonly struct BFloat16Writer : IWriter
         {
+            public static float Factor(byte scale) => ScaleFactor(scale);
+
             public static nuint GroupBytes => Mxfp4Format.BlockElements * sizeof(ushort);
 
-            public static void Write(Vector512<float> first, Vector512<float> second, ref byte destination)
+            public static void Write(Vector512<float> first, Vector512<float> second, byte scale, ref byte destination)
                 => Vector512.Narrow(Vector512.ShiftRightLogical(first.AsUInt32(), 16), Vector512.ShiftRightLogical(second.AsUInt32(), 16))
                     .AsByte().StoreUnsafe(ref destination);
         }
 
         internal readonly struct HalfWriter : IWriter
         {
+            public static float Factor(byte scale) => HalfFactor(scale);
+
             public static nuint GroupBytes => Mxfp4Format.BlockElements * sizeof(ushort);
 
-            public static void Write(Vector512<float> first, Vector512<float> second, ref byte destination)
-                => Vector512.Narrow(HalfBits(first), HalfBits(second)).AsByte().StoreUnsafe(ref destination);
+            public static void Write(Vector512<float> first, Vector512<float> second, byte scale, ref byte destination)
+            {
+                Vector512<uint> lower, upper;
+                if (IsHalfNormalScale(scale))
+                {
+                    lower = NormalHalfBits(first);
+                    upper = NormalHalfBits(second);
+                }
+                else
+                {
+                    lower = HalfBits(first);
+                    upper = HalfBits(second);
+                }
+
+                Vector512.Narrow(lower, upper).AsByte().StoreUnsafe(ref destination);
+            }
         }
     }
 }

@@ -99,6 +99,19 @@ public static partial class Mxfp4Kernels
     private static float ScaleFactor(byte scale)
         => BitConverter.UInt32BitsToSingle(scale == 0 ? 0x0040_0000u : (uint)scale << 23);
 
+    /// <summary>
+    /// Whether every nonzero product of a group with this scale is a normal F16: 0.5 * 2^(s-127) &gt;= 2^-14 and
+    /// 6 * 2^(s-127) &lt;= 1.5 * 2^15. Such groups, the common case in real weights, take the cheap F16 narrowing.
+    /// </summary>
+    private static bool IsHalfNormalScale(byte scale) => (uint)(scale - 114) <= 140 - 114;
+
+    /// <summary>
+    /// The factor of a group bound for F16: for F16-normal scales 2^(s-127-112), which leaves every product's float32
+    /// exponent biased as F16's (still an exact float32, at least 2^-126); otherwise <see cref="ScaleFactor"/>.
+    /// </summary>
+    private static float HalfFactor(byte scale)
+        => IsHalfNormalScale(scale) ? BitConverter.UInt32BitsToSingle((uint)(scale - 112) << 23) : ScaleFactor(scale);
+
     private static KernelPath SelectPath()
     {
         foreach (var path in new[] { KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128 })
