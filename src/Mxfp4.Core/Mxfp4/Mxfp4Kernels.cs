@@ -1,4 +1,6 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using Mxfp4.Core.Numerics;
 
 namespace Mxfp4.Core.Mxfp4;
@@ -7,8 +9,23 @@ namespace Mxfp4.Core.Mxfp4;
 /// MXFP4 dequantization kernels. One code path per vector width, each bit-identical to <see cref="Mxfp4Reference"/>;
 /// the widest the CPU accelerates is chosen once at start-up.
 /// </summary>
+/// <remarks>
+/// Every SIMD path computes a group the same way: look up the float32 of each E2M1 nibble at scale 2^0, multiply by
+/// the float32 2^(s-127), then narrow to the output format. The multiply is exact: a nibble value has at most two
+/// significant bits and the factor is a power of two (2^-127 itself a subnormal), so IEEE multiplication yields the
+/// exact product, a subnormal where it is one, and +-Inf where it overflows, just as the reference's double-then-float
+/// rounding does. .NET never enables flush-to-zero or denormals-are-zero. Scale 255 blocks are written as the canonical
+/// NaN without arithmetic.
+/// </remarks>
 public static partial class Mxfp4Kernels
 {
+    /// <summary>The float32 bits of the 16 E2M1 nibble values at scale 2^0, in nibble order.</summary>
+    private static ReadOnlySpan<uint> UnitValueBits =>
+    [
+        0x0000_0000, 0x3F00_0000, 0x3F80_0000, 0x3FC0_0000, 0x4000_0000, 0x4040_0000, 0x4080_0000, 0x40C0_0000,
+        0x8000_0000, 0xBF00_0000, 0xBF80_0000, 0xBFC0_0000, 0xC000_0000, 0xC040_0000, 0xC080_0000, 0xC0C0_0000,
+    ];
+
     /// <summary>The path <see cref="Dequantize(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, OutputFormat)"/> uses on this machine.</summary>
     public static KernelPath ActivePath { get; } = SelectPath();
 
@@ -16,9 +33,14 @@ public static partial class Mxfp4Kernels
     /// Dequantizes <c>scales.Length</c> whole groups. <paramref name="blocks"/> holds 16 bytes per group and
     /// <paramref name="destination"/> 32 elements per group in <paramref name="format"/>, little-endian, any alignment.
     /// </summary>
+    /// <exception cref="ArgumentException">The three lengths do not describe the same number of groups.</exception>
     public static void Dequantize(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, OutputFormat format)
         => Dequantize(blocks, scales, destination, format, ActivePath);
 
+    /// <summary>
+    /// Runs one specific path. Every path runs on every machine (the vector APIs fall back to software where the
+    /// hardware lacks the width), so tests can check all of them; <see cref="IsSupported"/> says which are fast here.
+    /// </summary>
     internal static void Dequantize(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, OutputFormat format, KernelPath path)
     {
         CheckLengths(blocks, scales, destination, format);
@@ -27,16 +49,68 @@ public static partial class Mxfp4Kernels
             case KernelPath.Scalar:
                 Mxfp4Reference.Dequantize(blocks, scales, destination, format);
                 break;
+            case KernelPath.Vector128:
+                DequantizeVector128(blocks, scales, destination, format);
+                break;
+            case KernelPath.Vector256:
+                DequantizeVector256(blocks, scales, destination, format);
+                break;
+            case KernelPath.Vector512:
+                DequantizeVector512(blocks, scales, destination, format);
+                break;
             default:
-                throw new PlatformNotSupportedException($"Kernel path {path} is not available.");
+                throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown kernel path.");
         }
     }
 
+    /// <summary>Whether the hardware accelerates <paramref name="path"/> (the instructions its hot loop relies on exist).</summary>
     internal static bool IsSupported(KernelPath path) => path switch
     {
         KernelPath.Scalar => true,
+        KernelPath.Vector128 => Vector128.IsHardwareAccelerated && (Ssse3.IsSupported || AdvSimd.Arm64.IsSupported),
+        KernelPath.Vector256 => Vector256.IsHardwareAccelerated && Avx2.IsSupported,
+        KernelPath.Vector512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx512BW.IsSupported,
         _ => false,
     };
+
+    /// <summary>Bit patterns for narrowing exactly representable float32 products to F16 (see the per-width <c>HalfBits</c>).</summary>
+    private static class HalfConstants
+    {
+        /// <summary>Subtracting this from float32 bits shifted right by 13 rebiases the exponent from 127 to 15.</summary>
+        public const uint ExponentRebias = (127 - 15) << 10;
+
+        /// <summary>The float32 0.5, whose ulp is 2^-24, the F16 subnormal step.</summary>
+        public const uint OneHalfBits = 0x3F00_0000;
+
+        /// <summary>The float32 bits of 2^-14, the smallest normal F16.</summary>
+        public const int MinNormalBits = 0x3880_0000;
+
+        /// <summary>The float32 bits of 2^16; every product at or above it is beyond the F16 maximum 65504.</summary>
+        public const int OverflowBits = 0x4780_0000;
+
+        public const int SingleInfinityBits = 0x7F80_0000;
+
+        public const uint InfinityBits = 0x7C00;
+
+        public const uint NaNBits = Mxfp4Format.NaNBitsF16;
+    }
+
+    /// <summary>The float32 factor 2^(s-127) for a scale byte below 255; s = 0 gives the subnormal 2^-127.</summary>
+    private static float ScaleFactor(byte scale)
+        => BitConverter.UInt32BitsToSingle(scale == 0 ? 0x0040_0000u : (uint)scale << 23);
+
+    /// <summary>
+    /// Whether every nonzero product of a group with this scale is a normal F16: 0.5 * 2^(s-127) &gt;= 2^-14 and
+    /// 6 * 2^(s-127) &lt;= 1.5 * 2^15. Such groups, the common case in real weights, take the cheap F16 narrowing.
+    /// </summary>
+    private static bool IsHalfNormalScale(byte scale) => (uint)(scale - 114) <= 140 - 114;
+
+    /// <summary>
+    /// The factor of a group bound for F16: for F16-normal scales 2^(s-127-112), which leaves every product's float32
+    /// exponent biased as F16's (still an exact float32, at least 2^-126); otherwise <see cref="ScaleFactor"/>.
+    /// </summary>
+    private static float HalfFactor(byte scale)
+        => IsHalfNormalScale(scale) ? BitConverter.UInt32BitsToSingle((uint)(scale - 112) << 23) : ScaleFactor(scale);
 
     private static KernelPath SelectPath()
     {
