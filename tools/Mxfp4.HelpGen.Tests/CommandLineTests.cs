@@ -49,6 +49,17 @@ public sealed class CommandLineTests
         Assert.Contains($"{Path.Combine(docs, "Get-UnknownYamlKey.md")}:86: invalid yaml: unknown key 'Mandatory'", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Missing_docs_folder_exits_one()
+    {
+        var missing = Path.Combine(Fixtures.NewScratchFolder(), "no-such-docs");
+
+        var (exitCode, _, stderr) = Run(missing, Fixtures.NewOutputFolder());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{missing}: docs folder not found", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData]
     [InlineData("only-one")]

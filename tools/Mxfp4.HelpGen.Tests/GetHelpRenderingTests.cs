@@ -82,7 +82,7 @@ public sealed class GetHelpRenderingTests
     [Fact]
     public void Get_help_about_topic_finds_help_txt_in_a_module_folder_on_the_module_path()
     {
-        var modules = Directory.CreateTempSubdirectory("helpgen-modules-").FullName;
+        var modules = Fixtures.NewScratchFolder();
         var module = Directory.CreateDirectory(Path.Combine(modules, "HelpGenFixture")).FullName;
         File.WriteAllText(Path.Combine(module, "HelpGenFixture.psd1"), "@{ ModuleVersion = '1.0.0' }");
         HelpGenerator.Generate(Fixtures.Valid, Path.Combine(module, "en-US"), Fixtures.HelpFile);

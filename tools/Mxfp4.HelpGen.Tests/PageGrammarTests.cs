@@ -80,6 +80,8 @@ public sealed class PageGrammarTests
     [InlineData("### None\n", "Nothing.\n", "unexpected paragraph in ## INPUTS")]
     [InlineData("# Get-Thing\n", "# Get-Other\n", "page title '# Get-Other' does not match the file name 'Get-Thing.md'")]
     [InlineData("Long text.\n", "> quoted\n", "unsupported markdown (block quote) in ## DESCRIPTION")]
+    [InlineData("### __AllParameterSets\n```\nGet-Thing\n```\n", "```\nGet-Thing\n```\n\n### B\n```\nGet-Thing -B\n```\n", "## SYNTAX is either one code block or")]
+    [InlineData("### __AllParameterSets\n```\nGet-Thing\n```\n", "### A\n\nGet-Thing\n", "parameter set '### A' in ## SYNTAX needs a ``` code block")]
     public void Section_defects_are_rejected(string valid, string broken, string reason)
     {
         var page = Page("");
@@ -107,7 +109,7 @@ public sealed class PageGrammarTests
     [Fact]
     public void Empty_docs_folder_yields_an_empty_but_valid_help_file_and_no_topics()
     {
-        var docs = Directory.CreateTempSubdirectory("helpgen-empty-").FullName;
+        var docs = Fixtures.NewScratchFolder();
         File.WriteAllText(Path.Combine(docs, "README.md"), "# Not a cmdlet page\n");
         var output = Fixtures.NewOutputFolder();
 

@@ -205,6 +205,11 @@ public static class CommandPageParser
             {
                 cursor.Next();
                 _parameterSets = [ParameterSetNames.All];
+                if (!cursor.AtSectionEnd(2))
+                {
+                    throw cursor.Error(cursor.Peek, "## SYNTAX is either one code block or a '### ParameterSetName' heading before each code block");
+                }
+                return;
             }
             while (cursor.NextHeading(3) is { } setHeading)
             {
