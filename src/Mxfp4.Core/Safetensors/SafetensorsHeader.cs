@@ -120,6 +120,13 @@ public sealed class SafetensorsHeader
     public static SafetensorsHeader Parse(ReadOnlySpan<byte> headerJson, long fileLength, string path)
     {
         long headerLength = headerJson.Length;
+        if (headerLength > MaxHeaderLength)
+        {
+            throw new SafetensorsFormatException(
+                SafetensorsErrorKind.HeaderTooLarge, path, null, headerLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"the header has {headerLength} bytes, more than the format's limit of {MaxHeaderLength}");
+        }
+
         if (headerLength > fileLength - PrefixLength)
         {
             throw new SafetensorsFormatException(
