@@ -109,13 +109,13 @@ internal static class SafetensorsHeaderParser
         {
             throw new SafetensorsFormatException(
                 SafetensorsErrorKind.InvalidJson, path, null, null,
-                $"the header is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)})");
+                $"the header is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)})", e);
         }
         catch (InvalidOperationException e)
         {
             throw new SafetensorsFormatException(
                 SafetensorsErrorKind.InvalidJson, path, null, null,
-                $"the header holds a string that is not valid text at byte {reader.TokenStartIndex} ({FirstSentence(e.Message)})");
+                $"the header holds a string that is not valid text at byte {reader.TokenStartIndex} ({FirstSentence(e.Message)})", e);
         }
     }
 
