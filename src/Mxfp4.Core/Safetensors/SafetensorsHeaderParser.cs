@@ -45,6 +45,12 @@ internal static class SafetensorsHeaderParser
 
     private static void CheckUtf8(ReadOnlySpan<byte> json, string path)
     {
+        if (Utf8.IsValid(json))
+        {
+            return;
+        }
+
+        // Invalid: transcode piecewise only to find where, for the message.
         Span<char> scratch = stackalloc char[512];
         int position = 0;
         while (position < json.Length)
