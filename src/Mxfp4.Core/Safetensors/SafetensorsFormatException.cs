@@ -8,8 +8,8 @@ public sealed class SafetensorsFormatException : Mxfp4Exception
 {
     public const string Id = "InvalidSafetensorsHeader";
 
-    public SafetensorsFormatException(SafetensorsErrorKind kind, string path, string? tensorName, string? offendingValue, string detail)
-        : base(Id, Mxfp4ErrorCategory.InvalidData, FormatMessage(kind, path, tensorName, detail), path)
+    public SafetensorsFormatException(SafetensorsErrorKind kind, string path, string? tensorName, string? offendingValue, string detail, Exception? innerException = null)
+        : base(Id, Mxfp4ErrorCategory.InvalidData, FormatMessage(kind, path, tensorName, detail), path, innerException)
     {
         Kind = kind;
         Path = path;
@@ -28,9 +28,8 @@ public sealed class SafetensorsFormatException : Mxfp4Exception
     }
 
     public SafetensorsFormatException(string message, Exception innerException)
-        : base(Id, Mxfp4ErrorCategory.InvalidData, message, null, innerException)
+        : this(SafetensorsErrorKind.InvalidJson, string.Empty, null, null, message, innerException)
     {
-        Path = string.Empty;
     }
 
     public SafetensorsErrorKind Kind { get; }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.ObjectModel;
+using System.Globalization;
 
 namespace Mxfp4.Core.Safetensors;
 
@@ -73,7 +74,7 @@ public sealed class SafetensorsHeader
         {
             // The file shrank between the length query and the read.
             throw new SafetensorsFormatException(
-                SafetensorsErrorKind.InvalidHeaderLength, fullPath, null, headerLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                SafetensorsErrorKind.InvalidHeaderLength, fullPath, null, headerLength.ToString(CultureInfo.InvariantCulture),
                 $"the header claims {headerLength} bytes but the file ended after {PrefixLength + jsonRead}");
         }
 
@@ -89,12 +90,12 @@ public sealed class SafetensorsHeader
         if (fileLength < PrefixLength || prefix.Length < PrefixLength)
         {
             throw new SafetensorsFormatException(
-                SafetensorsErrorKind.FileTooSmall, path, null, fileLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                SafetensorsErrorKind.FileTooSmall, path, null, fileLength.ToString(CultureInfo.InvariantCulture),
                 $"the file has {fileLength} bytes, fewer than the 8-byte header length prefix");
         }
 
         ulong claimed = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-        string claimedText = claimed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string claimedText = claimed.ToString(CultureInfo.InvariantCulture);
         if (claimed > MaxHeaderLength)
         {
             throw new SafetensorsFormatException(
@@ -120,10 +121,17 @@ public sealed class SafetensorsHeader
     public static SafetensorsHeader Parse(ReadOnlySpan<byte> headerJson, long fileLength, string path)
     {
         long headerLength = headerJson.Length;
+        if (headerLength > MaxHeaderLength)
+        {
+            throw new SafetensorsFormatException(
+                SafetensorsErrorKind.HeaderTooLarge, path, null, headerLength.ToString(CultureInfo.InvariantCulture),
+                $"the header has {headerLength} bytes, more than the format's limit of {MaxHeaderLength}");
+        }
+
         if (headerLength > fileLength - PrefixLength)
         {
             throw new SafetensorsFormatException(
-                SafetensorsErrorKind.InvalidHeaderLength, path, null, headerLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                SafetensorsErrorKind.InvalidHeaderLength, path, null, headerLength.ToString(CultureInfo.InvariantCulture),
                 $"a {headerLength}-byte header does not fit a {fileLength}-byte file");
         }
 

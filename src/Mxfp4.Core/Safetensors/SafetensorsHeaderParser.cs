@@ -45,6 +45,12 @@ internal static class SafetensorsHeaderParser
 
     private static void CheckUtf8(ReadOnlySpan<byte> json, string path)
     {
+        if (Utf8.IsValid(json))
+        {
+            return;
+        }
+
+        // Invalid: transcode piecewise only to find where, for the message.
         Span<char> scratch = stackalloc char[512];
         int position = 0;
         while (position < json.Length)
@@ -109,13 +115,13 @@ internal static class SafetensorsHeaderParser
         {
             throw new SafetensorsFormatException(
                 SafetensorsErrorKind.InvalidJson, path, null, null,
-                $"the header is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)})");
+                $"the header is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)})", e);
         }
         catch (InvalidOperationException e)
         {
             throw new SafetensorsFormatException(
                 SafetensorsErrorKind.InvalidJson, path, null, null,
-                $"the header holds a string that is not valid text at byte {reader.TokenStartIndex} ({FirstSentence(e.Message)})");
+                $"the header holds a string that is not valid text at byte {reader.TokenStartIndex} ({FirstSentence(e.Message)})", e);
         }
     }
 

@@ -95,9 +95,11 @@ internal static class SafetensorsLayoutValidator
     /// <summary>Element count and byte size of an entry's shape; bits that do not fill whole bytes are a size mismatch.</summary>
     private static (long[] Shape, long Elements, long Bytes) Measure(HeaderEntry entry, string path)
     {
+        // Unsigned like the reference reader: the bit count may use all 64 bits, and then the byte and element
+        // counts (at most bits / 4) still fit a long.
         var shape = new long[entry.Shape.Length];
-        long elements = 1;
-        long bits;
+        ulong elements = 1;
+        ulong bits;
         try
         {
             for (int d = 0; d < shape.Length; d++)
@@ -108,10 +110,10 @@ internal static class SafetensorsLayoutValidator
                 }
 
                 shape[d] = (long)entry.Shape[d];
-                elements = checked(elements * shape[d]);
+                elements = checked(elements * entry.Shape[d]);
             }
 
-            bits = checked(elements * DTypeTable.BitSize(entry.DType));
+            bits = checked(elements * (ulong)DTypeTable.BitSize(entry.DType));
         }
         catch (OverflowException)
         {
@@ -127,7 +129,7 @@ internal static class SafetensorsLayoutValidator
                 $"shape {Shape(entry)} of {entry.DType} holds {bits} bits, which is not a whole number of bytes");
         }
 
-        return (shape, elements, bits / 8);
+        return (shape, (long)elements, (long)(bits / 8));
     }
 
     private static string Offsets(HeaderEntry entry) => string.Create(CultureInfo.InvariantCulture, $"[{entry.Begin}, {entry.End}]");

@@ -13,10 +13,11 @@ public sealed record TensorSpec(string Name, SafetensorsDType DType, long[] Shap
     private static long ComputeByteLength(string name, SafetensorsDType dtype, long[] shape)
     {
         ArgumentNullException.ThrowIfNull(name);
-        long bits;
+        ulong bits;
         try
         {
-            bits = checked(ComputeElementCount(name, shape) * DTypeTable.BitSize(dtype));
+            // Unsigned as in the reader: the bit count may use all 64 bits.
+            bits = checked((ulong)ComputeElementCount(name, shape) * (ulong)DTypeTable.BitSize(dtype));
         }
         catch (OverflowException e)
         {
@@ -28,7 +29,7 @@ public sealed record TensorSpec(string Name, SafetensorsDType DType, long[] Shap
             throw new ArgumentException($"Tensor '{name}': shape [{string.Join(", ", shape)}] of {dtype} holds {bits} bits, not a whole number of bytes.", nameof(shape));
         }
 
-        return bits / 8;
+        return (long)(bits / 8);
     }
 
     private static long ComputeElementCount(string name, long[] shape)

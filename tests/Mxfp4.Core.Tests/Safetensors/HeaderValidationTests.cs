@@ -137,6 +137,23 @@ public sealed class HeaderValidationTests
         Assert.Equal(SafetensorsErrorKind.NestingTooDeep, Fails(json, 0).Kind);
     }
 
+    [Fact]
+    public void Nesting_limit_is_exactly_eight_containers()
+    {
+        // Eight containers pass the nesting rule (and then fail the schema); nine do not.
+        string eight = "{\"a\":" + new string('[', 7) + new string(']', 7) + "}";
+        string nine = "{\"a\":" + new string('[', 8) + new string(']', 8) + "}";
+        Assert.Equal(SafetensorsErrorKind.InvalidType, Fails(eight, 0).Kind);
+        Assert.Equal(SafetensorsErrorKind.NestingTooDeep, Fails(nine, 0).Kind);
+    }
+
+    [Fact]
+    public void Parse_checks_the_header_against_the_file_length()
+    {
+        var json = Encoding.UTF8.GetBytes("{}");
+        Assert.Equal(SafetensorsErrorKind.InvalidHeaderLength, Assert.Throws<SafetensorsFormatException>(() => SafetensorsHeader.Parse(json, 9, FakePath)).Kind);
+    }
+
     [Theory]
     [InlineData("{\"t\":[]}", "t")]
     [InlineData("{\"t\":\"U8\"}", "t")]
