@@ -44,7 +44,22 @@ public static class ParallelDecoder
     /// memory of <paramref name="destinationLength"/> bytes, for outputs beyond 2 GiB.
     /// </summary>
     public static unsafe void Decode(TensorSource source, long firstElement, long count, byte* destination, long destinationLength, OutputFormat format, int threads, CancellationToken cancellationToken)
+        => Decode(WorkerPool.Shared, source, firstElement, count, destination, destinationLength, format, threads, cancellationToken);
+
+    /// <summary>As the public overloads, on a given pool (tests use pools wider than the machine to exercise more parts).</summary>
+    internal static unsafe void Decode(WorkerPool pool, TensorSource source, long firstElement, long count, Span<byte> destination, OutputFormat format, int threads, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(source);
+        source.CheckRange(firstElement, count);
+        fixed (byte* pointer = destination)
+        {
+            Decode(pool, source, firstElement, count, pointer, destination.Length, format, threads, cancellationToken);
+        }
+    }
+
+    internal static unsafe void Decode(WorkerPool pool, TensorSource source, long firstElement, long count, byte* destination, long destinationLength, OutputFormat format, int threads, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         source.CheckRange(firstElement, count);
@@ -66,7 +81,6 @@ public static class ParallelDecoder
         }
 
         var job = new DecodeJob(source, firstElement, count, destination, format, cancellationToken);
-        var pool = WorkerPool.Shared;
         int workers = Math.Clamp(threads == 0 ? pool.ThreadCount : threads, 1, pool.ThreadCount);
         long maxUseful = Math.Max(1, count * bytesPerElement / MinBytesPerWorker);
         job.Workers = (int)Math.Min(workers, maxUseful);
