@@ -111,6 +111,21 @@ public sealed class ParallelDecoderTests : IDisposable
     }
 
     [Fact]
+    public void Memory_source_matches_the_reference()
+    {
+        var source = new Mxfp4MemoryTensorSource(_fixture.Blocks, _fixture.Scales);
+        Assert.Equal(_fixture.ElementCount, source.ElementCount);
+        foreach (var (first, count) in new (long, long)[] { (0, _fixture.ElementCount), (33, 100_000), (64, 31), (_fixture.ElementCount - 5, 5) })
+        {
+            var actual = new byte[count * 2];
+            ParallelDecoder.Decode(_widePool, source, first, count, actual, OutputFormat.F16, 3, CancellationToken.None);
+            Assert.Equal(_fixture.Expected(OutputFormat.F16, first, count), actual);
+        }
+
+        Assert.Throws<ArgumentException>(() => new Mxfp4MemoryTensorSource(new byte[33], new byte[2]));
+    }
+
+    [Fact]
     public void Blocks_and_scales_in_one_file_decode_the_same()
     {
         using var joined = new Mxfp4Fixture(300, separateFiles: false, seed: 99);
