@@ -53,8 +53,10 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
             }
         }
 
-        var readBuffer = GC.AllocateUninitializedArray<byte>(StreamReadBytes, pinned: true);
         int all = workload.Threads;
+        rows.AddRange(CachedStoreComparison(workload, bandwidth, f32, half, memset));
+
+        var readBuffer = GC.AllocateUninitializedArray<byte>(StreamReadBytes, pinned: true);
         foreach (var format in Enum.GetValues<OutputFormat>())
         {
             long bytes = count * format.BytesPerElement();
@@ -71,6 +73,31 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
             new LimitsTarget("F32 ≥ 0.8× memset (1 thread)", direct[(OutputFormat.F32, 1)] / memset[(f32.Length, 1)], 0.8),
         ]);
         return new LimitsSectionResult(rows, targets);
+    }
+
+    /// <summary>
+    /// The same big decodes with streaming stores switched off, so the report shows what they are worth on this
+    /// machine (the direct rows above use them, since those outputs exceed the threshold).
+    /// </summary>
+    private static IEnumerable<LimitsMeasurement> CachedStoreComparison(LimitsWorkload workload, Bandwidth bandwidth, NativeBuffer f32, NativeBuffer half, Dictionary<(long Bytes, int Threads), double> memset)
+    {
+        var rows = new List<LimitsMeasurement>();
+        long saved = ParallelDecoder.StreamingThresholdBytes;
+        ParallelDecoder.StreamingThresholdBytes = long.MaxValue;
+        try
+        {
+            foreach (var (format, buffer) in new[] { (OutputFormat.F32, f32), (OutputFormat.BF16, half) })
+            {
+                double gbps = bandwidth.Measure(buffer.Length, () => ParallelDecoder.Decode(workload.Source, 0, workload.ElementCount, buffer.Pointer, buffer.Length, format, workload.Threads, CancellationToken.None));
+                rows.Add(new LimitsMeasurement($"dequantize {format}, cached stores (diagnostic)", workload.Threads, buffer.Length, gbps, gbps / memset[(buffer.Length, workload.Threads)]));
+            }
+        }
+        finally
+        {
+            ParallelDecoder.StreamingThresholdBytes = saved;
+        }
+
+        return rows;
     }
 
     /// <summary>Runs the decoder once on a small slice so tiering and the pool's threads are warm before timing.</summary>

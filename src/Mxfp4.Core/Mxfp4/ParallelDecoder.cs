@@ -18,6 +18,16 @@ public static class ParallelDecoder
     /// <summary>Below this much output per worker, waking another thread costs more than it saves.</summary>
     internal const long MinBytesPerWorker = 64 * 1024;
 
+    /// <summary>
+    /// Outputs at least this big are written with streaming stores: they overflow the last-level cache anyway, so
+    /// reading their lines in before overwriting them is pure waste. Smaller ones (stream buffers, converter chunks)
+    /// stay cached for the consumer that reads them next. Settable for benchmarks that compare both.
+    /// </summary>
+    internal static long StreamingThresholdBytes { get; set; } = 32L << 20;
+
+    /// <summary>Decoded bytes staged in L1 before a streaming copy out.</summary>
+    private const int StagingBytes = 16 * 1024;
+
     private const int CacheLineBytes = 64;
 
     /// <summary>The thread count "all threads" means: every worker of the shared pool.</summary>
@@ -120,6 +130,7 @@ public static class ParallelDecoder
         private readonly long _unit;
         private readonly long _gridBase;
         private readonly long _chunkElements;
+        private readonly bool _streaming;
 
         public DecodeJob(TensorSource source, long first, long count, byte* destination, OutputFormat format, CancellationToken cancellationToken)
         {
@@ -134,6 +145,7 @@ public static class ParallelDecoder
             // Boundaries sit on absolute multiples of the unit, so a range starting mid-group cuts no further groups.
             _gridBase = first - (first % _unit);
             _chunkElements = Math.Max(1, ChunkBytes / format.BytesPerElement() / _unit) * _unit;
+            _streaming = count * format.BytesPerElement() >= StreamingThresholdBytes;
         }
 
         public int Workers { get; set; }
@@ -154,9 +166,41 @@ public static class ParallelDecoder
 
                 // The first chunk of a part that starts mid-unit ends on the next unit boundary; later ones are whole.
                 int elements = (int)Math.Min(end - position, _chunkElements - ((position - _gridBase) % _unit));
-                var output = new Span<byte>(_destination + ((position - _first) * bytesPerElement), elements * bytesPerElement);
-                _source.Decode(position, elements, output, _format);
+                byte* output = _destination + ((position - _first) * bytesPerElement);
+                if (_streaming)
+                {
+                    DecodeStreaming(position, elements, output);
+                }
+                else
+                {
+                    _source.Decode(position, elements, new Span<byte>(output, elements * bytesPerElement), _format);
+                }
+
                 position += elements;
+            }
+
+            if (_streaming)
+            {
+                StreamingStore.Fence();
+            }
+        }
+
+        /// <summary>Decodes a chunk piecewise into an L1-resident buffer and streams each piece out.</summary>
+        private void DecodeStreaming(long position, int elements, byte* output)
+        {
+            int bytesPerElement = _format.BytesPerElement();
+            Span<byte> staging = stackalloc byte[StagingBytes];
+            int pieceElements = (int)Math.Max(_unit, StagingBytes / bytesPerElement / _unit * _unit);
+            staging = staging[..Math.Min(staging.Length, pieceElements * bytesPerElement)];
+            while (elements > 0)
+            {
+                int piece = Math.Min(elements, staging.Length / bytesPerElement);
+                var decoded = staging[..(piece * bytesPerElement)];
+                _source.Decode(position, piece, decoded, _format);
+                StreamingStore.Copy(decoded, output);
+                output += decoded.Length;
+                position += piece;
+                elements -= piece;
             }
         }
     }
