@@ -79,7 +79,7 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
     /// The same big decodes with streaming stores switched off, so the report shows what they are worth on this
     /// machine (the direct rows above use them, since those outputs exceed the threshold).
     /// </summary>
-    private static IEnumerable<LimitsMeasurement> CachedStoreComparison(LimitsWorkload workload, Bandwidth bandwidth, NativeBuffer f32, NativeBuffer half, Dictionary<(long Bytes, int Threads), double> memset)
+    private static List<LimitsMeasurement> CachedStoreComparison(LimitsWorkload workload, Bandwidth bandwidth, NativeBuffer f32, NativeBuffer half, Dictionary<(long Bytes, int Threads), double> memset)
     {
         var rows = new List<LimitsMeasurement>();
         long saved = ParallelDecoder.StreamingThresholdBytes;
