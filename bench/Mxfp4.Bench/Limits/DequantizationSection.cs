@@ -91,10 +91,27 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
                 double gbps = bandwidth.Measure(buffer.Length, () => ParallelDecoder.Decode(workload.Source, 0, workload.ElementCount, buffer.Pointer, buffer.Length, format, workload.Threads, CancellationToken.None));
                 rows.Add(new LimitsMeasurement($"dequantize {format}, cached stores (diagnostic)", workload.Threads, buffer.Length, gbps, gbps / memset[(buffer.Length, workload.Threads)]));
             }
+
+            rows.AddRange(DecoderCeiling(workload, bandwidth, f32, memset, "cached stores"));
         }
         finally
         {
             ParallelDecoder.StreamingThresholdBytes = saved;
+        }
+
+        rows.AddRange(DecoderCeiling(workload, bandwidth, f32, memset, "streaming stores"));
+        return rows;
+    }
+
+    /// <summary>The decoder over a source that only fills its output: the most any kernel can reach through it.</summary>
+    private static List<LimitsMeasurement> DecoderCeiling(LimitsWorkload workload, Bandwidth bandwidth, NativeBuffer f32, Dictionary<(long Bytes, int Threads), double> memset, string stores)
+    {
+        var rows = new List<LimitsMeasurement>();
+        var fill = new FillSource(workload.ElementCount);
+        foreach (int threads in workload.Threads == 1 ? new[] { 1 } : new[] { 1, workload.Threads })
+        {
+            double gbps = bandwidth.Measure(f32.Length, () => ParallelDecoder.Decode(fill, 0, fill.ElementCount, f32.Pointer, f32.Length, OutputFormat.F32, threads, CancellationToken.None));
+            rows.Add(new LimitsMeasurement($"decoder ceiling: fill source F32, {stores} (diagnostic)", threads, f32.Length, gbps, gbps / memset[(f32.Length, threads)]));
         }
 
         return rows;
