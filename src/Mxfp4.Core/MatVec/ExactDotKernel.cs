@@ -13,7 +13,7 @@ namespace Mxfp4.Core.MatVec;
 /// <c>p = fma(o, x_odd[j], e·x_even[j])</c> in float32, then <c>lane[j] += (double)p · 2^(s_g − 128)</c> in float64
 /// (the product is exact, so fused or not gives the same sum). After the last block the 16 lanes are added
 /// pairwise (j += j+8, then j+4, j+2, j+1) and the row's sum is that float64. Blocks with s ≥ 253 add
-/// <see cref="OverflowBlocks.ExactLanes"/> to their lanes instead.
+/// <see cref="OverflowBlocks.ExactLanes"/> to their lanes instead (only the scalar loop has that branch).
 /// </summary>
 internal static class ExactDotKernel
 {
@@ -25,7 +25,9 @@ internal static class ExactDotKernel
         {
             var rowBlocks = blocks.Slice(r * rowBytes, rowBytes);
             var rowScales = scales.Slice(r * groups, groups);
-            sums[r] = path switch
+            // Overflow blocks are rare and the scalar path gives the same bits, so their rows take it and the
+            // vector loops stay free of calls (which would spill their accumulators).
+            sums[r] = OverflowBlocks.Contains(rowScales) ? RowScalar(rowBlocks, rowScales, preparedX) : path switch
             {
                 KernelPath.Vector512 => Row512(rowBlocks, rowScales, preparedX),
                 KernelPath.Vector256 => Row256(rowBlocks, rowScales, preparedX),
@@ -85,27 +87,10 @@ internal static class ExactDotKernel
         ref float xRef = ref MemoryMarshal.GetReference(x);
         var table = Vector128.Create(WeightTables.DoubledValues);
         var halfScales = WeightTables.HalfScales;
-        Span<double> overflow = stackalloc double[16];
-        ref double o = ref MemoryMarshal.GetReference(overflow);
-
         // a{k} holds lanes 2k and 2k+1.
         Vector128<double> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         for (int g = 0; g < scales.Length; g++)
         {
-            if (scales[g] >= OverflowBlocks.FirstScale)
-            {
-                OverflowBlocks.ExactLanes(blocks.Slice(g * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes), x.Slice(g * Mxfp4Format.BlockElements, Mxfp4Format.BlockElements), scales[g], overflow);
-                a0 += Vector128.LoadUnsafe(ref o, 0);
-                a1 += Vector128.LoadUnsafe(ref o, 2);
-                a2 += Vector128.LoadUnsafe(ref o, 4);
-                a3 += Vector128.LoadUnsafe(ref o, 6);
-                a4 += Vector128.LoadUnsafe(ref o, 8);
-                a5 += Vector128.LoadUnsafe(ref o, 10);
-                a6 += Vector128.LoadUnsafe(ref o, 12);
-                a7 += Vector128.LoadUnsafe(ref o, 14);
-                continue;
-            }
-
             var (low, high) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockRef, (nuint)(g * Mxfp4Format.BlockBytes)));
             var even = SimdOps.Lookup(table, low);
             var odd = SimdOps.Lookup(table, high);
@@ -116,14 +101,14 @@ internal static class ExactDotKernel
             var p1 = SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(odd, 1), Vector128.LoadUnsafe(ref xRef, xs + 20), SimdOps.WidenQuarter(even, 1) * Vector128.LoadUnsafe(ref xRef, xs + 4));
             var p2 = SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(odd, 2), Vector128.LoadUnsafe(ref xRef, xs + 24), SimdOps.WidenQuarter(even, 2) * Vector128.LoadUnsafe(ref xRef, xs + 8));
             var p3 = SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(odd, 3), Vector128.LoadUnsafe(ref xRef, xs + 28), SimdOps.WidenQuarter(even, 3) * Vector128.LoadUnsafe(ref xRef, xs + 12));
-            a0 += Vector128.WidenLower(p0) * scale;
-            a1 += Vector128.WidenUpper(p0) * scale;
-            a2 += Vector128.WidenLower(p1) * scale;
-            a3 += Vector128.WidenUpper(p1) * scale;
-            a4 += Vector128.WidenLower(p2) * scale;
-            a5 += Vector128.WidenUpper(p2) * scale;
-            a6 += Vector128.WidenLower(p3) * scale;
-            a7 += Vector128.WidenUpper(p3) * scale;
+            a0 = SimdOps.MultiplyAdd(Vector128.WidenLower(p0), scale, a0);
+            a1 = SimdOps.MultiplyAdd(Vector128.WidenUpper(p0), scale, a1);
+            a2 = SimdOps.MultiplyAdd(Vector128.WidenLower(p1), scale, a2);
+            a3 = SimdOps.MultiplyAdd(Vector128.WidenUpper(p1), scale, a3);
+            a4 = SimdOps.MultiplyAdd(Vector128.WidenLower(p2), scale, a4);
+            a5 = SimdOps.MultiplyAdd(Vector128.WidenUpper(p2), scale, a5);
+            a6 = SimdOps.MultiplyAdd(Vector128.WidenLower(p3), scale, a6);
+            a7 = SimdOps.MultiplyAdd(Vector128.WidenUpper(p3), scale, a7);
         }
 
         a0 += a4;
@@ -143,23 +128,10 @@ internal static class ExactDotKernel
         ref float xRef = ref MemoryMarshal.GetReference(x);
         var table = Vector128.Create(WeightTables.DoubledValues);
         var halfScales = WeightTables.HalfScales;
-        Span<double> overflow = stackalloc double[16];
-        ref double o = ref MemoryMarshal.GetReference(overflow);
-
         // a{k} holds lanes 4k..4k+3.
         Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
         for (int g = 0; g < scales.Length; g++)
         {
-            if (scales[g] >= OverflowBlocks.FirstScale)
-            {
-                OverflowBlocks.ExactLanes(blocks.Slice(g * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes), x.Slice(g * Mxfp4Format.BlockElements, Mxfp4Format.BlockElements), scales[g], overflow);
-                a0 += Vector256.LoadUnsafe(ref o, 0);
-                a1 += Vector256.LoadUnsafe(ref o, 4);
-                a2 += Vector256.LoadUnsafe(ref o, 8);
-                a3 += Vector256.LoadUnsafe(ref o, 12);
-                continue;
-            }
-
             var (low, high) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockRef, (nuint)(g * Mxfp4Format.BlockBytes)));
             var even = SimdOps.Lookup(table, low);
             var odd = SimdOps.Lookup(table, high);
@@ -168,10 +140,10 @@ internal static class ExactDotKernel
 
             var p0 = SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(odd, upper: false), Vector256.LoadUnsafe(ref xRef, xs + 16), SimdOps.WidenHalf(even, upper: false) * Vector256.LoadUnsafe(ref xRef, xs));
             var p1 = SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(odd, upper: true), Vector256.LoadUnsafe(ref xRef, xs + 24), SimdOps.WidenHalf(even, upper: true) * Vector256.LoadUnsafe(ref xRef, xs + 8));
-            a0 += Vector256.WidenLower(p0) * scale;
-            a1 += Vector256.WidenUpper(p0) * scale;
-            a2 += Vector256.WidenLower(p1) * scale;
-            a3 += Vector256.WidenUpper(p1) * scale;
+            a0 = SimdOps.MultiplyAdd(Vector256.WidenLower(p0), scale, a0);
+            a1 = SimdOps.MultiplyAdd(Vector256.WidenUpper(p0), scale, a1);
+            a2 = SimdOps.MultiplyAdd(Vector256.WidenLower(p1), scale, a2);
+            a3 = SimdOps.MultiplyAdd(Vector256.WidenUpper(p1), scale, a3);
         }
 
         a0 += a2;
@@ -188,21 +160,10 @@ internal static class ExactDotKernel
         ref float xRef = ref MemoryMarshal.GetReference(x);
         var table = Vector128.Create(WeightTables.DoubledValues);
         var halfScales = WeightTables.HalfScales;
-        Span<double> overflow = stackalloc double[16];
-        ref double o = ref MemoryMarshal.GetReference(overflow);
-
         // a0 holds lanes 0..7, a1 lanes 8..15.
         Vector512<double> a0 = default, a1 = default;
         for (int g = 0; g < scales.Length; g++)
         {
-            if (scales[g] >= OverflowBlocks.FirstScale)
-            {
-                OverflowBlocks.ExactLanes(blocks.Slice(g * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes), x.Slice(g * Mxfp4Format.BlockElements, Mxfp4Format.BlockElements), scales[g], overflow);
-                a0 += Vector512.LoadUnsafe(ref o, 0);
-                a1 += Vector512.LoadUnsafe(ref o, 8);
-                continue;
-            }
-
             var (low, high) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockRef, (nuint)(g * Mxfp4Format.BlockBytes)));
             var even = SimdOps.WidenAll(SimdOps.Lookup(table, low));
             var odd = SimdOps.WidenAll(SimdOps.Lookup(table, high));
@@ -210,8 +171,8 @@ internal static class ExactDotKernel
             var scale = Vector512.Create(halfScales[scales[g]]);
 
             var p = SimdOps.FusedMultiplyAdd(odd, Vector512.LoadUnsafe(ref xRef, xs + 16), even * Vector512.LoadUnsafe(ref xRef, xs));
-            a0 += Vector512.WidenLower(p) * scale;
-            a1 += Vector512.WidenUpper(p) * scale;
+            a0 = SimdOps.MultiplyAdd(Vector512.WidenLower(p), scale, a0);
+            a1 = SimdOps.MultiplyAdd(Vector512.WidenUpper(p), scale, a1);
         }
 
         a0 += a1;

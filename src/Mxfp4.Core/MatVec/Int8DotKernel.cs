@@ -11,7 +11,8 @@ namespace Mxfp4.Core.MatVec;
 /// into even then odd elements like the Exact kernel's); per block the integer dot product of the doubled weights
 /// (−12..12) with the int8 values is exact in any order, and
 /// <c>sum += dot · (m_g · 2^(s_g − 128))</c> (m_g the block's max|x|) is an exact product added in float64, block
-/// after block (blocks with s ≥ 253 add <see cref="OverflowBlocks.Int8Block"/> instead); the row is <c>sum / 127</c>.
+/// after block (blocks with s ≥ 253 add <see cref="OverflowBlocks.Int8Block"/> instead, in the scalar loop, which rows
+/// holding such blocks take on every path); the row is <c>sum / 127</c>.
 /// So every path gives the same bits. The x86 paths use the unsigned×signed multiply-add (pmaddubsw) with the weights'
 /// magnitudes as the unsigned operand and their signs moved onto x (psignb). AVX-VNNI is not used: in net8.0 its
 /// API is a preview feature. A 32-byte block fills a 256-bit register exactly, so Vector512 runs the 256-bit path.
@@ -26,7 +27,7 @@ internal static class Int8DotKernel
         {
             var rowBlocks = blocks.Slice(r * rowBytes, rowBytes);
             var rowScales = scales.Slice(r * groups, groups);
-            sums[r] = path switch
+            sums[r] = OverflowBlocks.Contains(rowScales) ? RowScalar(rowBlocks, rowScales, quantizedX, xMaxima) : path switch
             {
                 KernelPath.Vector512 or KernelPath.Vector256 => Row256(rowBlocks, rowScales, quantizedX, xMaxima),
                 KernelPath.Vector128 => Row128(rowBlocks, rowScales, quantizedX, xMaxima),
@@ -72,12 +73,6 @@ internal static class Int8DotKernel
         double sum = 0;
         for (int g = 0; g < scales.Length; g++)
         {
-            if (scales[g] >= OverflowBlocks.FirstScale)
-            {
-                sum += OverflowBlocks.Int8Block(blocks.Slice(g * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes), q.Slice(g * Mxfp4Format.BlockElements, Mxfp4Format.BlockElements), xMaxima[g], scales[g]);
-                continue;
-            }
-
             var (low, high) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockRef, (nuint)(g * Mxfp4Format.BlockBytes)));
             var even = SimdOps.Lookup(table, low);
             var odd = SimdOps.Lookup(table, high);
@@ -106,12 +101,6 @@ internal static class Int8DotKernel
         double sum = 0;
         for (int g = 0; g < scales.Length; g++)
         {
-            if (scales[g] >= OverflowBlocks.FirstScale)
-            {
-                sum += OverflowBlocks.Int8Block(blocks.Slice(g * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes), q.Slice(g * Mxfp4Format.BlockElements, Mxfp4Format.BlockElements), xMaxima[g], scales[g]);
-                continue;
-            }
-
             var (low, high) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockRef, (nuint)(g * Mxfp4Format.BlockBytes)));
             var weights = Avx2.Shuffle(table, Vector256.Create(low, high).AsSByte());
             var x = Vector256.LoadUnsafe(ref qRef, (nuint)(g * Mxfp4Format.BlockElements));

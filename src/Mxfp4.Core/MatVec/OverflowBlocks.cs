@@ -5,12 +5,15 @@ namespace Mxfp4.Core.MatVec;
 /// <summary>
 /// Blocks whose scale makes some weights too large for float32 (s ≥ 253: 4·2^126 = 2^128 already overflows) or NaN
 /// (s = 255). The weights are defined by <see cref="Mxfp4Reference.Element"/>, which turns those into ±Inf or NaN,
-/// so such blocks take this element-by-element route in every path (rare in real checkpoints; one compare a block
-/// elsewhere) and the result is ±Inf or NaN exactly where a float64 sum over the reference weights is.
+/// so such blocks take this element-by-element route (rows holding them run the scalar kernel on every path, which
+/// gives the same bits; such scales are rare in real checkpoints) and the result is ±Inf or NaN exactly where a float64 sum over the reference weights is.
 /// </summary>
 internal static class OverflowBlocks
 {
     internal const byte FirstScale = 253;
+
+    /// <summary>Whether any of a row's scales needs this route.</summary>
+    internal static bool Contains(ReadOnlySpan<byte> scales) => scales.IndexOfAnyInRange(FirstScale, byte.MaxValue) >= 0;
 
     /// <summary>The 16 Exact lane contributions of one block: w[2j]·x[2j] + w[2j+1]·x[2j+1] in float64 (products exact).</summary>
     internal static void ExactLanes(ReadOnlySpan<byte> block, ReadOnlySpan<float> deinterleavedX, byte scale, Span<double> lanes)

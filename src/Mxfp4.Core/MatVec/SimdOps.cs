@@ -119,4 +119,22 @@ internal static class SimdOps
             FusedMultiplyAdd(a.GetLower(), b.GetLower(), c.GetLower()),
             FusedMultiplyAdd(a.GetUpper(), b.GetUpper(), c.GetUpper()));
     }
+
+    /// <summary>
+    /// a·b + c for products that are exact (a float32 value times a power of two): fused or not, the sum is rounded
+    /// once, so the fallback gives the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<double> MultiplyAdd(Vector128<double> a, Vector128<double> b, Vector128<double> c)
+        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : (a * b) + c;
+
+    /// <inheritdoc cref="MultiplyAdd(Vector128{double}, Vector128{double}, Vector128{double})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c)
+        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : (a * b) + c;
+
+    /// <inheritdoc cref="MultiplyAdd(Vector128{double}, Vector128{double}, Vector128{double})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c)
+        => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 }

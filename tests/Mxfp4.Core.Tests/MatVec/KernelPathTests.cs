@@ -35,11 +35,46 @@ public class KernelPathTests
         }
     }
 
+    [Theory]
+    [InlineData(KernelPath.Vector128)]
+    [InlineData(KernelPath.Vector256)]
+    [InlineData(KernelPath.Vector512)]
+    public void Every_path_gives_the_scalar_float64_row_sums(KernelPath path)
+    {
+        // Float32 outputs hide most float64 differences, so the row sums are compared before rounding.
+        var random = new Random(71 + (int)path);
+        var data = MatVecTestData.Random(random, 50, 90, scaleChoices: new byte[] { 0, 90, 120, 127, 135, 200, 252 });
+        for (int i = 0; i < 12; i++)
+        {
+            data.Scales[random.Next(data.Scales.Length)] = (byte)(253 + (i % 3));
+        }
+
+        var x = MatVecTestData.RandomVector(random, data.Columns);
+        var exactX = new float[x.Length];
+        VectorPreparation.Deinterleave(x, exactX);
+        var quantized = new sbyte[x.Length];
+        var maxima = new double[data.Groups];
+        VectorPreparation.QuantizeInt8(x, quantized, maxima);
+
+        var expected = new double[data.Rows];
+        var actual = new double[data.Rows];
+        ExactDotKernel.Rows(data.Blocks, data.Scales, data.Groups, exactX, expected, KernelPath.Scalar);
+        ExactDotKernel.Rows(data.Blocks, data.Scales, data.Groups, exactX, actual, path);
+        Assert.Equal(SumBits(expected), SumBits(actual));
+
+        Int8DotKernel.Rows(data.Blocks, data.Scales, data.Groups, quantized, maxima, expected, KernelPath.Scalar);
+        Int8DotKernel.Rows(data.Blocks, data.Scales, data.Groups, quantized, maxima, actual, path);
+        Assert.Equal(SumBits(expected), SumBits(actual));
+    }
+
     [Fact]
     public void Active_path_is_one_of_the_tested_paths()
     {
         Assert.True(Enum.IsDefined(Mxfp4MatVec.ActivePath));
     }
+
+    /// <summary>Bits of each sum, every NaN counted as one (their signs are not specified before the output's canonical NaN).</summary>
+    private static long[] SumBits(double[] sums) => Array.ConvertAll(sums, sum => double.IsNaN(sum) ? -1 : BitConverter.DoubleToInt64Bits(sum));
 
     private static uint[] Bits(float[] values) => Array.ConvertAll(values, BitConverter.SingleToUInt32Bits);
 }
