@@ -39,7 +39,10 @@ public static partial class Mxfp4Kernels
             /// <summary>Writes 16 consecutive elements: <paramref name="first"/> then <paramref name="second"/>.</summary>
             static abstract void Write(Vector256<float> first, Vector256<float> second, byte scale, ref byte destination);
 
-            /// <summary>The factor a group with scale byte <paramref name="scale"/> (below 255) is multiplied by before <see cref="Write"/>.</summary>
+            /// <summary>
+            /// The factor the products of a group with scale byte <paramref name="scale"/> (below 255) are formed with
+            /// before <see cref="Write"/> sees them, which is also passed that scale; NaN groups arrive as NaN with scale 255.
+            /// </summary>
             static abstract float Factor(byte scale);
         }
 
