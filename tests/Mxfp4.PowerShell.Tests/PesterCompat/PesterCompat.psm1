@@ -242,7 +242,8 @@ function Add-PcResult {
     if ($null -ne $ErrorRecord) {
         $errorId = $ErrorRecord.FullyQualifiedErrorId
         if ($null -ne $ErrorRecord.InvocationInfo) { $position = $ErrorRecord.InvocationInfo.PositionMessage }
-        $stack = $ErrorRecord.ScriptStackTrace
+        # Like Pester, show only the frames of test code, not the runner's own.
+        $stack = (@($ErrorRecord.ScriptStackTrace -split '\r?\n') | Where-Object { $_ -notlike "*$PSScriptRoot*" }) -join "`n"
     }
     $script:State.Results.Add([pscustomobject]@{
             PSTypeName       = 'PesterCompat.TestResult'

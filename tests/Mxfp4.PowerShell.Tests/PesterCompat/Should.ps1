@@ -241,7 +241,8 @@ function Get-PcAssertionFailure {
             return "Expected a collection with size $(Format-PcValue $Expected),$(Format-PcBecause $Because) but got $got."
         }
         'BeOfType' {
-            $type = if ($Expected -is [type]) { $Expected } else { $Expected -as [type] }
+            # In argument mode "[int]" arrives as a string; Pester accepts it with or without the brackets.
+            $type = if ($Expected -is [type]) { $Expected } else { ([string] $Expected -replace '^\[(.*)\]$', '$1') -as [type] }
             if ($null -eq $type) { throw [System.ArgumentException]::new("Could not find type [$Expected]. Make sure that the assembly that contains that type is loaded.") }
             if (($Actual -is $type) -ne $Negate) { return $null }
             $got = if ($null -eq $Actual) { '$null' } else { "$(Format-PcValue $Actual) with type $(Format-PcValue $Actual.GetType())" }
