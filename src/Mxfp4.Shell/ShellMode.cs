@@ -1,0 +1,9 @@
+namespace Mxfp4.Shell;
+
+public enum ShellMode
+{
+    Interactive,
+    Command,
+    File,
+    Help,
+}

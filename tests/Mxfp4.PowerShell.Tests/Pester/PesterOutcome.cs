@@ -1,0 +1,8 @@
+namespace Mxfp4.PowerShell.Tests.Pester;
+
+public enum PesterOutcome
+{
+    Passed,
+    Failed,
+    Skipped,
+}
