@@ -62,7 +62,15 @@ public sealed class DequantizingStream : Stream
         _chunkElements = Math.Max(1, ChunkBytes / _bytesPerElement / _unit) * _unit;
     }
 
+    public TensorSource Source => _source;
+
     public OutputFormat Format => _format;
+
+    /// <summary>The tensor element the stream's byte 0 belongs to.</summary>
+    public long FirstElement => _firstElement;
+
+    /// <summary>Elements the stream covers; <see cref="Length"/> is this times the format's bytes per element.</summary>
+    public long ElementCount => _elementCount;
 
     public override bool CanRead => !_disposed;
 

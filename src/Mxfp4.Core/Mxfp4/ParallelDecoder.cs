@@ -8,7 +8,9 @@ namespace Mxfp4.Core.Mxfp4;
 /// is cut into one static contiguous part per worker, each part starting on a group boundary and a 64-byte line of
 /// output (relative to the destination, so on a line of memory when the destination is 64-byte aligned), and each
 /// worker decodes its part in chunks of about <see cref="ChunkBytes"/> of output, checking for cancellation between
-/// chunks. The bytes produced never depend on the thread count.
+/// chunks. The bytes produced never depend on the thread count. Outputs of at least 32 MiB are written with streaming
+/// (non-temporal) stores from a small L1 staging buffer; smaller ones, like a stream's buffer or a converter's chunk,
+/// with ordinary stores so they are still in cache when the consumer reads them.
 /// </summary>
 public static class ParallelDecoder
 {
@@ -39,15 +41,8 @@ public static class ParallelDecoder
     /// has are clamped). Throws <see cref="OperationCanceledException"/> if cancelled; the destination then holds a
     /// partial result.
     /// </summary>
-    public static unsafe void Decode(TensorSource source, long firstElement, long count, Span<byte> destination, OutputFormat format, int threads, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        source.CheckRange(firstElement, count);
-        fixed (byte* pointer = destination)
-        {
-            Decode(source, firstElement, count, pointer, destination.Length, format, threads, cancellationToken);
-        }
-    }
+    public static void Decode(TensorSource source, long firstElement, long count, Span<byte> destination, OutputFormat format, int threads, CancellationToken cancellationToken)
+        => Decode(WorkerPool.Shared, source, firstElement, count, destination, format, threads, cancellationToken);
 
     /// <summary>
     /// As <see cref="Decode(TensorSource, long, long, Span{byte}, OutputFormat, int, CancellationToken)"/>, into native

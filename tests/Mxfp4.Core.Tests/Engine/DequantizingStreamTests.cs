@@ -143,6 +143,7 @@ public sealed class DequantizingStreamTests : IDisposable
         {
             using var stream = new DequantizingStream(_fixture.Source, format, first, count, threads: 2);
             Assert.Equal(count * format.BytesPerElement(), stream.Length);
+            Assert.Equal((first, count, format), (stream.FirstElement, stream.ElementCount, stream.Format));
             Assert.Equal(_fixture.Expected(format, first, count), ReadAll(stream, 777));
             stream.Position = 0;
             Assert.Equal(_fixture.Expected(format, first, count), ReadAll(stream, DequantizingStream.ChunkBytes + 3));
