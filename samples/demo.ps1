@@ -21,7 +21,7 @@ Get-Mxfp4Tensor $Checkpoint | Out-Default
 
 "`n== 3. Convert the whole checkpoint to BF16"
 $files = ConvertFrom-Mxfp4 -Path $Checkpoint -Destination $Destination -Format BF16 -PassThru -Verbose
-$files | Out-Default
+foreach ($file in $files) { '  {0,-36} {1,10:N0} bytes' -f $file.Name, $file.Length }
 Get-SafetensorsHeader $Destination -Name '*.experts.*' | Out-Default
 
 "`n== 4. Verify the fused matvec against the dequantized weights"

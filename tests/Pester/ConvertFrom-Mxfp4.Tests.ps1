@@ -87,7 +87,7 @@ Describe 'ConvertFrom-Mxfp4' {
             $out = [System.IO.Path]::Combine($TestDrive, 'chunks.bin')
             $down | ConvertFrom-Mxfp4 -Format BF16 -OutFile $out
             $chunks = @($down | ConvertFrom-Mxfp4 -Format BF16 -AsByteStream)
-            $chunks[0] | Should -BeOfType ([byte[]])
+            $chunks[0].GetType() | Should -Be ([byte[]])
             $joined = [System.Collections.Generic.List[byte]]::new()
             foreach ($chunk in $chunks) { $joined.AddRange([byte[]]$chunk) }
             [System.Linq.Enumerable]::SequenceEqual([byte[]]$joined.ToArray(), [System.IO.File]::ReadAllBytes($out)) | Should -BeTrue
