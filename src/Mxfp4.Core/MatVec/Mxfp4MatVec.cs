@@ -17,19 +17,19 @@ namespace Mxfp4.Core.MatVec;
 /// float64 over those values), S = Σ|w·x| + |b|, ε = 2^−24 and G = K/32.
 /// </para>
 /// <para>
-/// <b>Exact</b>: per block, element pairs are multiplied in float32 (doubled weights, one product and one fused
-/// multiply-add per pair: relative error ≤ 2ε + ε²), scaled by an exact power of two in float64, accumulated in 16
-/// float64 lanes (G − 1 additions each) and added pairwise (4 more), bias added in float64, rounded once to float32.
-/// Hence |y − y64| ≤ (3 + (G + 64)·2^−28)·ε·S + A, where A = 2^−150 + Σ_blocks 2^(s−128)·2^−145 covers float32
-/// underflow of products and only matters when |x| is below about 2^−120. The bound does not grow with K beyond the
-/// float64 term. Blocks with s ≥ 253 hold weights float32 cannot represent; the reference makes them ±Inf, and so
+/// <b>Exact</b>: per block, four elements per lane are combined in float32 (doubled weights; two products, two
+/// fused multiply-adds and one addition: relative error ≤ 3ε + 3ε²), scaled by an exact power of two in float64,
+/// accumulated in 8 float64 lanes (G − 1 additions each) and added pairwise (3 more), bias added in float64, rounded
+/// once to float32. Hence |y − y64| ≤ (4 + (G + 64)·2^−28)·ε·S + A, where A = 2^−150 + Σ_blocks 2^(s−128)·2^−144
+/// covers float32 underflow of products and only matters when |x| is below about 2^−120; the bound grows with K only
+/// through the float64 term. Blocks with s ≥ 253 hold weights float32 cannot represent; the reference makes them ±Inf, and so
 /// does this engine (see <c>OverflowBlocks</c>): the row is ±Inf or NaN exactly as a float64 sum over the reference
 /// weights is. A NaN scale (255) makes its row NaN; other rows are unaffected. NaN outputs are the canonical quiet NaN.
 /// </para>
 /// <para>
 /// <b>Int8</b>: x is quantized per block to q = round(x·127/m), m = max|x| of the block, so each element moves by at
-/// most m/254. Integer block dot products with the doubled weights are exact, the per-block scaling is exact, blocks
-/// are summed in float64. With Q = Σ_blocks (m_b/254)·Σ_{i∈b}|w_i|: |y − y64| ≤ (1 + 2ε)·Q + (ε + (G + 4)·2^−52)·S.
+/// most m/254. Integer dot products with the doubled weights are exact, their scaling is exact, and they are summed in
+/// 8 float64 lanes. With Q = Σ_blocks (m_b/254)·Σ_{i∈b}|w_i|: |y − y64| ≤ (1 + 2ε)·Q + (ε + (G + 4)·2^−52)·S.
 /// A block of x holding NaN or ±Inf makes every output NaN.
 /// </para>
 /// <para>

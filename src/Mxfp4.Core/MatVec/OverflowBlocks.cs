@@ -15,14 +15,19 @@ internal static class OverflowBlocks
     /// <summary>Whether any of a row's scales needs this route.</summary>
     internal static bool Contains(ReadOnlySpan<byte> scales) => scales.IndexOfAnyInRange(FirstScale, byte.MaxValue) >= 0;
 
-    /// <summary>The 16 Exact lane contributions of one block: w[2j]·x[2j] + w[2j+1]·x[2j+1] in float64 (products exact).</summary>
+    /// <summary>
+    /// The 8 Exact lane contributions of one block, in float64 (every product is exact): lane j gets elements 2j and
+    /// 2j+1 (byte j), then 16+2j and 17+2j (byte 8+j), the same elements the kernel's lane j sums.
+    /// </summary>
     internal static void ExactLanes(ReadOnlySpan<byte> block, ReadOnlySpan<float> deinterleavedX, byte scale, Span<double> lanes)
     {
-        for (int j = 0; j < 16; j++)
+        for (int j = 0; j < 8; j++)
         {
-            double even = (double)Mxfp4Reference.Element(block, 2 * j, scale) * deinterleavedX[j];
-            double odd = (double)Mxfp4Reference.Element(block, (2 * j) + 1, scale) * deinterleavedX[16 + j];
-            lanes[j] = even + odd;
+            double first = ((double)Mxfp4Reference.Element(block, 2 * j, scale) * deinterleavedX[j])
+                + ((double)Mxfp4Reference.Element(block, (2 * j) + 1, scale) * deinterleavedX[16 + j]);
+            double second = ((double)Mxfp4Reference.Element(block, 16 + (2 * j), scale) * deinterleavedX[8 + j])
+                + ((double)Mxfp4Reference.Element(block, 17 + (2 * j), scale) * deinterleavedX[24 + j]);
+            lanes[j] = first + second;
         }
     }
 

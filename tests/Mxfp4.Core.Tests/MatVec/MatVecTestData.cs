@@ -88,11 +88,11 @@ internal sealed class MatVecTestData
             byte s = Scales[(row * Groups) + g];
             if (s < OverflowScale)
             {
-                underflow += Math.ScaleB(1.0, s - 128 - 145);
+                underflow += Math.ScaleB(1.0, s - 128 - 144);
             }
         }
 
-        double c = 3.0 + ((Groups + 64) * Math.ScaleB(1.0, -28));
+        double c = 4.0 + ((Groups + 64) * Math.ScaleB(1.0, -28));
         return (c * Epsilon * absSum) + underflow + (Columns * Math.ScaleB(1.0, -53) * absSum);
     }
 
