@@ -65,10 +65,15 @@ public sealed class HeaderValidationTests
     }
 
     [Theory]
-    [InlineData(new byte[] { (byte)'{', 0xFF, (byte)'}' })]
-    [InlineData(new byte[] { (byte)'{', (byte)'"', 0xC3, (byte)'"', (byte)':', (byte)'1', (byte)'}' })]
-    [InlineData(new byte[] { (byte)'{', (byte)'"', 0xED, 0xA0, 0x80, (byte)'"', (byte)'}' })]
-    public void Invalid_utf8_is_InvalidUtf8(byte[] json) => Assert.Equal(SafetensorsErrorKind.InvalidUtf8, Fails(json, 0).Kind);
+    [InlineData(new byte[] { (byte)'{', 0xFF, (byte)'}' }, "1")]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', 0xC3, (byte)'"', (byte)':', (byte)'1', (byte)'}' }, "2")]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', 0xED, 0xA0, 0x80, (byte)'"', (byte)'}' }, "2")]
+    public void Invalid_utf8_is_InvalidUtf8_at_its_offset(byte[] json, string offset)
+    {
+        var e = Fails(json, 0);
+        Assert.Equal(SafetensorsErrorKind.InvalidUtf8, e.Kind);
+        Assert.Equal(offset, e.OffendingValue);
+    }
 
     [Theory]
     [InlineData("[]")]
