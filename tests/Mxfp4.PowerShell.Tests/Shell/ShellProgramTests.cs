@@ -85,8 +85,8 @@ public sealed class ShellProgramTests
             var script = Path.Combine(directory.FullName, "script.ps1");
             File.WriteAllText(script, """
                 param([string] $Name, [switch] $Loud, [int] $Count = 1)
-                "name=$Name loud=$Loud count=$Count rest=$($args -join ',') root=$(Split-Path -Leaf $PSScriptRoot -ErrorAction Ignore)"
-                """.Replace(" root=$(Split-Path -Leaf $PSScriptRoot -ErrorAction Ignore)", " root=$([System.IO.Path]::GetFileName($PSScriptRoot))", StringComparison.Ordinal));
+                "name=$Name loud=$Loud count=$Count rest=$($args -join ',') root=$([System.IO.Path]::GetFileName($PSScriptRoot))"
+                """);
 
             var named = ShellRun.Invoke(["-NoProfile", "-File", script, "-Name", "foo", "-Loud", "-Count:3"]);
             var positional = ShellRun.Invoke([script, "bar", "7"]);
