@@ -199,6 +199,11 @@ public sealed class ShellSession : IDisposable
         try
         {
             shell.Invoke();
+            if (shell.InvocationStateInfo.State == PSInvocationState.Stopped)
+            {
+                return InvocationOutcome.Stopped;
+            }
+
             return errorsWritten ? InvocationOutcome.Failed : InvocationOutcome.Succeeded;
         }
         catch (PipelineStoppedException)

@@ -56,7 +56,8 @@ public sealed class ModuleSession : IDisposable
 
         _hostOutput.GetStringBuilder().Clear();
         _hostDiagnostics.GetStringBuilder().Clear();
-        var output = new List<PSObject>();
+        // A caller-owned output collection keeps what the script emitted before a terminating error.
+        using var output = new PSDataCollection<PSObject>();
         var errors = new List<ErrorRecord>();
         ErrorRecord? terminating = null;
         using (var shell = System.Management.Automation.PowerShell.Create(Runspace))
@@ -64,7 +65,7 @@ public sealed class ModuleSession : IDisposable
             shell.AddScript(script);
             try
             {
-                output.AddRange(shell.Invoke());
+                shell.Invoke(null, output);
             }
             catch (RuntimeException exception)
             {
@@ -85,7 +86,7 @@ public sealed class ModuleSession : IDisposable
             formatter.AddCommand("Out-Default").Invoke(output);
         }
 
-        return new ScriptResult(output, errors, terminating, _hostOutput.ToString(), _hostDiagnostics.ToString());
+        return new ScriptResult(output.ToArray(), errors, terminating, _hostOutput.ToString(), _hostDiagnostics.ToString());
     }
 
     public void Dispose()
