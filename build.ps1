@@ -68,7 +68,7 @@ foreach ($t in $Task) {
         }
         'Package' {
             Invoke-Dotnet build (Join-Path $root 'Mxfp4.sln') -c $Configuration
-            Invoke-Dotnet pack (Join-Path $root 'tools/Mxfp4.Package/Mxfp4.Package.csproj') -c $Configuration -o (Join-Path $root 'output')
+            Invoke-Dotnet pack (Join-Path $root 'tools/Mxfp4.Package/Mxfp4.Package.csproj') -c $Configuration
             Write-Host "Package written to $(Join-Path $root "output/Mxfp4.$version.nupkg")"
         }
     }
