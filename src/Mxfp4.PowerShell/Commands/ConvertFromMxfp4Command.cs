@@ -159,10 +159,10 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
                 WriteSlice(reader, slice);
             }
         }
-        catch (Mxfp4Exception ex)
+        catch (Exception ex) when (IsInputFailure(ex))
         {
             _outFile?.MarkFailed();
-            WriteEngineError(ex, InputObject?.BaseObject);
+            WriteInputFailure(ex, InputObject?.BaseObject);
         }
         catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
         {
@@ -193,7 +193,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         }
         catch (Mxfp4Exception ex)
         {
-            WriteEngineError(ex);
+            WriteInputFailure(ex);
             return;
         }
 
@@ -223,6 +223,11 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
             $"'{plain.Name}' is one half of an MXFP4 pair; pipe it through Get-Mxfp4Tensor first.",
             plain.Name),
         TensorInfo plain => TensorReader.Open(plain),
+        string or FileSystemInfo => throw new Mxfp4Exception(
+            "DestinationRequired",
+            Mxfp4ErrorCategory.InvalidArgument,
+            $"'{input}' is a path: to convert a whole checkpoint give -Destination; to convert tensors pipe Get-Mxfp4Tensor records.",
+            input),
         _ => throw new Mxfp4Exception(
             "UnsupportedInput",
             Mxfp4ErrorCategory.InvalidArgument,
@@ -360,9 +365,9 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
                 WriteObject(result.WrittenFiles.Select(f => new FileInfo(f)), enumerateCollection: true);
             }
         }
-        catch (Mxfp4Exception ex)
+        catch (Exception ex) when (IsInputFailure(ex))
         {
-            WriteEngineError(ex, path);
+            WriteInputFailure(ex, path);
         }
         catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
         {

@@ -53,9 +53,9 @@ public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
                 using var checkpoint = Checkpoint.Open(path);
                 WritePairs(checkpoint.Tensors);
             }
-            catch (Mxfp4Exception ex)
+            catch (Exception ex) when (IsInputFailure(ex))
             {
-                WriteEngineError(ex, path);
+                WriteInputFailure(ex, path);
             }
         }
     }
@@ -82,7 +82,7 @@ public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
             }
             else if (result.Error is { } error && filter.MatchesAny(error.BlocksName, error.ScalesName))
             {
-                WriteEngineError(error, error.BlocksName);
+                WriteInputFailure(error, error.BlocksName);
             }
         }
     }

@@ -56,20 +56,23 @@ public sealed class GetSafetensorsHeaderCommand : Mxfp4Cmdlet
                     }
                 }
             }
-            catch (Mxfp4Exception ex)
+            catch (Exception ex) when (IsInputFailure(ex))
             {
-                WriteEngineError(ex, path);
+                WriteInputFailure(ex, path);
             }
         }
     }
 
     private void WriteMetadata(Checkpoint checkpoint, NameFilter filter)
     {
-        foreach (var (key, value) in checkpoint.Metadata)
+        foreach (var shard in checkpoint.ShardPaths)
         {
-            if (filter.Matches(key))
+            foreach (var (key, value) in checkpoint.GetHeader(shard).Metadata)
             {
-                WriteObject(new MetadataEntry(checkpoint.Path, "Header", key, value));
+                if (filter.Matches(key))
+                {
+                    WriteObject(new MetadataEntry(shard, "Header", key, value));
+                }
             }
         }
 

@@ -98,15 +98,19 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
                 using var checkpoint = Checkpoint.Open(path);
                 foreach (var result in Mxfp4Pairing.Pair(checkpoint.Tensors))
                 {
-                    if (result.Tensor is { } tensor && filter.Matches(tensor.Name))
+                    if (result.Tensor is { } tensor && filter.MatchesAny(tensor.Name, tensor.Blocks.Name, tensor.Scales.Name))
                     {
                         Multiply(tensor);
                     }
+                    else if (result.Error is { } error && filter.MatchesAny(error.BlocksName, error.ScalesName))
+                    {
+                        WriteInputFailure(error, error.BlocksName);
+                    }
                 }
             }
-            catch (Mxfp4Exception ex)
+            catch (Exception ex) when (IsInputFailure(ex))
             {
-                WriteEngineError(ex, path);
+                WriteInputFailure(ex, path);
             }
         }
     }
@@ -130,9 +134,9 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
                 }
             }
         }
-        catch (Mxfp4Exception ex)
+        catch (Exception ex) when (IsInputFailure(ex))
         {
-            WriteEngineError(ex, tensor.Name);
+            WriteInputFailure(ex, tensor.Name);
         }
         catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
         {

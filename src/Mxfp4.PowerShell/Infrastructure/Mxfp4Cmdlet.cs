@@ -80,7 +80,16 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Writes an engine failure as a non-terminating error whose id is the engine's stable error id.</summary>
-    protected void WriteEngineError(Mxfp4Exception exception, object? target = null)
-        => WriteError(ErrorRecords.From(exception, target));
+    /// <summary>Failures that concern one input: reported as an error record, and the next input goes on.</summary>
+    protected static bool IsInputFailure(Exception exception)
+        => exception is Mxfp4Exception or IOException or UnauthorizedAccessException;
+
+    /// <summary>
+    /// Writes a per-input failure as a non-terminating error: an engine failure under its stable error id, a file
+    /// system failure the engine did not anticipate (a file locked or vanished under us) as FileAccessFailed.
+    /// </summary>
+    protected void WriteInputFailure(Exception exception, object? target = null)
+        => WriteError(exception is Mxfp4Exception engine
+            ? ErrorRecords.From(engine, target)
+            : new ErrorRecord(exception, "FileAccessFailed", ErrorCategory.ReadError, target));
 }
