@@ -12,8 +12,6 @@ namespace Mxfp4.Core.Mxfp4;
 /// </summary>
 public sealed class Mxfp4TensorSource : TensorSource
 {
-    private const int MaxBytesPerElement = 4;
-
     public Mxfp4TensorSource(MappedFile blocksFile, long blocksOffset, MappedFile scalesFile, long scalesOffset, long groupCount)
     {
         ArgumentNullException.ThrowIfNull(blocksFile);
@@ -46,36 +44,14 @@ public sealed class Mxfp4TensorSource : TensorSource
 
     protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
     {
-        int bytesPerElement = format.BytesPerElement();
-        long group = firstElement / Mxfp4Format.BlockElements;
-        int skip = (int)(firstElement % Mxfp4Format.BlockElements);
-        if (skip != 0)
-        {
-            int taken = Math.Min(count, Mxfp4Format.BlockElements - skip);
-            DecodePartialGroup(group, skip, taken, destination, format);
-            destination = destination[(taken * bytesPerElement)..];
-            count -= taken;
-            group++;
-        }
-
-        int wholeGroups = count / Mxfp4Format.BlockElements;
-        if (wholeGroups != 0)
-        {
-            int wholeBytes = wholeGroups * Mxfp4Format.BlockElements * bytesPerElement;
-            Mxfp4Kernels.Dequantize(
-                BlocksFile.GetSpan(BlocksOffset + (group * Mxfp4Format.BlockBytes), wholeGroups * Mxfp4Format.BlockBytes),
-                ScalesFile.GetSpan(ScalesOffset + group, wholeGroups),
-                destination[..wholeBytes],
-                format);
-            destination = destination[wholeBytes..];
-            count -= wholeGroups * Mxfp4Format.BlockElements;
-            group += wholeGroups;
-        }
-
-        if (count != 0)
-        {
-            DecodePartialGroup(group, 0, count, destination, format);
-        }
+        var (firstGroup, groups, skip) = Mxfp4GroupRange.Covering(firstElement, count);
+        Mxfp4GroupRange.Decode(
+            BlocksFile.GetSpan(BlocksOffset + (firstGroup * Mxfp4Format.BlockBytes), groups * Mxfp4Format.BlockBytes),
+            ScalesFile.GetSpan(ScalesOffset + firstGroup, groups),
+            skip,
+            count,
+            destination,
+            format);
     }
 
     private static void CheckWindow(MappedFile file, long offset, long groupCount, int bytesPerGroup, string parameterName)
@@ -84,19 +60,5 @@ public sealed class Mxfp4TensorSource : TensorSource
         {
             throw new ArgumentOutOfRangeException(parameterName, $"{groupCount} groups of {bytesPerGroup} bytes at offset {offset} lie outside '{file.Path}' ({file.Length} bytes).");
         }
-    }
-
-    /// <summary>Decodes a whole group into a stack buffer and copies out the <paramref name="taken"/> elements wanted.</summary>
-    private void DecodePartialGroup(long group, int skip, int taken, Span<byte> destination, OutputFormat format)
-    {
-        int bytesPerElement = format.BytesPerElement();
-        Span<byte> whole = stackalloc byte[Mxfp4Format.BlockElements * MaxBytesPerElement];
-        whole = whole[..(Mxfp4Format.BlockElements * bytesPerElement)];
-        Mxfp4Kernels.Dequantize(
-            BlocksFile.GetSpan(BlocksOffset + (group * Mxfp4Format.BlockBytes), Mxfp4Format.BlockBytes),
-            ScalesFile.GetSpan(ScalesOffset + group, 1),
-            whole,
-            format);
-        whole.Slice(skip * bytesPerElement, taken * bytesPerElement).CopyTo(destination);
     }
 }

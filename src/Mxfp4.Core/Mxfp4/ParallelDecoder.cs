@@ -18,6 +18,16 @@ public static class ParallelDecoder
     /// <summary>Below this much output per worker, waking another thread costs more than it saves.</summary>
     internal const long MinBytesPerWorker = 64 * 1024;
 
+    /// <summary>
+    /// Outputs at least this big are written with streaming stores: they overflow the last-level cache anyway, so
+    /// reading their lines in before overwriting them is pure waste. Smaller ones (stream buffers, converter chunks)
+    /// stay cached for the consumer that reads them next. Settable for benchmarks that compare both.
+    /// </summary>
+    internal static long StreamingThresholdBytes { get; set; } = 32L << 20;
+
+    /// <summary>Decoded bytes staged in L1 before a streaming copy out.</summary>
+    private const int StagingBytes = 16 * 1024;
+
     private const int CacheLineBytes = 64;
 
     /// <summary>The thread count "all threads" means: every worker of the shared pool.</summary>
@@ -44,7 +54,22 @@ public static class ParallelDecoder
     /// memory of <paramref name="destinationLength"/> bytes, for outputs beyond 2 GiB.
     /// </summary>
     public static unsafe void Decode(TensorSource source, long firstElement, long count, byte* destination, long destinationLength, OutputFormat format, int threads, CancellationToken cancellationToken)
+        => Decode(WorkerPool.Shared, source, firstElement, count, destination, destinationLength, format, threads, cancellationToken);
+
+    /// <summary>As the public overloads, on a given pool (tests use pools wider than the machine to exercise more parts).</summary>
+    internal static unsafe void Decode(WorkerPool pool, TensorSource source, long firstElement, long count, Span<byte> destination, OutputFormat format, int threads, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(source);
+        source.CheckRange(firstElement, count);
+        fixed (byte* pointer = destination)
+        {
+            Decode(pool, source, firstElement, count, pointer, destination.Length, format, threads, cancellationToken);
+        }
+    }
+
+    internal static unsafe void Decode(WorkerPool pool, TensorSource source, long firstElement, long count, byte* destination, long destinationLength, OutputFormat format, int threads, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         source.CheckRange(firstElement, count);
@@ -66,7 +91,6 @@ public static class ParallelDecoder
         }
 
         var job = new DecodeJob(source, firstElement, count, destination, format, cancellationToken);
-        var pool = WorkerPool.Shared;
         int workers = Math.Clamp(threads == 0 ? pool.ThreadCount : threads, 1, pool.ThreadCount);
         long maxUseful = Math.Max(1, count * bytesPerElement / MinBytesPerWorker);
         job.Workers = (int)Math.Min(workers, maxUseful);
@@ -106,6 +130,7 @@ public static class ParallelDecoder
         private readonly long _unit;
         private readonly long _gridBase;
         private readonly long _chunkElements;
+        private readonly bool _streaming;
 
         public DecodeJob(TensorSource source, long first, long count, byte* destination, OutputFormat format, CancellationToken cancellationToken)
         {
@@ -120,6 +145,7 @@ public static class ParallelDecoder
             // Boundaries sit on absolute multiples of the unit, so a range starting mid-group cuts no further groups.
             _gridBase = first - (first % _unit);
             _chunkElements = Math.Max(1, ChunkBytes / format.BytesPerElement() / _unit) * _unit;
+            _streaming = count * format.BytesPerElement() >= StreamingThresholdBytes;
         }
 
         public int Workers { get; set; }
@@ -140,9 +166,41 @@ public static class ParallelDecoder
 
                 // The first chunk of a part that starts mid-unit ends on the next unit boundary; later ones are whole.
                 int elements = (int)Math.Min(end - position, _chunkElements - ((position - _gridBase) % _unit));
-                var output = new Span<byte>(_destination + ((position - _first) * bytesPerElement), elements * bytesPerElement);
-                _source.Decode(position, elements, output, _format);
+                byte* output = _destination + ((position - _first) * bytesPerElement);
+                if (_streaming)
+                {
+                    DecodeStreaming(position, elements, output);
+                }
+                else
+                {
+                    _source.Decode(position, elements, new Span<byte>(output, elements * bytesPerElement), _format);
+                }
+
                 position += elements;
+            }
+
+            if (_streaming)
+            {
+                StreamingStore.Fence();
+            }
+        }
+
+        /// <summary>Decodes a chunk piecewise into an L1-resident buffer and streams each piece out.</summary>
+        private void DecodeStreaming(long position, int elements, byte* output)
+        {
+            int bytesPerElement = _format.BytesPerElement();
+            Span<byte> staging = stackalloc byte[StagingBytes];
+            int pieceElements = (int)Math.Max(_unit, StagingBytes / bytesPerElement / _unit * _unit);
+            staging = staging[..Math.Min(staging.Length, pieceElements * bytesPerElement)];
+            while (elements > 0)
+            {
+                int piece = Math.Min(elements, staging.Length / bytesPerElement);
+                var decoded = staging[..(piece * bytesPerElement)];
+                _source.Decode(position, piece, decoded, _format);
+                StreamingStore.Copy(decoded, output);
+                output += decoded.Length;
+                position += piece;
+                elements -= piece;
             }
         }
     }

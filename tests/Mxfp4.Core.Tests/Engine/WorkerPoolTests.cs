@@ -1,0 +1,116 @@
+using Mxfp4.Core.Interop;
+using Mxfp4.Core.Threading;
+using Xunit;
+
+namespace Mxfp4.Core.Tests.Engine;
+
+public sealed class WorkerPoolTests
+{
+    [Theory]
+    [InlineData(5, 5)]
+    [InlineData(5, 3)]
+    [InlineData(5, 1)]
+    [InlineData(3, 9)]
+    public void Runs_each_index_exactly_once(int poolThreads, int workers)
+    {
+        using var pool = new WorkerPool(poolThreads);
+        var counts = new int[poolThreads];
+        for (int round = 0; round < 20; round++)
+        {
+            pool.Run(workers, i => Interlocked.Increment(ref counts[i]));
+        }
+
+        int used = Math.Min(workers, poolThreads);
+        for (int i = 0; i < poolThreads; i++)
+        {
+            Assert.Equal(i < used ? 20 : 0, counts[i]);
+        }
+    }
+
+    [Fact]
+    public void A_worker_exception_reaches_the_caller_and_the_pool_stays_usable()
+    {
+        using var pool = new WorkerPool(3);
+        int finished = 0;
+        var ex = Assert.Throws<InvalidOperationException>(() => pool.Run(3, i =>
+        {
+            if (i == 1)
+            {
+                throw new InvalidOperationException("worker one failed");
+            }
+
+            Interlocked.Increment(ref finished);
+        }));
+        Assert.Equal("worker one failed", ex.Message);
+        Assert.Equal(2, finished);
+
+        int sum = 0;
+        pool.Run(3, i => Interlocked.Add(ref sum, i + 1));
+        Assert.Equal(6, sum);
+    }
+
+    [Fact]
+    public async Task Concurrent_callers_all_complete_with_their_own_results()
+    {
+        using var pool = new WorkerPool(4);
+        var callers = Enumerable.Range(0, 4).Select(caller => Task.Run(() =>
+        {
+            for (int round = 0; round < 200; round++)
+            {
+                var cells = new long[4];
+                pool.Run(4, i => cells[i] = ((long)caller * 1000) + round + i);
+                for (int i = 0; i < 4; i++)
+                {
+                    Assert.Equal(((long)caller * 1000) + round + i, cells[i]);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_job_that_starts_a_job_runs_it_inline_instead_of_deadlocking()
+    {
+        using var pool = new WorkerPool(2);
+        var inner = new int[2, 2];
+        var outer = Task.Run(() => pool.Run(2, i => pool.Run(2, j => inner[i, j]++)));
+        await outer.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(inner.Cast<int>(), count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public void Disposed_pool_refuses_work()
+    {
+        var pool = new WorkerPool(2);
+        pool.Dispose();
+        pool.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => pool.Run(2, _ => { }));
+    }
+
+    [Fact]
+    public void Workers_are_pinned_one_per_allowed_cpu()
+    {
+        var allowed = ThreadPinning.AllowedCpus();
+        if (!OperatingSystem.IsLinux() || allowed.Length < 2)
+        {
+            return;
+        }
+
+        using var pool = new WorkerPool(allowed.Length);
+        var affinity = new string[allowed.Length];
+        var runningOn = new int[allowed.Length];
+        pool.Run(allowed.Length, i =>
+        {
+            affinity[i] = File.ReadLines("/proc/thread-self/status")
+                .Single(line => line.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))
+                .Split(':')[1].Trim();
+            runningOn[i] = LibC.sched_getcpu();
+        });
+
+        for (int i = 0; i < allowed.Length; i++)
+        {
+            Assert.Equal(allowed[i].ToString(System.Globalization.CultureInfo.InvariantCulture), affinity[i]);
+            Assert.Equal(allowed[i], runningOn[i]);
+        }
+    }
+}
