@@ -19,6 +19,7 @@ internal sealed class LimitsReport(bool quick)
     public static IReadOnlyList<ILimitsSection> Sections { get; } =
     [
         new DequantizationSection(),
+        new ConversionSection(),
     ];
 
     public void Run(TextWriter output)
