@@ -89,6 +89,37 @@ public sealed class AtomicFileTests
     }
 
     [Fact]
+    public void Complete_closes_the_temporary_file_and_Commit_then_only_renames()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("a.bin");
+        using var file = AtomicFile.Create(path, overwrite: false);
+        file.Stream.Write([7]);
+
+        file.Complete();
+
+        Assert.Throws<ObjectDisposedException>(() => file.Stream);
+        Assert.False(File.Exists(path));
+        Assert.Equal(new byte[] { 7 }, File.ReadAllBytes(file.TemporaryPath));
+        file.Commit();
+        Assert.Equal(new byte[] { 7 }, File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.GetFiles(temp.Path));
+    }
+
+    [Fact]
+    public void Complete_refuses_a_file_that_appeared_and_deletes_the_temporary_file()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("a.bin");
+        using var file = AtomicFile.Create(path, overwrite: false);
+        File.WriteAllText(path, "someone else's");
+
+        Assert.Equal("OutputExists", Assert.Throws<OutputExistsException>(file.Complete).ErrorId);
+
+        Assert.Equal([path], Directory.GetFiles(temp.Path));
+    }
+
+    [Fact]
     public void A_missing_directory_is_OutputWriteFailed()
     {
         using var temp = new TempDirectory();

@@ -78,6 +78,28 @@ public sealed class ConversionFailureTests
         }
     }
 
+    [Fact]
+    public void A_file_that_appears_in_the_destination_while_converting_leaves_none_of_the_new_files()
+    {
+        using var temp = new TempDirectory();
+        string source = SampleCheckpointFiles.CopyTo(temp.Path, SampleCheckpointFiles.HuggingFace);
+        string destination = temp.File("out");
+        string intruder = Path.Combine(destination, "model-00002-of-00002.safetensors");
+
+        // The second shard's final name is taken once that shard is fully written: its commit, not its creation, fails.
+        var error = Assert.Throws<OutputExistsException>(() => Conversions.Run(source, destination, new ConversionOptions(), p =>
+        {
+            if (p.Shard == intruder && p.ShardBytesDone == p.ShardBytes)
+            {
+                File.WriteAllText(intruder, "someone else's");
+            }
+        }));
+
+        Assert.Equal(intruder, error.Path);
+        Assert.Equal([intruder], Directory.GetFiles(destination));
+        Assert.Equal("someone else's", File.ReadAllText(intruder));
+    }
+
     [Theory]
     [InlineData("model-00001-of-00002.safetensors")]
     [InlineData("model-00002-of-00002.safetensors")]
