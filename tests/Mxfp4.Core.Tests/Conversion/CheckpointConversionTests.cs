@@ -66,6 +66,26 @@ public sealed class CheckpointConversionTests
     }
 
     [Fact]
+    public void Index_metadata_keeps_every_value_and_its_JSON_type()
+    {
+        using var temp = new TempDirectory();
+        string source = SampleCheckpointFiles.CopyTo(temp.Path, SampleCheckpointFiles.HuggingFace);
+        string index = Path.Combine(source, ConversionPlan.IndexFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(index))!.AsObject();
+        json["metadata"] = System.Text.Json.Nodes.JsonNode.Parse("""{"total_size": 1, "format": "pt", "count": 3, "numeric_text": "123", "nested": {"a": [1, true, null]}}""");
+        File.WriteAllText(index, json.ToJsonString());
+        string destination = temp.File("out");
+
+        Conversions.Run(source, destination, new ConversionOptions());
+
+        ConvertedCheckpoint.AssertMatchesSource(source, destination, OutputFormat.BF16, ConversionLayout.Natural);
+        var metadata = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(destination, ConversionPlan.IndexFileName)))!["metadata"]!.AsObject();
+        metadata.Remove("total_size");
+        var expected = System.Text.Json.Nodes.JsonNode.Parse("""{"format": "pt", "count": 3, "numeric_text": "123", "nested": {"a": [1, true, null]}}""");
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(expected, metadata), metadata.ToJsonString());
+    }
+
+    [Fact]
     public void Planning_writes_nothing()
     {
         using var temp = new TempDirectory();
