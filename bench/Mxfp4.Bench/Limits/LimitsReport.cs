@@ -20,6 +20,7 @@ internal sealed class LimitsReport(bool quick)
     [
         new DequantizationSection(),
         new MatVecSection(),
+        new ConversionSection(),
     ];
 
     public void Run(TextWriter output)

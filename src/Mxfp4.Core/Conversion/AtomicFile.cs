@@ -12,6 +12,7 @@ public sealed class AtomicFile : IDisposable
 
     private readonly bool _overwrite;
     private FileStream? _stream;
+    private bool _completed;
     private bool _committed;
 
     private AtomicFile(string path, string temporaryPath, FileStream stream, bool overwrite)
@@ -65,20 +66,47 @@ public sealed class AtomicFile : IDisposable
         }
     }
 
-    /// <summary>Flushes to disk and renames over the final path.</summary>
-    public void Commit()
+    /// <summary>
+    /// Flushes to disk, closes the temporary file and checks that the final path may still be taken: every step of
+    /// <see cref="Commit"/> that can fail, short of the rename. A caller committing several files completes them all
+    /// first, so that a late disk or existence error leaves none of them in place.
+    /// </summary>
+    public void Complete()
     {
+        if (_completed)
+        {
+            return;
+        }
+
         var stream = _stream ?? throw new ObjectDisposedException(nameof(AtomicFile));
         try
         {
             stream.Flush(flushToDisk: true);
             stream.Dispose();
             _stream = null;
-            if (!_overwrite && File.Exists(Path))
+            ThrowIfTargetAppeared();
+            _completed = true;
+        }
+        catch (IOException ex)
+        {
+            throw new OutputWriteException(Path, $"Writing '{Path}' failed: {ex.Message}", ex);
+        }
+        finally
+        {
+            if (!_completed)
             {
-                throw new OutputExistsException(Path, $"The file '{Path}' appeared while it was being written. Use -Force to replace it.");
+                DeleteTemporary();
             }
+        }
+    }
 
+    /// <summary>Completes the file if that has not been done, then renames it over the final path.</summary>
+    public void Commit()
+    {
+        try
+        {
+            Complete();
+            ThrowIfTargetAppeared();
             File.Move(TemporaryPath, Path, overwrite: _overwrite);
             _committed = true;
         }
@@ -105,6 +133,14 @@ public sealed class AtomicFile : IDisposable
         _stream?.Dispose();
         _stream = null;
         DeleteTemporary();
+    }
+
+    private void ThrowIfTargetAppeared()
+    {
+        if (!_overwrite && File.Exists(Path))
+        {
+            throw new OutputExistsException(Path, $"The file '{Path}' appeared while it was being written. Use -Force to replace it.");
+        }
     }
 
     private void DeleteTemporary()

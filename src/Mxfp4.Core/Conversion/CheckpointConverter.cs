@@ -53,7 +53,7 @@ public static class CheckpointConverter
             {
                 if (plan.IndexTarget is not null)
                 {
-                    pending.Add(WriteIndex(source, plan, outputFilter));
+                    pending.Add(WriteIndex(plan, outputFilter));
                 }
 
                 foreach (var file in plan.OtherFiles)
@@ -61,6 +61,13 @@ public static class CheckpointConverter
                     cancellationToken.ThrowIfCancellationRequested();
                     pending.Add(CopyOtherFile(file, plan, outputFilter));
                 }
+            }
+
+            // Everything that can fail (flushing to disk, a file that appeared meanwhile) for every file before the
+            // first rename: a failure there must leave none of the new files in place.
+            foreach (var file in pending)
+            {
+                file.Complete();
             }
 
             foreach (var file in pending)
@@ -103,7 +110,7 @@ public static class CheckpointConverter
         }
     }
 
-    private static AtomicFile WriteIndex(Checkpoint source, ConversionPlan plan, Func<Stream, Stream>? outputFilter)
+    private static AtomicFile WriteIndex(ConversionPlan plan, Func<Stream, Stream>? outputFilter)
     {
         var file = AtomicFile.Create(plan.IndexTarget!, plan.Options.Force);
         try
@@ -112,13 +119,10 @@ public static class CheckpointConverter
             {
                 json.WriteStartObject();
                 json.WriteStartObject("metadata");
-                foreach (var (key, rawValue) in source.IndexMetadata)
+                foreach (var (key, rawValue) in plan.IndexMetadata)
                 {
-                    if (key != "total_size")
-                    {
-                        json.WritePropertyName(key);
-                        json.WriteRawValue(rawValue);
-                    }
+                    json.WritePropertyName(key);
+                    json.WriteRawValue(rawValue);
                 }
 
                 json.WriteNumber("total_size", plan.TotalTensorBytes);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Safetensors;
 
@@ -14,8 +15,9 @@ public sealed class ConversionPlan
 
     private const string ConfigFileName = "config.json";
 
-    private ConversionPlan(string destination, ConversionOptions options, IReadOnlyList<ShardPlan> shards, IReadOnlyList<string> otherFiles, string? indexTarget, string? sourceIndex)
+    private ConversionPlan(string destination, ConversionOptions options, IReadOnlyList<ShardPlan> shards, IReadOnlyList<string> otherFiles, string? indexTarget, string? sourceIndex, IReadOnlyList<KeyValuePair<string, string>> indexMetadata)
     {
+        IndexMetadata = indexMetadata;
         Destination = destination;
         Options = options;
         Shards = shards;
@@ -37,6 +39,9 @@ public sealed class ConversionPlan
     public string? IndexTarget { get; }
 
     internal string? SourceIndex { get; }
+
+    /// <summary>The source index's metadata but total_size, each value as its raw JSON text, for the rewritten index.</summary>
+    internal IReadOnlyList<KeyValuePair<string, string>> IndexMetadata { get; }
 
     /// <summary>Bytes of all output shards.</summary>
     public long TotalBytes => Shards.Sum(s => s.FileLength);
@@ -114,7 +119,33 @@ public sealed class ConversionPlan
         }
 
         string? indexTarget = source.IndexPath is null ? null : Path.Combine(target, Path.GetFileName(source.IndexPath));
-        return new ConversionPlan(target, options, shards, otherFiles, indexTarget, source.IndexPath);
+        var indexMetadata = source.IndexPath is null ? [] : ReadIndexMetadata(source.IndexPath);
+        return new ConversionPlan(target, options, shards, otherFiles, indexTarget, source.IndexPath, indexMetadata);
+    }
+
+    /// <summary>
+    /// The index's metadata values as raw JSON. <see cref="Checkpoint.IndexMetadata"/> unquotes strings for display,
+    /// which loses the difference between "pt" and pt or "123" and 123; the rewritten index must keep every type.
+    /// </summary>
+    private static List<KeyValuePair<string, string>> ReadIndexMetadata(string indexPath)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            if (!document.RootElement.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
+            {
+                return [];
+            }
+
+            return metadata.EnumerateObject()
+                .Where(p => p.Name != "total_size")
+                .Select(p => KeyValuePair.Create(p.Name, p.Value.GetRawText()))
+                .ToList();
+        }
+        catch (JsonException ex)
+        {
+            throw new Mxfp4Exception("SourceChanged", Mxfp4ErrorCategory.ReadError, $"'{indexPath}' changed after it was opened and is no longer valid JSON: {ex.Message}", indexPath, ex);
+        }
     }
 
     /// <summary>The gpt-oss expert weights that transformers' dense modules expect as [E, in, out].</summary>
