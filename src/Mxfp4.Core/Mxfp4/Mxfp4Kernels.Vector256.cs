@@ -59,7 +59,7 @@ public static partial class Mxfp4Kernels
             Vector256<float> magnitudes = Vector256.Create(UnitValueBits[..8]).AsSingle();
             Vector256<float> nan = Vector256.Create(Mxfp4Format.NaNBitsF32).AsSingle();
 
-            // Lane-wise unpacking of 32-bit lanes holding bytes [0 1 4 5 | 2 3 6 7] gives elements 0..7, then 8..15.
+            // For float32 output: unpacking 32-bit lanes holding bytes [0 1 4 5 | 2 3 6 7] lane-wise gives elements 0..7, then 8..15.
             Vector128<byte> order = Vector128.Create((byte)0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15);
             nuint groups = (nuint)scales.Length;
             for (nuint g = 0; g < groups; g++)
