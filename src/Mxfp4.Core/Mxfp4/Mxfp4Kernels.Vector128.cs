@@ -167,7 +167,7 @@ public static partial class Mxfp4Kernels
         }
 
         /// <summary>
-        /// F16 bits (in the low half of each lane) of products formed with <see cref="HalfFactor"/> for a scale where
+        /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with <see cref="HalfFactor"/> for a scale where
         /// <see cref="IsHalfNormalScale"/> holds: their float32 exponent is already rebiased to F16's, so the bits
         /// shifted right by 13 are the F16 exponent and mantissa.
         /// </summary>

@@ -25,9 +25,10 @@ public static partial class Mxfp4Kernels
     }
 
     /// <summary>
-    /// The AVX2 kernel: one group per iteration, as four vectors of 8 float32. Each half block (8 bytes) is widened to
-    /// 32-bit lanes; an 8-entry permute (vpermps) looks up the nibble magnitudes and the nibble's top bit becomes the
-    /// sign. The bytes are reordered first so that the in-lane unpack of low and high nibbles lands in element order.
+    /// The AVX2 kernel: one group per iteration. Each half block (8 bytes) is widened to 32-bit lanes; an 8-entry
+    /// permute (vpermps) looks up the nibble magnitudes and the nibble's top bit becomes the sign, giving the products
+    /// of the low (even) and high (odd) nibbles. 16-bit outputs pack an even/odd pair into each 32-bit lane, which is
+    /// already element order; float32 output unpacks them, from bytes reordered so that the in-lane unpack is in order.
     /// </summary>
     private static class Width256
     {
@@ -36,8 +37,11 @@ public static partial class Mxfp4Kernels
             /// <summary>Bytes 16 elements occupy in the output.</summary>
             static abstract nuint PairBytes { get; }
 
-            /// <summary>Writes 16 consecutive elements: <paramref name="first"/> then <paramref name="second"/>.</summary>
-            static abstract void Write(Vector256<float> first, Vector256<float> second, byte scale, ref byte destination);
+            /// <summary>Whether lane j must hold block byte [0 1 4 5 2 3 6 7][j] (of each half) rather than byte j.</summary>
+            static abstract bool ReordersBytes { get; }
+
+            /// <summary>Writes the 16 elements of 8 block bytes from the products of their low and high nibbles.</summary>
+            static abstract void Write(Vector256<float> even, Vector256<float> odd, byte scale, ref byte destination);
 
             /// <summary>
             /// The factor the products of a group with scale byte <paramref name="scale"/> (below 255) are formed with
@@ -55,7 +59,7 @@ public static partial class Mxfp4Kernels
             Vector256<float> magnitudes = Vector256.Create(UnitValueBits[..8]).AsSingle();
             Vector256<float> nan = Vector256.Create(Mxfp4Format.NaNBitsF32).AsSingle();
 
-            // Lane-wise unpacking of 32-bit lanes holding bytes [0 1 4 5 | 2 3 6 7] gives elements 0..7, then 8..15.
+            // For float32 output: unpacking 32-bit lanes holding bytes [0 1 4 5 | 2 3 6 7] lane-wise gives elements 0..7, then 8..15.
             Vector128<byte> order = Vector128.Create((byte)0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15);
             nuint groups = (nuint)scales.Length;
             for (nuint g = 0; g < groups; g++)
@@ -69,7 +73,12 @@ public static partial class Mxfp4Kernels
                     continue;
                 }
 
-                Vector128<byte> packed = Shuffle(Vector128.LoadUnsafe(ref block, g * Mxfp4Format.BlockBytes), order);
+                Vector128<byte> packed = Vector128.LoadUnsafe(ref block, g * Mxfp4Format.BlockBytes);
+                if (TWriter.ReordersBytes)
+                {
+                    packed = Shuffle(packed, order);
+                }
+
                 Vector256<ushort> words = Vector256.WidenLower(packed.ToVector256Unsafe());
                 Vector256<float> factor = Vector256.Create(TWriter.Factor(s));
                 WriteHalfBlock<TWriter>(Vector256.WidenLower(words), magnitudes, factor, s, ref target);
@@ -83,7 +92,7 @@ public static partial class Mxfp4Kernels
             // The sign is nibble bit 3: byte bit 3 for the low nibble, byte bit 7 for the high one.
             Vector256<float> even = Lookup(magnitudes, packed, Vector256.ShiftLeft(packed, 28)) * factor;
             Vector256<float> odd = Lookup(magnitudes, Vector256.ShiftRightLogical(packed, 4), Vector256.ShiftLeft(packed, 24)) * factor;
-            TWriter.Write(Unpack(even, odd, upper: false), Unpack(even, odd, upper: true), scale, ref destination);
+            TWriter.Write(even, odd, scale, ref destination);
         }
 
         /// <summary><c>magnitudes[index &amp; 7]</c> with the sign bit taken from bit 31 of <paramref name="sign"/>.</summary>
@@ -130,7 +139,7 @@ public static partial class Mxfp4Kernels
         }
 
         /// <summary>
-        /// F16 bits (in the low half of each lane) of products formed with <see cref="HalfFactor"/> for a scale where
+        /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with <see cref="HalfFactor"/> for a scale where
         /// <see cref="IsHalfNormalScale"/> holds: their float32 exponent is already rebiased to F16's, so the bits
         /// shifted right by 13 are the F16 exponent and mantissa.
         /// </summary>
@@ -142,49 +151,46 @@ public static partial class Mxfp4Kernels
 
         internal readonly struct SingleWriter : IWriter
         {
-            public static float Factor(byte scale) => ScaleFactor(scale);
-
             public static nuint PairBytes => 16 * sizeof(float);
 
-            public static void Write(Vector256<float> first, Vector256<float> second, byte scale, ref byte destination)
+            public static bool ReordersBytes => true;
+
+            public static float Factor(byte scale) => ScaleFactor(scale);
+
+            public static void Write(Vector256<float> even, Vector256<float> odd, byte scale, ref byte destination)
             {
-                first.AsByte().StoreUnsafe(ref destination);
-                second.AsByte().StoreUnsafe(ref destination, (nuint)Vector256<byte>.Count);
+                Unpack(even, odd, upper: false).AsByte().StoreUnsafe(ref destination);
+                Unpack(even, odd, upper: true).AsByte().StoreUnsafe(ref destination, (nuint)Vector256<byte>.Count);
             }
         }
 
         internal readonly struct BFloat16Writer : IWriter
         {
-            public static float Factor(byte scale) => ScaleFactor(scale);
-
             public static nuint PairBytes => 16 * sizeof(ushort);
 
-            public static void Write(Vector256<float> first, Vector256<float> second, byte scale, ref byte destination)
-                => Vector256.Narrow(Vector256.ShiftRightLogical(first.AsUInt32(), 16), Vector256.ShiftRightLogical(second.AsUInt32(), 16))
+            public static bool ReordersBytes => false;
+
+            public static float Factor(byte scale) => ScaleFactor(scale);
+
+            public static void Write(Vector256<float> even, Vector256<float> odd, byte scale, ref byte destination)
+                => (Vector256.ShiftRightLogical(even.AsUInt32(), 16) | (odd.AsUInt32() & Vector256.Create(0xFFFF_0000u)))
                     .AsByte().StoreUnsafe(ref destination);
         }
 
         internal readonly struct HalfWriter : IWriter
         {
-            public static float Factor(byte scale) => HalfFactor(scale);
-
             public static nuint PairBytes => 16 * sizeof(ushort);
 
-            public static void Write(Vector256<float> first, Vector256<float> second, byte scale, ref byte destination)
-            {
-                Vector256<uint> lower, upper;
-                if (IsHalfNormalScale(scale))
-                {
-                    lower = NormalHalfBits(first);
-                    upper = NormalHalfBits(second);
-                }
-                else
-                {
-                    lower = HalfBits(first);
-                    upper = HalfBits(second);
-                }
+            public static bool ReordersBytes => false;
 
-                Vector256.Narrow(lower, upper).AsByte().StoreUnsafe(ref destination);
+            public static float Factor(byte scale) => HalfFactor(scale);
+
+            public static void Write(Vector256<float> even, Vector256<float> odd, byte scale, ref byte destination)
+            {
+                Vector256<uint> pairs = IsHalfNormalScale(scale)
+                    ? (NormalHalfBits(even) & Vector256.Create(0xFFFFu)) | Vector256.ShiftLeft(NormalHalfBits(odd), 16)
+                    : HalfBits(even) | Vector256.ShiftLeft(HalfBits(odd), 16);
+                pairs.AsByte().StoreUnsafe(ref destination);
             }
         }
     }

@@ -25,9 +25,10 @@ public static partial class Mxfp4Kernels
     }
 
     /// <summary>
-    /// The AVX-512 kernel: one group per iteration, as two vectors of 16 float32. The 16 block bytes are widened to
-    /// 32-bit lanes and a 16-entry permute (vpermps) looks up the low nibbles, then the high nibbles; a two-source
-    /// permute interleaves them back into element order.
+    /// The AVX-512 kernel: one group per iteration. The 16 block bytes are widened to 32-bit lanes and a 16-entry
+    /// permute (vpermps) looks up the low (even) nibbles, then the high (odd) ones. 16-bit outputs pack an even/odd
+    /// pair into each 32-bit lane, which is already element order; float32 output interleaves them with a two-source
+    /// permute.
     /// </summary>
     private static class Width512
     {
@@ -36,8 +37,8 @@ public static partial class Mxfp4Kernels
             /// <summary>Bytes one group occupies in the output.</summary>
             static abstract nuint GroupBytes { get; }
 
-            /// <summary>Writes elements 0..15 (<paramref name="first"/>) and 16..31 (<paramref name="second"/>) of a group.</summary>
-            static abstract void Write(Vector512<float> first, Vector512<float> second, byte scale, ref byte destination);
+            /// <summary>Writes a group from the products of its low (elements 0, 2, ...) and high (1, 3, ...) nibbles.</summary>
+            static abstract void Write(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination);
 
             /// <summary>
             /// The factor the products of a group with scale byte <paramref name="scale"/> (below 255) are formed with
@@ -69,7 +70,7 @@ public static partial class Mxfp4Kernels
                 Vector512<float> factor = Vector512.Create(TWriter.Factor(s));
                 Vector512<float> even = Lookup(table, packed) * factor;
                 Vector512<float> odd = Lookup(table, Vector512.ShiftRightLogical(packed, 4)) * factor;
-                TWriter.Write(Interleave(even, odd, upper: false), Interleave(even, odd, upper: true), s, ref target);
+                TWriter.Write(even, odd, s, ref target);
             }
         }
 
@@ -138,7 +139,7 @@ public static partial class Mxfp4Kernels
         }
 
         /// <summary>
-        /// F16 bits (in the low half of each lane) of products formed with <see cref="HalfFactor"/> for a scale where
+        /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with <see cref="HalfFactor"/> for a scale where
         /// <see cref="IsHalfNormalScale"/> holds: their float32 exponent is already rebiased to F16's, so the bits
         /// shifted right by 13 are the F16 exponent and mantissa.
         /// </summary>
@@ -150,49 +151,40 @@ public static partial class Mxfp4Kernels
 
         internal readonly struct SingleWriter : IWriter
         {
-            public static float Factor(byte scale) => ScaleFactor(scale);
-
             public static nuint GroupBytes => Mxfp4Format.BlockElements * sizeof(float);
 
-            public static void Write(Vector512<float> first, Vector512<float> second, byte scale, ref byte destination)
+            public static float Factor(byte scale) => ScaleFactor(scale);
+
+            public static void Write(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination)
             {
-                first.AsByte().StoreUnsafe(ref destination);
-                second.AsByte().StoreUnsafe(ref destination, (nuint)Vector512<byte>.Count);
+                Interleave(even, odd, upper: false).AsByte().StoreUnsafe(ref destination);
+                Interleave(even, odd, upper: true).AsByte().StoreUnsafe(ref destination, (nuint)Vector512<byte>.Count);
             }
         }
 
         internal readonly struct BFloat16Writer : IWriter
         {
-            public static float Factor(byte scale) => ScaleFactor(scale);
-
             public static nuint GroupBytes => Mxfp4Format.BlockElements * sizeof(ushort);
 
-            public static void Write(Vector512<float> first, Vector512<float> second, byte scale, ref byte destination)
-                => Vector512.Narrow(Vector512.ShiftRightLogical(first.AsUInt32(), 16), Vector512.ShiftRightLogical(second.AsUInt32(), 16))
+            public static float Factor(byte scale) => ScaleFactor(scale);
+
+            public static void Write(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination)
+                => (Vector512.ShiftRightLogical(even.AsUInt32(), 16) | (odd.AsUInt32() & Vector512.Create(0xFFFF_0000u)))
                     .AsByte().StoreUnsafe(ref destination);
         }
 
         internal readonly struct HalfWriter : IWriter
         {
-            public static float Factor(byte scale) => HalfFactor(scale);
-
             public static nuint GroupBytes => Mxfp4Format.BlockElements * sizeof(ushort);
 
-            public static void Write(Vector512<float> first, Vector512<float> second, byte scale, ref byte destination)
-            {
-                Vector512<uint> lower, upper;
-                if (IsHalfNormalScale(scale))
-                {
-                    lower = NormalHalfBits(first);
-                    upper = NormalHalfBits(second);
-                }
-                else
-                {
-                    lower = HalfBits(first);
-                    upper = HalfBits(second);
-                }
+            public static float Factor(byte scale) => HalfFactor(scale);
 
-                Vector512.Narrow(lower, upper).AsByte().StoreUnsafe(ref destination);
+            public static void Write(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination)
+            {
+                Vector512<uint> pairs = IsHalfNormalScale(scale)
+                    ? (NormalHalfBits(even) & Vector512.Create(0xFFFFu)) | Vector512.ShiftLeft(NormalHalfBits(odd), 16)
+                    : HalfBits(even) | Vector512.ShiftLeft(HalfBits(odd), 16);
+                pairs.AsByte().StoreUnsafe(ref destination);
             }
         }
     }
