@@ -27,7 +27,44 @@ public sealed class ShellProcessTests
         Assert.Contains("WARNING: could not import the Mxfp4 module from /no/such/module/path", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Sigint_stops_the_command_and_the_process_exits_130()
+    {
+        // Sending SIGINT needs kill(1); only POSIX systems have it.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var process = Process.Start(StartInfo(null, "-Command", "'started'; while ($true) { }"))!;
+        process.StandardInput.Close();
+        Assert.Equal("started", process.StandardOutput.ReadLine());
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        var exited = process.WaitForExit(30_000);
+        if (!exited)
+        {
+            process.Kill();
+        }
+
+        Assert.True(exited, "mxfp4-shell ignored SIGINT.");
+        Assert.Equal(ShellSession.InterruptedExitCode, process.ExitCode);
+    }
+
     private static (int ExitCode, string Output, string Error) RunShell(string? moduleOverride, params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo(moduleOverride, arguments))!;
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "mxfp4-shell did not exit within 60 s.");
+        return (process.ExitCode, output.Result, error.Result);
+    }
+
+    private static ProcessStartInfo StartInfo(string? moduleOverride, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -51,11 +88,6 @@ public sealed class ShellProcessTests
             start.Environment[ModuleLocator.OverrideVariable] = moduleOverride;
         }
 
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "mxfp4-shell did not exit within 60 s.");
-        return (process.ExitCode, output.Result, error.Result);
+        return start;
     }
 }
