@@ -57,7 +57,9 @@ Describe 'Get-SafetensorsHeader' {
     Context 'metadata' {
         It 'emits the header metadata and the index metadata' {
             $metadata = Get-SafetensorsHeader $sharded -Metadata
-            ($metadata | Where-Object { $_.Source -eq 'Header' -and $_.Key -eq 'format' }).Value | Should -Be 'pt'
+            $format = $metadata | Where-Object { $_.Source -eq 'Header' -and $_.Key -eq 'format' }
+            $format.Value | Should -Be @('pt', 'pt')
+            [System.IO.Path]::GetFileName($format[1].Path) | Should -Be 'model-00002-of-00002.safetensors'
             $total = ($metadata | Where-Object { $_.Source -eq 'Index' -and $_.Key -eq 'total_size' }).Value
             $expected = 0L
             foreach ($tensor in Get-SafetensorsHeader $sharded) { $expected += $tensor.ByteLength }

@@ -9,7 +9,7 @@ public sealed partial class DocsExampleTests
     public static TheoryData<string, int> Examples()
     {
         var data = new TheoryData<string, int>();
-        foreach (var page in Directory.GetFiles(DocsDirectory, "*.md").Order(StringComparer.Ordinal))
+        foreach (var page in Directory.GetFiles(DocsDirectory, "*.md").Where(IsHelpPage).Order(StringComparer.Ordinal))
         {
             for (int i = 0; i < CodeBlocks(page).Count; i++)
             {
@@ -31,6 +31,10 @@ public sealed partial class DocsExampleTests
             new Dictionary<string, object?> { ["root"] = RepositoryLayout.RepositoryRoot });
         Assert.True(result.Errors.Count == 0, $"{page} example {index + 1}:\n{code}\n---\n{string.Join("\n", result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e))}");
     }
+
+    /// <summary>Cmdlet pages (Verb-Noun.md) and about topics; the folder's README is about the docs, not the module.</summary>
+    private static bool IsHelpPage(string path)
+        => Path.GetFileName(path).Contains('-', StringComparison.Ordinal) || Path.GetFileName(path).StartsWith("about_", StringComparison.Ordinal);
 
     private static string DocsDirectory => Path.Combine(RepositoryLayout.RepositoryRoot, "docs", "en-US");
 
