@@ -50,6 +50,20 @@ Describe 'ConvertFrom-Mxfp4' {
             }
         }
 
+        It 'upcasts a plain BF16 tensor exactly (BF16 bits shifted into F32)' {
+            $sinks = Get-SafetensorsHeader $sharded -Name 'model.layers.0.self_attn.sinks'
+            $values = ($sinks | ConvertFrom-Mxfp4 -Format F32).Data
+            $bytes = [System.IO.File]::ReadAllBytes($sinks.Path)
+            for ($i = 0; $i -lt 4; $i++) {
+                $bits = [uint32][System.BitConverter]::ToUInt16($bytes, $sinks.DataOffset + 2 * $i) -shl 16
+                $values[$i] | Should -Be ([System.BitConverter]::UInt32BitsToSingle($bits))
+            }
+        }
+
+        It 'refuses one half of a pair piped without Get-Mxfp4Tensor' {
+            { Get-SafetensorsHeader $sharded -Name '*layers.0*down_proj_blocks' | ConvertFrom-Mxfp4 -ErrorAction Stop } | Should -Throw -ErrorId 'UnpairedMxfp4Tensor,*'
+        }
+
         It 'refuses results over -MemoryLimit with TensorTooLarge' {
             { $down | ConvertFrom-Mxfp4 -MemoryLimit 1024 -ErrorAction Stop } | Should -Throw -ErrorId 'TensorTooLarge,*'
         }

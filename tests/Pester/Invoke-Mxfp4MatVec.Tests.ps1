@@ -54,6 +54,18 @@ Describe 'Invoke-Mxfp4MatVec' {
         $biased.Values[0] | Should -Be $plain.Values[0]
     }
 
+    It 'picks up the checkpoint bias of the same expert with -WithBias' {
+        $biasTensor = Get-SafetensorsHeader $sharded -Name 'model.layers.0.mlp.experts.down_proj_bias'
+        $bias = ($biasTensor | ConvertFrom-Mxfp4 -Format F32).Data
+        $expected = $down | Invoke-Mxfp4MatVec -Expert 3 -Vector $x -Bias ([float[]]$bias[(3 * 64)..(3 * 64 + 63)])
+        $actual = $down | Invoke-Mxfp4MatVec -Expert 3 -Vector $x -WithBias
+        $actual.Values | Should -Be $expected.Values
+    }
+
+    It 'refuses -Bias together with -WithBias' {
+        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector $x -WithBias -Bias ([float[]]::new(64)) } | Should -Throw -ErrorId 'BiasConflict,*'
+    }
+
     It 'reports a vector of the wrong length as ShapeMismatch' {
         { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector ([float[]]::new(10)) -ErrorAction Stop } | Should -Throw -ErrorId 'ShapeMismatch,*'
     }
