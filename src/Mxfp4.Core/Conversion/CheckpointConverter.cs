@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
@@ -157,9 +156,9 @@ public static class CheckpointConverter
         try
         {
             var output = Filter(file.Stream, outputFilter);
-            if (plan.Options.Layout == ConversionLayout.Transformers && ConversionPlan.IsConfig(path))
+            if (plan.DenseConfig is { } dense && ConversionPlan.IsConfig(path))
             {
-                WriteDenseConfig(path, output);
+                output.Write(dense);
             }
             else
             {
@@ -175,30 +174,6 @@ public static class CheckpointConverter
             file.Dispose();
             throw Wrap(ex, target);
         }
-    }
-
-    /// <summary>The unquantized model's config: the same, less quantization_config, which would make loaders expect MXFP4.</summary>
-    private static void WriteDenseConfig(string path, Stream output)
-    {
-        JsonNode? config;
-        try
-        {
-            config = JsonNode.Parse(File.ReadAllBytes(path));
-        }
-        catch (JsonException ex)
-        {
-            throw new Mxfp4Exception("InvalidConfig", Mxfp4ErrorCategory.InvalidData, $"'{path}' is not valid JSON: {ex.Message}", path, ex);
-        }
-
-        if (config is JsonObject root)
-        {
-            root.Remove("quantization_config");
-        }
-
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
-        (config ?? JsonValue.Create((string?)null))!.WriteTo(json);
-        json.Flush();
-        output.WriteByte((byte)'\n');
     }
 
     private static Stream Filter(Stream stream, Func<Stream, Stream>? outputFilter) => outputFilter is null ? stream : outputFilter(stream);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Safetensors;
 
@@ -15,13 +16,14 @@ public sealed class ConversionPlan
 
     private const string ConfigFileName = "config.json";
 
-    private ConversionPlan(string destination, ConversionOptions options, IReadOnlyList<ShardPlan> shards, IReadOnlyList<string> otherFiles, string? indexTarget, string? sourceIndex, IReadOnlyList<KeyValuePair<string, string>> indexMetadata)
+    private ConversionPlan(string destination, ConversionOptions options, IReadOnlyList<ShardPlan> shards, IReadOnlyList<string> otherFiles, string? indexTarget, string? sourceIndex, IReadOnlyList<KeyValuePair<string, string>> indexMetadata, byte[]? denseConfig)
     {
         IndexMetadata = indexMetadata;
         Destination = destination;
         Options = options;
         Shards = shards;
         OtherFiles = otherFiles;
+        DenseConfig = denseConfig;
         IndexTarget = indexTarget;
         SourceIndex = sourceIndex;
     }
@@ -48,6 +50,9 @@ public sealed class ConversionPlan
 
     /// <summary>Sum of the output tensors' bytes: the index's total_size.</summary>
     public long TotalTensorBytes => Shards.Sum(s => s.Tensors.Sum(t => t.Spec.ByteLength));
+
+    /// <summary>With the Transformers layout, config.json as it will be written (made up front, so a bad config fails before any shard is written).</summary>
+    internal byte[]? DenseConfig { get; }
 
     internal static bool IsConfig(string path) => string.Equals(Path.GetFileName(path), ConfigFileName, StringComparison.Ordinal);
 
@@ -120,7 +125,8 @@ public sealed class ConversionPlan
 
         string? indexTarget = source.IndexPath is null ? null : Path.Combine(target, Path.GetFileName(source.IndexPath));
         var indexMetadata = source.IndexPath is null ? [] : ReadIndexMetadata(source.IndexPath);
-        return new ConversionPlan(target, options, shards, otherFiles, indexTarget, source.IndexPath, indexMetadata);
+        byte[]? denseConfig = options.Layout == ConversionLayout.Transformers && otherFiles.FirstOrDefault(IsConfig) is { } config ? WithoutQuantization(config) : null;
+        return new ConversionPlan(target, options, shards, otherFiles, indexTarget, source.IndexPath, indexMetadata, denseConfig);
     }
 
     /// <summary>
@@ -197,5 +203,33 @@ public sealed class ConversionPlan
         {
             throw new OutputExistsException(target, $"The destination '{target}' exists and is not empty. Use -Force to write into it and replace files of the same names.");
         }
+    }
+
+    /// <summary>The unquantized model's config: the same, less quantization_config, which would make loaders expect MXFP4.</summary>
+    private static byte[] WithoutQuantization(string path)
+    {
+        JsonNode? config;
+        try
+        {
+            config = JsonNode.Parse(File.ReadAllBytes(path));
+        }
+        catch (JsonException ex)
+        {
+            throw new Mxfp4Exception("InvalidConfig", Mxfp4ErrorCategory.InvalidData, $"'{path}' is not valid JSON: {ex.Message}", path, ex);
+        }
+
+        if (config is JsonObject root)
+        {
+            root.Remove("quantization_config");
+        }
+
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            (config ?? JsonValue.Create((string?)null))!.WriteTo(json);
+        }
+
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
     }
 }

@@ -169,6 +169,20 @@ public sealed class ConversionFailureTests
         Assert.False(Directory.Exists(temp.File("out")));
     }
 
+    [Fact]
+    public void An_invalid_config_with_the_Transformers_layout_is_InvalidConfig_before_anything_is_written()
+    {
+        using var temp = new TempDirectory();
+        string source = SampleCheckpointFiles.CopyTo(temp.Path, SampleCheckpointFiles.HuggingFace);
+        File.WriteAllText(Path.Combine(source, "config.json"), "{ \"quantization_config\": ");
+        using var checkpoint = Checkpoint.Open(source);
+
+        var error = Assert.Throws<Mxfp4Exception>(() => ConversionPlan.Create(checkpoint, temp.File("out"), new ConversionOptions { Layout = ConversionLayout.Transformers }));
+
+        Assert.Equal("InvalidConfig", error.ErrorId);
+        Assert.False(Directory.Exists(temp.File("out")));
+    }
+
     [Theory]
     [InlineData("ScalesMissing", "layer.weight_blocks")]
     [InlineData("BlocksMissing", "layer.weight_scales")]
