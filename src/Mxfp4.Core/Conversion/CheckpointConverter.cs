@@ -195,6 +195,7 @@ public static class CheckpointConverter
         private readonly long _totalBytes;
         private readonly CancellationToken _cancellationToken;
         private readonly byte[] _chunk;
+        private readonly byte[] _spare;
         private byte[] _expert = [];
         private byte[] _transposed = [];
         private long _bytesDone;
@@ -210,6 +211,7 @@ public static class CheckpointConverter
             int elementBytes = options.Format.BytesPerElement();
             int unit = Mxfp4Format.BlockElements * elementBytes * 2;
             _chunk = GC.AllocateUninitializedArray<byte>(Math.Max(unit, options.ChunkBytes / unit * unit));
+            _spare = GC.AllocateUninitializedArray<byte>(_chunk.Length);
         }
 
         internal AtomicFile Write(ShardPlan shard)
@@ -272,18 +274,57 @@ public static class CheckpointConverter
             }
         }
 
+        /// <summary>
+        /// Decodes chunk n+1 while chunk n is being written: two buffers, one write in flight, so a conversion costs
+        /// about as long as writing its output rather than decoding plus writing.
+        /// </summary>
         private void Dequantize(Mxfp4TensorInfo tensor, Stream output, Action<long> report)
         {
             var decoder = SourceOf(tensor);
             int elementBytes = _options.Format.BytesPerElement();
             long chunkElements = _chunk.Length / elementBytes;
-            for (long first = 0; first < tensor.ElementCount; first += chunkElements)
+            var (current, next) = (_chunk, _spare);
+            Task? writing = null;
+            int writingLength = 0;
+            try
             {
-                long count = Math.Min(chunkElements, tensor.ElementCount - first);
-                var buffer = _chunk.AsSpan(0, checked((int)(count * elementBytes)));
-                ParallelDecoder.Decode(decoder, first, count, buffer, _options.Format, _options.Threads, _cancellationToken);
-                output.Write(buffer);
-                report(buffer.Length);
+                for (long first = 0; first < tensor.ElementCount; first += chunkElements)
+                {
+                    long count = Math.Min(chunkElements, tensor.ElementCount - first);
+                    int length = checked((int)(count * elementBytes));
+                    ParallelDecoder.Decode(decoder, first, count, current.AsSpan(0, length), _options.Format, _options.Threads, _cancellationToken);
+                    if (writing is not null)
+                    {
+                        writing.GetAwaiter().GetResult();
+                        report(writingLength);
+                    }
+
+                    writing = output.WriteAsync(current, 0, length, CancellationToken.None);
+                    writingLength = length;
+                    (current, next) = (next, current);
+                }
+
+                if (writing is not null)
+                {
+                    writing.GetAwaiter().GetResult();
+                    writing = null;
+                    report(writingLength);
+                }
+            }
+            finally
+            {
+                // After a failed decode the write in flight must end before the file is deleted; its own outcome no
+                // longer matters, the first failure is the one reported.
+                if (writing is not null)
+                {
+                    try
+                    {
+                        writing.Wait(CancellationToken.None);
+                    }
+                    catch (AggregateException)
+                    {
+                    }
+                }
             }
         }
 

@@ -18,8 +18,8 @@ public sealed record ConversionOptions
     public int Threads { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// Output bytes decoded per step. Bounds memory together with one expert's transposition buffers; large enough
-    /// that each step keeps every worker streaming.
+    /// Output bytes decoded per step; two such buffers (one decoding, one being written) and, for the Transformers
+    /// layout, two expert-sized buffers bound the memory. Large enough that each step keeps every worker streaming.
     /// </summary>
     public int ChunkBytes { get; init; } = 16 << 20;
 }
