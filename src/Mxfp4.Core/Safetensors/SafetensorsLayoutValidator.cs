@@ -58,7 +58,7 @@ internal static class SafetensorsLayoutValidator
             expected = entry.End;
         }
 
-        var tensors = new TensorInfo[sorted.Length];
+        var measured = new (long[] Shape, long Elements)[sorted.Length];
         for (int i = 0; i < sorted.Length; i++)
         {
             var entry = sorted[i];
@@ -71,7 +71,7 @@ internal static class SafetensorsLayoutValidator
                     $"data_offsets {Offsets(entry)} hold {byteLength} bytes but shape {Shape(entry)} of {entry.DType} needs {bytes}");
             }
 
-            tensors[i] = new TensorInfo(entry.Name, entry.DType, shape, elements, byteLength, checked(dataStart + (long)entry.Begin), path);
+            measured[i] = (shape, elements);
         }
 
         long dataLength = fileLength - dataStart;
@@ -87,6 +87,15 @@ internal static class SafetensorsLayoutValidator
             throw new SafetensorsFormatException(
                 SafetensorsErrorKind.TruncatedFile, path, sorted[^1].Name, expected.ToString(CultureInfo.InvariantCulture),
                 $"the tensors end at data offset {expected} but the data buffer holds only {dataLength} bytes (file truncated?)");
+        }
+
+        // Only now that every tensor is known to end inside the file can dataStart + begin not overflow: offsets
+        // below 2^63 may still pass long.MaxValue once the header length is added.
+        var tensors = new TensorInfo[sorted.Length];
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            var entry = sorted[i];
+            tensors[i] = new TensorInfo(entry.Name, entry.DType, measured[i].Shape, measured[i].Elements, (long)(entry.End - entry.Begin), dataStart + (long)entry.Begin, path);
         }
 
         return tensors;

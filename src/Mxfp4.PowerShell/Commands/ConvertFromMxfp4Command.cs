@@ -151,6 +151,11 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
             return;
         }
 
+        if (_outFile is not null)
+        {
+            RefuseOutFileAsInput(_outFile.File.Path, InputObject?.BaseObject);
+        }
+
         try
         {
             using var reader = OpenInput(InputObject?.BaseObject);
@@ -212,6 +217,39 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>The canonical path of a file: symbolic links followed, so two spellings of one file compare equal.</summary>
+    private static string Canonical(string path)
+    {
+        var info = new FileInfo(System.IO.Path.GetFullPath(path));
+        return info.Exists && info.LinkTarget is not null ? info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName : info.FullName;
+    }
+
+    /// <summary>
+    /// -OutFile naming a shard the input lives in would, with -Force, replace that shard while it is being read (and
+    /// destroy the checkpoint), so it stops the pipeline before anything is committed.
+    /// </summary>
+    private void RefuseOutFileAsInput(string outFile, object? input)
+    {
+        string[] sources = input switch
+        {
+            Mxfp4TensorInfo mxfp4 => [mxfp4.Blocks.Path, mxfp4.Scales.Path],
+            TensorInfo plain => [plain.Path],
+            _ => [],
+        };
+        string target = Canonical(outFile);
+        if (sources.Any(source => string.Equals(Canonical(source), target, StringComparison.Ordinal)))
+        {
+            _outFile!.MarkFailed();
+            ThrowTerminatingError(ErrorRecords.From(
+                new Mxfp4Exception(
+                    "OutputIsInput",
+                    Mxfp4ErrorCategory.InvalidArgument,
+                    $"-OutFile '{outFile}' is the file that holds the input tensor; writing it would destroy the checkpoint. Choose another -OutFile.",
+                    outFile),
+                outFile));
+        }
     }
 
     private static TensorReader OpenInput(object? input) => input switch
