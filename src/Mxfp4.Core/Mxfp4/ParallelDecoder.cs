@@ -28,7 +28,7 @@ public static class ParallelDecoder
     internal static long StreamingThresholdBytes { get; set; } = 32L << 20;
 
     /// <summary>Decoded bytes staged in L1 before a streaming copy out.</summary>
-    private const int StagingBytes = 16 * 1024;
+    internal const int StagingBytes = 16 * 1024;
 
     private const int CacheLineBytes = 64;
 
