@@ -21,11 +21,12 @@ public static class ParallelDecoder
     internal const long MinBytesPerWorker = 64 * 1024;
 
     /// <summary>
-    /// Outputs at least this big are written with streaming stores: they overflow the last-level cache anyway, so
-    /// reading their lines in before overwriting them is pure waste. Smaller ones (stream buffers, converter chunks)
-    /// stay cached for the consumer that reads them next. Settable for benchmarks that compare both.
+    /// Outputs at least this big are written with streaming stores through an L1 staging buffer. Off by default: on
+    /// the machines measured so far (AVX2, limits report of 2026-11-23) the staging copy cost more than the saved
+    /// line reads — F32 0.81× vs 0.96× memset, BF16 0.60× vs 0.79× on 2 threads. The limits report measures both, so
+    /// the default can be revisited per machine class; tests force it on to keep the path exact.
     /// </summary>
-    internal static long StreamingThresholdBytes { get; set; } = 32L << 20;
+    internal static long StreamingThresholdBytes { get; set; } = long.MaxValue;
 
     /// <summary>Decoded bytes staged in L1 before a streaming copy out.</summary>
     internal const int StagingBytes = 16 * 1024;
