@@ -222,28 +222,34 @@ public static class CheckpointConverter
                 var output = Filter(file.Stream, _outputFilter);
                 output.Write(shard.Layout.Prefix);
                 long shardDone = shard.Layout.Prefix.Length;
-                foreach (var tensor in shard.Tensors)
+                using (var pipeline = new WritePipeline(output, _chunk, _spare))
                 {
-                    _cancellationToken.ThrowIfCancellationRequested();
-                    var report = (long written) =>
+                    foreach (var tensor in shard.Tensors)
                     {
-                        shardDone += written;
-                        _bytesDone += written;
-                        _progress?.Invoke(new ConversionProgress(shard.TargetPath, tensor.Spec.Name, shardDone, shard.FileLength, _bytesDone, _totalBytes));
-                    };
+                        _cancellationToken.ThrowIfCancellationRequested();
+                        var report = (long written) =>
+                        {
+                            shardDone += written;
+                            _bytesDone += written;
+                            _progress?.Invoke(new ConversionProgress(shard.TargetPath, tensor.Spec.Name, shardDone, shard.FileLength, _bytesDone, _totalBytes));
+                        };
 
-                    if (tensor.CopyOf is { } copy)
-                    {
-                        Copy(copy, output, report);
+                        if (tensor.CopyOf is { } copy)
+                        {
+                            Copy(copy, pipeline, report);
+                        }
+                        else if (tensor.Transpose)
+                        {
+                            pipeline.Drain();
+                            DequantizeTransposed(tensor.Dequantize!, output, report);
+                        }
+                        else
+                        {
+                            Dequantize(tensor.Dequantize!, pipeline, report);
+                        }
                     }
-                    else if (tensor.Transpose)
-                    {
-                        DequantizeTransposed(tensor.Dequantize!, output, report);
-                    }
-                    else
-                    {
-                        Dequantize(tensor.Dequantize!, output, report);
-                    }
+
+                    pipeline.Drain();
                 }
 
                 output.Flush();
@@ -261,70 +267,32 @@ public static class CheckpointConverter
             }
         }
 
-        private void Copy(TensorInfo tensor, Stream output, Action<long> report)
+        /// <summary>Copied through the pipeline too, so reading the mapped input overlaps writing the output.</summary>
+        private void Copy(TensorInfo tensor, WritePipeline pipeline, Action<long> report)
         {
             var map = Open(tensor);
             for (long done = 0; done < tensor.ByteLength;)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 int length = (int)Math.Min(_chunk.Length, tensor.ByteLength - done);
-                output.Write(map.GetSpan(tensor.DataOffset + done, length));
+                map.GetSpan(tensor.DataOffset + done, length).CopyTo(pipeline.Buffer);
+                pipeline.Submit(length, () => report(length));
                 done += length;
-                report(length);
             }
         }
 
-        /// <summary>
-        /// Decodes chunk n+1 while chunk n is being written: two buffers, one write in flight, so a conversion costs
-        /// about as long as writing its output rather than decoding plus writing.
-        /// </summary>
-        private void Dequantize(Mxfp4TensorInfo tensor, Stream output, Action<long> report)
+        /// <summary>Decodes chunk n+1 while chunk n is being written.</summary>
+        private void Dequantize(Mxfp4TensorInfo tensor, WritePipeline pipeline, Action<long> report)
         {
             var decoder = SourceOf(tensor);
             int elementBytes = _options.Format.BytesPerElement();
             long chunkElements = _chunk.Length / elementBytes;
-            var (current, next) = (_chunk, _spare);
-            Task? writing = null;
-            int writingLength = 0;
-            try
+            for (long first = 0; first < tensor.ElementCount; first += chunkElements)
             {
-                for (long first = 0; first < tensor.ElementCount; first += chunkElements)
-                {
-                    long count = Math.Min(chunkElements, tensor.ElementCount - first);
-                    int length = checked((int)(count * elementBytes));
-                    ParallelDecoder.Decode(decoder, first, count, current.AsSpan(0, length), _options.Format, _options.Threads, _cancellationToken);
-                    if (writing is not null)
-                    {
-                        writing.GetAwaiter().GetResult();
-                        report(writingLength);
-                    }
-
-                    writing = output.WriteAsync(current, 0, length, CancellationToken.None);
-                    writingLength = length;
-                    (current, next) = (next, current);
-                }
-
-                if (writing is not null)
-                {
-                    writing.GetAwaiter().GetResult();
-                    writing = null;
-                    report(writingLength);
-                }
-            }
-            finally
-            {
-                // After a failed decode the write in flight must end before the file is deleted; its own outcome no
-                // longer matters, the first failure is the one reported.
-                if (writing is not null)
-                {
-                    try
-                    {
-                        writing.Wait(CancellationToken.None);
-                    }
-                    catch (AggregateException)
-                    {
-                    }
-                }
+                long count = Math.Min(chunkElements, tensor.ElementCount - first);
+                int length = checked((int)(count * elementBytes));
+                ParallelDecoder.Decode(decoder, first, count, pipeline.Buffer.AsSpan(0, length), _options.Format, _options.Threads, _cancellationToken);
+                pipeline.Submit(length, () => report(length));
             }
         }
 
