@@ -70,20 +70,9 @@ public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
 
     private void WritePairs(IEnumerable<TensorInfo> tensors)
     {
-        var filter = new NameFilter(Name);
-        foreach (var result in Mxfp4Pairing.Pair(tensors))
+        foreach (var tensor in SelectedPairs(tensors, new NameFilter(Name)))
         {
-            if (result.Tensor is { } tensor)
-            {
-                if (filter.MatchesAny(tensor.Name, tensor.Blocks.Name, tensor.Scales.Name))
-                {
-                    WriteObject(tensor);
-                }
-            }
-            else if (result.Error is { } error && filter.MatchesAny(error.BlocksName, error.ScalesName))
-            {
-                WriteInputFailure(error, error.BlocksName);
-            }
+            WriteObject(tensor);
         }
     }
 }

@@ -96,16 +96,9 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
             try
             {
                 using var checkpoint = Checkpoint.Open(path);
-                foreach (var result in Mxfp4Pairing.Pair(checkpoint.Tensors))
+                foreach (var tensor in SelectedPairs(checkpoint.Tensors, filter))
                 {
-                    if (result.Tensor is { } tensor && filter.MatchesAny(tensor.Name, tensor.Blocks.Name, tensor.Scales.Name))
-                    {
-                        Multiply(tensor);
-                    }
-                    else if (result.Error is { } error && filter.MatchesAny(error.BlocksName, error.ScalesName))
-                    {
-                        WriteInputFailure(error, error.BlocksName);
-                    }
+                    Multiply(tensor);
                 }
             }
             catch (Exception ex) when (IsInputFailure(ex))
@@ -144,31 +137,14 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         }
     }
 
-    /// <summary>The selected experts of a 3-D tensor (all when none is given), or the whole matrix of a 2-D one.</summary>
+    /// <summary>
+    /// The selected experts of a 3-D tensor (all when none is given), or the whole matrix (null) of a 2-D one; checked
+    /// by the same slice rules as ConvertFrom-Mxfp4 -Expert (ExpertOutOfRange, InvalidSlice), before any product runs.
+    /// </summary>
     private IEnumerable<int?> Experts(Mxfp4TensorInfo tensor)
     {
-        if (tensor.Shape.Length == 3)
-        {
-            var experts = Expert is { Length: > 0 } ? Expert : Enumerable.Range(0, checked((int)tensor.Shape[0])).ToArray();
-            foreach (int e in experts)
-            {
-                if (e >= tensor.Shape[0])
-                {
-                    throw new Mxfp4Exception("ExpertOutOfRange", Mxfp4ErrorCategory.InvalidArgument, $"Expert {e} is out of range: tensor '{tensor.Name}' has {tensor.Shape[0]} experts (0..{tensor.Shape[0] - 1}).", tensor.Name);
-                }
-
-                yield return e;
-            }
-
-            yield break;
-        }
-
-        if (Expert is { Length: > 0 })
-        {
-            throw new Mxfp4Exception("InvalidSlice", Mxfp4ErrorCategory.InvalidArgument, $"Tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}]; -Expert needs a 3-D [experts, rows, columns] tensor.", tensor.Name);
-        }
-
-        yield return null;
+        var experts = Expert is { Length: > 0 } || tensor.Shape.Length != 3 ? Expert : Enumerable.Range(0, checked((int)tensor.Shape[0])).ToArray();
+        return TensorSlice.Select(tensor.Name, tensor.Shape, experts, null).Select(slice => slice.Expert);
     }
 
     /// <summary>The bias lives in the same checkpoint, possibly another shard: look it up through the directory's index.</summary>

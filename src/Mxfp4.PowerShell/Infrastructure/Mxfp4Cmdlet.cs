@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using Mxfp4.Core;
+using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Safetensors;
 
 namespace Mxfp4.PowerShell.Infrastructure;
 
@@ -76,6 +78,28 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
             foreach (var item in resolved)
             {
                 yield return item;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pairs blocks with scales and yields the MXFP4 tensors -Name selects (by the logical name or either half's);
+    /// a pairing failure that -Name selects becomes an error record and the other tensors go on.
+    /// </summary>
+    private protected IEnumerable<Mxfp4TensorInfo> SelectedPairs(IEnumerable<TensorInfo> tensors, NameFilter filter)
+    {
+        foreach (var result in Mxfp4Pairing.Pair(tensors))
+        {
+            if (result.Tensor is { } tensor)
+            {
+                if (filter.MatchesAny(tensor.Name, tensor.Blocks.Name, tensor.Scales.Name))
+                {
+                    yield return tensor;
+                }
+            }
+            else if (result.Error is { } error && filter.MatchesAny(error.BlocksName, error.ScalesName))
+            {
+                WriteInputFailure(error, error.BlocksName);
             }
         }
     }
