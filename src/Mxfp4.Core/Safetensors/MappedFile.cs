@@ -67,18 +67,6 @@ public sealed unsafe class MappedFile : IDisposable
         return length == 0 ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(_pointer + offset, length);
     }
 
-    /// <summary>The raw address of <paramref name="offset"/>, for kernels that walk more than 2 GiB; bounds checked like <see cref="GetSpan"/>.</summary>
-    internal byte* GetPointer(long offset, long length)
-    {
-        ObjectDisposedException.ThrowIf(_pointer == null && Length != 0, this);
-        if (offset < 0 || length < 0 || offset > Length - length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"Window [{offset}, {offset + length}) lies outside '{Path}' ({Length} bytes).");
-        }
-
-        return _pointer + offset;
-    }
-
     public void Dispose()
     {
         if (_view is not null && _pointer != null)
