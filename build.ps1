@@ -1,21 +1,27 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Builds, tests, documents and packages the Mxfp4 module.
+    Builds, tests, demonstrates and packages the Mxfp4 module.
 .DESCRIPTION
-    Build   - dotnet build: stages the importable module in output/Mxfp4/<version>/ (help included).
-    Test    - dotnet test (engine, cmdlet and Pester files through the in-process host); then, where Pester 5 is
-              installed, Invoke-Pester runs tests/Pester against the staged module as well.
-    Docs    - compiles docs/en-US to MAML help with PlatyPS where it is installed, otherwise with the project's
-              own generator (tools/Mxfp4.HelpGen), into the staged module.
-    Package - a .nupkg of the staged module, as PowerShell galleries expect, in output/.
+    Build   - builds only the module and its help (tools/Mxfp4.HelpGen compiles docs/en-US to MAML, standing in for
+              PlatyPS, which the package feed does not serve) and stages it in output/Mxfp4/<version>/;
+              Test-ModuleManifest checks what was staged.
+    Test    - Build, then every test: the xunit projects of the solution (engine, help generator, cmdlets in a
+              runspace of the full PowerShell engine), then tests/Pester under real Pester 5.7.1 in a child
+              pwsh -NoProfile -NonInteractive. Results go to TestResults/ (TRX and NUnit XML); the last line is
+              "N passed, N failed, N skipped" over both runners. Fails when any test fails.
+    Demo    - Build, then samples/demo.ps1 in a fresh pwsh.
+    Package - Build, then the staged module as a PowerShell Gallery package (.nupkg, made from the manifest by
+              PSResourceGet) in output/.
+    Clean   - removes output/, TestResults/ and every bin/ and obj/ folder.
 .EXAMPLE
-    ./build.ps1
-    Import-Module ./output/Mxfp4
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
+.EXAMPLE
+    ./build.ps1; Import-Module ./output/Mxfp4
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Package')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -24,52 +30,96 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
-$manifest = Import-PowerShellDataFile (Join-Path $root 'Mxfp4.psd1')
-$version = $manifest.ModuleVersion
-$stage = Join-Path $root "output/Mxfp4/$version"
+$version = (Import-PowerShellDataFile (Join-Path $root 'Mxfp4.psd1')).ModuleVersion
+$output = Join-Path $root 'output'
+$stage = Join-Path $output 'Mxfp4' $version
+$results = Join-Path $root 'TestResults'
 
 function Invoke-Dotnet {
     & dotnet @args
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
+# A fresh pwsh of the same installation: the executable beside the engine (a dotnet tool or an installed pwsh).
+function Invoke-ChildPwsh {
+    $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    & $pwsh -NoProfile -NonInteractive @args | Out-Host
+    $LASTEXITCODE
+}
+
+function Invoke-Build {
+    Invoke-Dotnet build (Join-Path $root 'src/Mxfp4.PowerShell/Mxfp4.PowerShell.csproj') -c $Configuration
+    Invoke-Dotnet build (Join-Path $root 'tools/Mxfp4.HelpGen/Mxfp4.HelpGen.csproj') -c $Configuration
+    $null = Test-ModuleManifest (Join-Path $stage 'Mxfp4.psd1')
+    Write-Host "Module staged in $stage"
+}
+
+# Pester 5.7.1 comes from the NuGet package folder, where restoring the solution put it (PackageDownload).
+function Get-PesterManifest {
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $manifest = Join-Path $packages.Trim() 'pester' '5.7.1' 'tools' 'Pester.psd1'
+    if (-not (Test-Path $manifest)) { throw "Pester 5.7.1 was not restored to $manifest; run dotnet restore." }
+    $manifest
+}
+
+function Get-TestCount([string] $Runner, [int] $Passed, [int] $Failed, [int] $Skipped) {
+    [pscustomobject]@{ Runner = $Runner; Passed = $Passed; Failed = $Failed; Skipped = $Skipped }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    $counts = [System.Collections.Generic.List[object]]::new()
+    $failedRuns = [System.Collections.Generic.List[string]]::new()
+
+    & dotnet test (Join-Path $root 'Mxfp4.sln') -c $Configuration --logger trx --results-directory (Join-Path $results 'xunit')
+    if ($LASTEXITCODE -ne 0) { $failedRuns.Add("dotnet test (exit code $LASTEXITCODE)") }
+    foreach ($trx in Get-ChildItem (Join-Path $results 'xunit') -Filter *.trx -ErrorAction SilentlyContinue) {
+        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $counts.Add((Get-TestCount "xunit $($trx.BaseName)" $counters.passed $counters.failed $counters.notExecuted))
+    }
+
+    $nunit = Join-Path $results 'pester.xml'
+    $exit = Invoke-ChildPwsh -File (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1') -PesterManifest (Get-PesterManifest) -ResultPath $nunit
+    if ($exit -ne 0) { $failedRuns.Add("Pester (exit code $exit)") }
+    if (Test-Path $nunit) {
+        $summary = ([xml](Get-Content $nunit -Raw).'test-results'
+        $failed = [int]$summary.failures + [int]$summary.errors
+        $skipped = [int]$summary.skipped + [int]$summary.ignored + [int]$summary.'not-run' + [int]$summary.inconclusive
+        $counts.Add((Get-TestCount 'Pester' ([int]$summary.total - $failed - $skipped) $failed $skipped))
+    }
+    else {
+        $failedRuns.Add('Pester wrote no results')
+    }
+
+    $counts | Format-Table -AutoSize | Out-Host
+    $passed = ($counts | Measure-Object Passed -Sum).Sum
+    $failed = ($counts | Measure-Object Failed -Sum).Sum
+    $skipped = ($counts | Measure-Object Skipped -Sum).Sum
+    foreach ($run in $failedRuns) { Write-Host "Failed: $run" }
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0 -or $failedRuns.Count -gt 0) { exit 1 }
+}
+
 foreach ($t in $Task) {
     switch ($t) {
-        'Build' {
-            Invoke-Dotnet build (Join-Path $root 'Mxfp4.sln') -c $Configuration
-            Write-Host "Module staged in $stage"
-        }
-        'Test' {
-            Invoke-Dotnet test (Join-Path $root 'Mxfp4.sln') -c $Configuration
-            $pester = Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0' | Sort-Object Version -Descending | Select-Object -First 1
-            if ($pester) {
-                Import-Module $pester
-                $config = New-PesterConfiguration
-                $config.Run.Path = Join-Path $root 'tests/Pester'
-                $config.Run.Exit = $true
-                $config.Output.Verbosity = 'Detailed'
-                Invoke-Pester -Configuration $config
-            }
-            else {
-                Write-Host 'Pester 5 is not installed: the Pester files ran through the in-process host only.'
-            }
-        }
-        'Docs' {
-            $platyPS = Get-Module -ListAvailable platyPS | Sort-Object Version -Descending | Select-Object -First 1
-            $help = Join-Path $stage 'en-US'
-            if ($platyPS) {
-                Import-Module $platyPS
-                New-ExternalHelp -Path (Join-Path $root 'docs/en-US') -OutputPath $help -Force | Out-Null
-            }
-            else {
-                Invoke-Dotnet run --project (Join-Path $root 'tools/Mxfp4.HelpGen') -c $Configuration -- (Join-Path $root 'docs/en-US') $help
-            }
-            Write-Host "Help written to $help"
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' {
+            Invoke-Build
+            $exit = Invoke-ChildPwsh -File (Join-Path $root 'samples/demo.ps1')
+            if ($exit -ne 0) { throw "samples/demo.ps1 failed with exit code $exit." }
         }
         'Package' {
-            Invoke-Dotnet build (Join-Path $root 'Mxfp4.sln') -c $Configuration
-            Invoke-Dotnet pack (Join-Path $root 'tools/Mxfp4.Package/Mxfp4.Package.csproj') -c $Configuration
-            Write-Host "Package written to $(Join-Path $root "output/Mxfp4.$version.nupkg")"
+            Invoke-Build
+            Compress-PSResource -Path $stage -DestinationPath $output
+            Write-Host "Package written to $(Join-Path $output "Mxfp4.$version.nupkg")"
         }
+        'Clean' {
+            foreach ($folder in @($output, $results) + (Get-ChildItem $root -Directory -Recurse -Include bin, obj).FullName) {
+                if (Test-Path $folder) { Remove-Item $folder -Recurse -Force }
+            }
+        }
+        default { throw "Unknown task '$t'." }
     }
 }

@@ -1,12 +1,11 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using Mxfp4.Shell;
 
 namespace Mxfp4.PowerShell.Tests;
 
 /// <summary>
-/// A hosted PowerShell runspace with the staged Mxfp4 module (output/Mxfp4, found by <see cref="ModuleLocator"/>)
-/// imported exactly as pwsh imports it, for cmdlet tests:
+/// A runspace of the full PowerShell engine (Microsoft.PowerShell.SDK: every cmdlet pwsh has) with the staged
+/// module (output/Mxfp4) imported by path exactly as pwsh imports it, for cmdlet tests:
 /// <code>
 /// using var session = new ModuleSession();
 /// var result = session.Run("Get-SafetensorsHeader -Path $path", new Dictionary&lt;string, object?&gt; { ["path"] = file });
@@ -16,12 +15,12 @@ namespace Mxfp4.PowerShell.Tests;
 /// </summary>
 public sealed class ModuleSession : IDisposable
 {
-    private readonly StringWriter _hostOutput = new();
-    private readonly StringWriter _hostDiagnostics = new();
+    /// <summary>The width pwsh lays tables out in when its output is redirected, as in CI logs.</summary>
+    public const int HostWidth = 120;
 
     /// <summary>Opens a runspace and imports the staged module; throws when the module is missing or fails to import.</summary>
     public ModuleSession()
-        : this(ModuleLocator.FindModulePath() ?? throw new InvalidOperationException("The staged module output/Mxfp4 was not found; build src/Mxfp4.PowerShell first."))
+        : this(RepositoryLayout.StagedModule)
     {
     }
 
@@ -29,13 +28,13 @@ public sealed class ModuleSession : IDisposable
     public ModuleSession(string modulePath)
     {
         ModulePath = modulePath;
-        Runspace = RunspaceFactory.CreateRunspace(new ShellHost(new ShellStreams(_hostOutput, _hostDiagnostics, TextReader.Null)), InitialSessionState.CreateDefault2());
+        Runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         Runspace.Open();
         var import = Run("Import-Module -Name $modulePath -ErrorAction Stop", new Dictionary<string, object?> { ["modulePath"] = modulePath });
         if (import.Errors.Count > 0)
         {
             Runspace.Dispose();
-            throw new InvalidOperationException($"Importing {modulePath} failed: {ErrorRecordFormatter.Format(import.Errors[0])}");
+            throw new InvalidOperationException($"Importing {modulePath} failed: {import.Errors[0].FullyQualifiedErrorId}: {import.Errors[0].Exception.Message}");
         }
     }
 
@@ -45,7 +44,8 @@ public sealed class ModuleSession : IDisposable
 
     /// <summary>
     /// Runs <paramref name="script"/> after setting <paramref name="variables"/> (global scope), then formats its
-    /// output with Out-Default into <see cref="ScriptResult.HostText"/>. Never throws for script errors.
+    /// output with <c>Out-String</c> at <see cref="HostWidth"/> into <see cref="ScriptResult.HostText"/>. Never
+    /// throws for script errors.
     /// </summary>
     public ScriptResult Run(string script, IReadOnlyDictionary<string, object?>? variables = null)
     {
@@ -54,11 +54,10 @@ public sealed class ModuleSession : IDisposable
             Runspace.SessionStateProxy.SetVariable(name, value);
         }
 
-        _hostOutput.GetStringBuilder().Clear();
-        _hostDiagnostics.GetStringBuilder().Clear();
         // A caller-owned output collection keeps what the script emitted before a terminating error.
         using var output = new PSDataCollection<PSObject>();
         var errors = new List<ErrorRecord>();
+        var diagnostics = new List<string>();
         ErrorRecord? terminating = null;
         using (var shell = System.Management.Automation.PowerShell.Create(Runspace))
         {
@@ -73,6 +72,8 @@ public sealed class ModuleSession : IDisposable
             }
 
             errors.AddRange(shell.Streams.Error);
+            diagnostics.AddRange(shell.Streams.Warning.Select(record => $"WARNING: {record.Message}"));
+            diagnostics.AddRange(shell.Streams.Verbose.Select(record => $"VERBOSE: {record.Message}"));
         }
 
         if (terminating is not null)
@@ -80,19 +81,15 @@ public sealed class ModuleSession : IDisposable
             errors.Add(terminating);
         }
 
+        string hostText = string.Empty;
         if (output.Count > 0)
         {
             using var formatter = System.Management.Automation.PowerShell.Create(Runspace);
-            formatter.AddCommand("Out-Default").Invoke(output);
+            hostText = string.Concat(formatter.AddCommand("Out-String").AddParameter("Width", HostWidth).Invoke<string>(output));
         }
 
-        return new ScriptResult(output.ToArray(), errors, terminating, _hostOutput.ToString(), _hostDiagnostics.ToString());
+        return new ScriptResult(output.ToArray(), errors, terminating, hostText, string.Join(Environment.NewLine, diagnostics));
     }
 
-    public void Dispose()
-    {
-        Runspace.Dispose();
-        _hostOutput.Dispose();
-        _hostDiagnostics.Dispose();
-    }
+    public void Dispose() => Runspace.Dispose();
 }

@@ -11,11 +11,8 @@ public static class RepositoryLayout
     /// <summary>The project's Pester 5 files (tests/Pester).</summary>
     public static string PesterDirectory => Path.Combine(RepositoryRoot, "tests", "Pester");
 
-    /// <summary>The runner's own Pester-syntax self-tests.</summary>
-    public static string PesterSelfTestDirectory => Path.Combine(RepositoryRoot, "tests", "Mxfp4.PowerShell.Tests", "PesterSelfTests");
-
-    /// <summary>The PesterCompat module as copied to the test output.</summary>
-    public static string PesterCompatDirectory => Path.Combine(AppContext.BaseDirectory, "PesterCompat");
+    /// <summary>The module as the build stages it (output/Mxfp4, one version folder inside), imported by path.</summary>
+    public static string StagedModule => Path.Combine(RepositoryRoot, "output", "Mxfp4");
 
     /// <summary>A path relative to the repository root with forward slashes, for stable test names.</summary>
     public static string RelativeToRoot(string path) =>

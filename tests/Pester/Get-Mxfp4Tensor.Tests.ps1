@@ -1,8 +1,5 @@
 BeforeAll {
-    $repo = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..'))
-    Import-Module ([System.IO.Path]::Combine($repo, 'output', 'Mxfp4')) -Force
-    $sharded = [System.IO.Path]::Combine($repo, 'samples', 'gpt-oss-tiny')
-    $original = [System.IO.Path]::Combine($repo, 'samples', 'gpt-oss-tiny-original')
+    . (Join-Path $PSScriptRoot 'common.ps1')
 }
 
 Describe 'Get-Mxfp4Tensor' {
@@ -10,7 +7,7 @@ Describe 'Get-Mxfp4Tensor' {
         @{ Style = 'HuggingFace'; Folder = 'gpt-oss-tiny'; GateUp = 'model.layers.0.mlp.experts.gate_up_proj'; Down = 'model.layers.0.mlp.experts.down_proj' }
         @{ Style = 'GptOss'; Folder = 'gpt-oss-tiny-original'; GateUp = 'block.0.mlp.mlp1_weight'; Down = 'block.0.mlp.mlp2_weight' }
     ) {
-        $tensors = Get-Mxfp4Tensor ([System.IO.Path]::Combine($repo, 'samples', $Folder))
+        $tensors = Get-Mxfp4Tensor (Join-Path $samples $Folder)
         $tensors | Should -HaveCount 4
         $gateUp = $tensors | Where-Object Name -eq $GateUp
         $gateUp.Shape | Should -Be @(4, 128, 64)
@@ -21,8 +18,8 @@ Describe 'Get-Mxfp4Tensor' {
 
     It 'pairs a layer whose blocks and scales sit in different shards' {
         $layer1 = Get-Mxfp4Tensor $sharded -Name '*layers.1.mlp.experts.gate_up_proj'
-        [System.IO.Path]::GetFileName($layer1.Blocks.Path) | Should -Be 'model-00001-of-00002.safetensors'
-        [System.IO.Path]::GetFileName($layer1.Scales.Path) | Should -Be 'model-00002-of-00002.safetensors'
+        (Split-Path $layer1.Blocks.Path -Leaf) | Should -Be 'model-00001-of-00002.safetensors'
+        (Split-Path $layer1.Scales.Path -Leaf) | Should -Be 'model-00002-of-00002.safetensors'
     }
 
     It 'takes TensorInfo records from Get-SafetensorsHeader through the pipeline' {
@@ -34,13 +31,13 @@ Describe 'Get-Mxfp4Tensor' {
     It 'reports blocks without their scales as ScalesMissing' {
         $result = Get-SafetensorsHeader $sharded -Name '*layers.0*gate_up_proj_blocks' | Get-Mxfp4Tensor -ErrorVariable failures -ErrorAction SilentlyContinue
         $result | Should -BeNullOrEmpty
-        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ScalesMissing,*'
+        $failures[0].FullyQualifiedErrorId | Should -Be 'ScalesMissing,Mxfp4.PowerShell.Commands.GetMxfp4TensorCommand'
         $failures[0].Exception.Message | Should -BeLike '*gate_up_proj_scales*'
     }
 
     It 'reports scales without their blocks as BlocksMissing' {
         Get-SafetensorsHeader $sharded -Name '*layers.0*down_proj_scales' | Get-Mxfp4Tensor -ErrorVariable failures -ErrorAction SilentlyContinue
-        $failures[0].FullyQualifiedErrorId | Should -BeLike 'BlocksMissing,*'
+        $failures[0].FullyQualifiedErrorId | Should -Be 'BlocksMissing,Mxfp4.PowerShell.Commands.GetMxfp4TensorCommand'
     }
 
     It 'filters pairs by their logical name' {

@@ -1,10 +1,8 @@
 BeforeAll {
-    $repo = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..'))
-    Import-Module ([System.IO.Path]::Combine($repo, 'output', 'Mxfp4')) -Force
-    $sharded = [System.IO.Path]::Combine($repo, 'samples', 'gpt-oss-tiny')
-    $original = [System.IO.Path]::Combine($repo, 'samples', 'gpt-oss-tiny-original', 'model.safetensors')
-    $index = [System.Text.Json.JsonDocument]::Parse([System.IO.File]::ReadAllText([System.IO.Path]::Combine($sharded, 'model.safetensors.index.json')))
-    $weightMap = @($index.RootElement.GetProperty('weight_map').EnumerateObject())
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $original = Join-Path $original 'model.safetensors'
+    $index = Get-Content (Join-Path $sharded 'model.safetensors.index.json') -Raw | ConvertFrom-Json -AsHashtable
+    $weightMap = $index.weight_map
 }
 
 Describe 'Get-SafetensorsHeader' {
@@ -12,9 +10,9 @@ Describe 'Get-SafetensorsHeader' {
         It 'lists every tensor of the sharded checkpoint the index names' {
             $tensors = Get-SafetensorsHeader $sharded
             $tensors | Should -HaveCount $weightMap.Count
-            foreach ($entry in $weightMap) {
-                $tensor = $tensors | Where-Object Name -eq $entry.Name
-                [System.IO.Path]::GetFileName($tensor.Path) | Should -Be $entry.Value.GetString()
+            foreach ($entry in $weightMap.GetEnumerator()) {
+                $tensor = $tensors | Where-Object Name -eq $entry.Key
+                Split-Path $tensor.Path -Leaf | Should -Be $entry.Value
             }
         }
 
@@ -28,8 +26,7 @@ Describe 'Get-SafetensorsHeader' {
         }
 
         It 'reports the data offset as an absolute position in the file' {
-            $bytes = [System.IO.File]::ReadAllBytes($original)
-            $headerLength = [System.BitConverter]::ToUInt64($bytes, 0)
+            $headerLength = [BitConverter]::ToUInt64((Get-Content $original -AsByteStream -TotalCount 8), 0)
             $first = Get-SafetensorsHeader $original | Where-Object DataOffset -eq (8 + $headerLength)
             $first | Should -HaveCount 1
             $first.Name | Should -Be 'embedding.weight'
@@ -50,7 +47,7 @@ Describe 'Get-SafetensorsHeader' {
         }
 
         It 'accepts the index file itself' {
-            Get-SafetensorsHeader ([System.IO.Path]::Combine($sharded, 'model.safetensors.index.json')) | Should -HaveCount $weightMap.Count
+            Get-SafetensorsHeader (Join-Path $sharded 'model.safetensors.index.json') | Should -HaveCount $weightMap.Count
         }
     }
 
@@ -59,7 +56,7 @@ Describe 'Get-SafetensorsHeader' {
             $metadata = Get-SafetensorsHeader $sharded -Metadata
             $format = $metadata | Where-Object { $_.Source -eq 'Header' -and $_.Key -eq 'format' }
             $format.Value | Should -Be @('pt', 'pt')
-            [System.IO.Path]::GetFileName($format[1].Path) | Should -Be 'model-00002-of-00002.safetensors'
+            (Split-Path $format[1].Path -Leaf) | Should -Be 'model-00002-of-00002.safetensors'
             $total = ($metadata | Where-Object { $_.Source -eq 'Index' -and $_.Key -eq 'total_size' }).Value
             $expected = 0L
             foreach ($tensor in Get-SafetensorsHeader $sharded) { $expected += $tensor.ByteLength }
@@ -69,8 +66,8 @@ Describe 'Get-SafetensorsHeader' {
 
     Context 'paths' {
         BeforeAll {
-            $bracketed = [System.IO.Path]::Combine($TestDrive, 'model[1].safetensors')
-            [System.IO.File]::Copy($original, $bracketed)
+            $bracketed = Join-Path $TestDrive 'model[1].safetensors'
+            Copy-Item -LiteralPath $original -Destination $bracketed
         }
 
         It 'takes -LiteralPath names with wildcard characters as they are' {
@@ -82,11 +79,11 @@ Describe 'Get-SafetensorsHeader' {
         }
 
         It 'reports a missing path and goes on with the other inputs' {
-            $missing = [System.IO.Path]::Combine($TestDrive, 'missing.safetensors')
+            $missing = Join-Path $TestDrive 'missing.safetensors'
             $found = Get-SafetensorsHeader $missing, $original -Name 'norm.scale' -ErrorVariable failures -ErrorAction SilentlyContinue
             $found | Should -HaveCount 1
             $failures | Should -HaveCount 1
-            $failures[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+            $failures[0].FullyQualifiedErrorId | Should -Be 'PathNotFound,Mxfp4.PowerShell.Commands.GetSafetensorsHeaderCommand'
         }
     }
 
@@ -96,18 +93,18 @@ Describe 'Get-SafetensorsHeader' {
             @{ Case = 'a header length beyond the file'; Bytes = [byte[]](255, 0, 0, 0, 0, 0, 0, 0, 123, 125) }
             @{ Case = 'a header that is not JSON'; Bytes = [byte[]](2, 0, 0, 0, 0, 0, 0, 0, 120, 120) }
         ) {
-            $path = [System.IO.Path]::Combine($TestDrive, 'bad.safetensors')
-            [System.IO.File]::WriteAllBytes($path, $Bytes)
+            $path = Join-Path $TestDrive 'bad.safetensors'
+            Set-Content -LiteralPath $path -Value $Bytes -AsByteStream
             Get-SafetensorsHeader $path -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             $failures | Should -HaveCount 1
-            $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidSafetensorsHeader,*'
+            $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidSafetensorsHeader,Mxfp4.PowerShell.Commands.GetSafetensorsHeaderCommand'
             $failures[0].TargetObject | Should -Be $path
             $failures[0].CategoryInfo.Category | Should -Be 'InvalidData'
         }
 
         It 'throws with -ErrorAction Stop' {
-            $path = [System.IO.Path]::Combine($TestDrive, 'short.safetensors')
-            [System.IO.File]::WriteAllBytes($path, [byte[]](0))
+            $path = Join-Path $TestDrive 'short.safetensors'
+            Set-Content -LiteralPath $path -Value ([byte[]](0)) -AsByteStream
             { Get-SafetensorsHeader $path -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSafetensorsHeader,Mxfp4.PowerShell.Commands.GetSafetensorsHeaderCommand'
         }
     }

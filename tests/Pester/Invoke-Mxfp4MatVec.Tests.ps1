@@ -1,7 +1,5 @@
 BeforeAll {
-    $repo = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..'))
-    Import-Module ([System.IO.Path]::Combine($repo, 'output', 'Mxfp4')) -Force
-    $sharded = [System.IO.Path]::Combine($repo, 'samples', 'gpt-oss-tiny')
+    . (Join-Path $PSScriptRoot 'common.ps1')
     $down = Get-Mxfp4Tensor $sharded -Name 'model.layers.0.mlp.experts.down_proj'
     $x = [float[]]::new(64)
     for ($i = 0; $i -lt 64; $i++) { $x[$i] = [float]([math]::Sin($i) / 4) }
@@ -63,14 +61,14 @@ Describe 'Invoke-Mxfp4MatVec' {
     }
 
     It 'refuses -Bias together with -WithBias' {
-        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector $x -WithBias -Bias ([float[]]::new(64)) } | Should -Throw -ErrorId 'BiasConflict,*'
+        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector $x -WithBias -Bias ([float[]]::new(64)) } | Should -Throw -ErrorId 'BiasConflict,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
     }
 
     It 'reports a vector of the wrong length as ShapeMismatch' {
-        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector ([float[]]::new(10)) -ErrorAction Stop } | Should -Throw -ErrorId 'ShapeMismatch,*'
+        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector ([float[]]::new(10)) -ErrorAction Stop } | Should -Throw -ErrorId 'ShapeMismatch,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
     }
 
     It 'reports an expert out of range' {
-        { $down | Invoke-Mxfp4MatVec -Expert 9 -Vector $x -ErrorAction Stop } | Should -Throw -ErrorId 'ExpertOutOfRange,*'
+        { $down | Invoke-Mxfp4MatVec -Expert 9 -Vector $x -ErrorAction Stop } | Should -Throw -ErrorId 'ExpertOutOfRange,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
     }
 }

@@ -1,9 +1,0 @@
-namespace Mxfp4.Shell;
-
-public enum ShellMode
-{
-    Interactive,
-    Command,
-    File,
-    Help,
-}

@@ -1,8 +1,0 @@
-namespace Mxfp4.PowerShell.Tests.Pester;
-
-public enum PesterOutcome
-{
-    Passed,
-    Failed,
-    Skipped,
-}
