@@ -29,6 +29,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
+if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 $root = $PSScriptRoot
 $version = (Import-PowerShellDataFile (Join-Path $root 'Mxfp4.psd1')).ModuleVersion
 $output = Join-Path $root 'output'
@@ -75,15 +76,18 @@ function Invoke-Test {
     & dotnet test (Join-Path $root 'Mxfp4.sln') -c $Configuration --logger trx --results-directory (Join-Path $results 'xunit')
     if ($LASTEXITCODE -ne 0) { $failedRuns.Add("dotnet test (exit code $LASTEXITCODE)") }
     foreach ($trx in Get-ChildItem (Join-Path $results 'xunit') -Filter *.trx -ErrorAction SilentlyContinue) {
-        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
-        $counts.Add((Get-TestCount "xunit $($trx.BaseName)" $counters.passed $counters.failed $counters.notExecuted))
+        $run = ([xml](Get-Content $trx -Raw)).TestRun
+        $counters = $run.ResultSummary.Counters
+        # TRX counts a skipped test in total but in no outcome counter.
+        $assembly = [System.IO.Path]::GetFileNameWithoutExtension(@($run.TestDefinitions.UnitTest)[0].storage)
+        $counts.Add((Get-TestCount "xunit $assembly" $counters.passed $counters.failed ([int]$counters.total - [int]$counters.executed)))
     }
 
     $nunit = Join-Path $results 'pester.xml'
     $exit = Invoke-ChildPwsh -File (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1') -PesterManifest (Get-PesterManifest) -ResultPath $nunit
     if ($exit -ne 0) { $failedRuns.Add("Pester (exit code $exit)") }
     if (Test-Path $nunit) {
-        $summary = ([xml](Get-Content $nunit -Raw).'test-results'
+        $summary = ([xml](Get-Content $nunit -Raw)).'test-results'
         $failed = [int]$summary.failures + [int]$summary.errors
         $skipped = [int]$summary.skipped + [int]$summary.ignored + [int]$summary.'not-run' + [int]$summary.inconclusive
         $counts.Add((Get-TestCount 'Pester' ([int]$summary.total - $failed - $skipped) $failed $skipped))
