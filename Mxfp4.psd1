@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'Mxfp4.PowerShell.dll'
+    RootModule           = 'Mxfp4.psm1'
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Core')
     GUID                 = '5f0c7a3e-2b8d-4f7e-9a61-3c2d8e4b7a10'

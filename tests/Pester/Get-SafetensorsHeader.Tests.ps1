@@ -21,7 +21,7 @@ Describe 'Get-SafetensorsHeader' {
             $u8 | Should -HaveCount 8
             foreach ($tensor in $u8) {
                 $tensor.Name | Should -Match '_(blocks|scales)$'
-                $tensor | Should -BeOfType ([Mxfp4.Core.Safetensors.TensorInfo])
+                $tensor.GetType().FullName | Should -Be 'Mxfp4.Core.Safetensors.TensorInfo'
             }
         }
 

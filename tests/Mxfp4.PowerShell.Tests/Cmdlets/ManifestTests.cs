@@ -49,28 +49,26 @@ public sealed class ManifestTests : IDisposable
         var staged = StagedVersionDirectory();
 
         Assert.Equal(version.ToString(), Path.GetFileName(staged));
-        foreach (var dll in new[] { "Mxfp4.PowerShell.dll", "Mxfp4.Core.dll" })
+        foreach (var dll in new[] { "Mxfp4.Loader.dll", "Mxfp4.PowerShell.dll", "Mxfp4.Core.dll" })
         {
-            var assemblyVersion = AssemblyName.GetAssemblyName(Path.Combine(staged, dll)).Version!;
+            var assemblyVersion = AssemblyName.GetAssemblyName(Path.Combine(staged, "bin", dll)).Version!;
             Assert.Equal(version, new Version(assemblyVersion.Major, assemblyVersion.Minor, assemblyVersion.Build));
         }
     }
 
     [Fact]
-    public void Staged_folder_ships_our_DLLs_and_System_Numerics_Tensors_but_no_PowerShell_engine()
+    public void Staged_folder_holds_manifest_views_and_help_with_every_assembly_in_bin_and_no_PowerShell_engine()
     {
         var files = Directory.GetFiles(StagedVersionDirectory(), "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(StagedVersionDirectory(), f).Replace('\\', '/'))
             .ToArray();
 
-        Assert.Contains("Mxfp4.psd1", files);
-        Assert.Contains("Mxfp4.Format.ps1xml", files);
-        Assert.Contains("Mxfp4.Core.dll", files);
-        Assert.Contains("Mxfp4.PowerShell.dll", files);
-        Assert.Contains("System.Numerics.Tensors.dll", files);
-        Assert.Contains("en-US/Mxfp4.PowerShell.dll-Help.xml", files);
-        Assert.DoesNotContain(files, f => f.Contains("System.Management.Automation", StringComparison.OrdinalIgnoreCase));
-        Assert.DoesNotContain(files, f => f.Contains("PowerShellStandard", StringComparison.OrdinalIgnoreCase));
+        // Only the manifest, the root script, views and help beside each other; every assembly in bin/, where pwsh's
+        // default load context never looks and the module's own context loads them from.
+        Assert.Equal(
+            ["Mxfp4.Format.ps1xml", "Mxfp4.psd1", "Mxfp4.psm1", "bin/Mxfp4.Core.dll", "bin/Mxfp4.Loader.dll", "bin/Mxfp4.PowerShell.dll",
+             "bin/System.Numerics.Tensors.dll", "en-US/Mxfp4.PowerShell.dll-Help.xml", "en-US/about_Mxfp4.help.txt"],
+            files.Order(StringComparer.Ordinal));
     }
 
     private static string StagedVersionDirectory()
