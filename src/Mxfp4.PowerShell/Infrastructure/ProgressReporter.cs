@@ -4,8 +4,9 @@ using System.Management.Automation;
 namespace Mxfp4.PowerShell.Infrastructure;
 
 /// <summary>
-/// Progress for one long operation, written from the pipeline thread only and at most a few times a second (each
-/// record costs the host a redraw); <see cref="Complete"/> clears the bar.
+/// Progress for one long operation, written from the pipeline thread only. The first report is always written, so
+/// even a short operation shows where it started; after it, at most four a second (each record costs the host a
+/// redraw). <see cref="Complete"/> writes the Completed record that clears the bar.
 /// </summary>
 internal sealed class ProgressReporter
 {
@@ -13,7 +14,7 @@ internal sealed class ProgressReporter
 
     private readonly Cmdlet _cmdlet;
     private readonly ProgressRecord _record;
-    private long _lastReport = long.MinValue;
+    private long _lastReport;
     private bool _written;
 
     internal ProgressReporter(Cmdlet cmdlet, int activityId, string activity, int parentActivityId = -1)
@@ -25,7 +26,7 @@ internal sealed class ProgressReporter
     internal void Report(long done, long total, string status)
     {
         long now = Stopwatch.GetTimestamp();
-        if (now - _lastReport < Interval)
+        if (_written && now - _lastReport < Interval)
         {
             return;
         }
