@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using Mxfp4.Core;
@@ -372,7 +373,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
                     long n = Math.Min(chunkElements, count - at);
                     yield return (first + at, n, done);
                     done += n;
-                    progress.Report(done, slice.ElementCount, $"{done:N0} of {Plural.Grouped(slice.ElementCount, "element", "elements")}");
+                    progress.Report(done, slice.ElementCount, string.Create(CultureInfo.InvariantCulture, $"{done:N0} of ") + Plural.Grouped(slice.ElementCount, "element", "elements"));
                 }
             }
         }
