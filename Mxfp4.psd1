@@ -20,8 +20,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('safetensors', 'mxfp4', 'gpt-oss', 'quantization', 'bf16')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            Tags         = @('safetensors', 'mxfp4', 'gpt-oss', 'quantization', 'bf16', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/mxfp4/Mxfp4'
+            LicenseUri   = 'https://github.com/mxfp4/Mxfp4/blob/main/LICENSE'
+            ReleaseNotes = 'https://github.com/mxfp4/Mxfp4/blob/main/CHANGELOG.md'
         }
     }
 }

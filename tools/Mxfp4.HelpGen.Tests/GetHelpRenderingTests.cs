@@ -67,6 +67,17 @@ public sealed class GetHelpRenderingTests
     }
 
     [Fact]
+    public void Related_links_name_sibling_pages_without_their_file_names()
+    {
+        var text = Render($"Import-Module '{AssemblyWithHelp.Value}'; Get-Help Get-HelpGenFixture -Full | Out-Host");
+
+        var related = text[text.IndexOf("RELATED LINKS", StringComparison.Ordinal)..];
+        Assert.Matches(@"(?m)^\s*about_HelpGenFixture\s*$", related);
+        Assert.DoesNotContain("about_HelpGenFixture.md", related, StringComparison.Ordinal);
+        Assert.Contains("Get-Help https://learn.microsoft.com/powershell/module/microsoft.powershell.core/get-help", related, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Help_object_exposes_the_maml_fields()
     {
         var host = new CapturingHost();

@@ -125,7 +125,7 @@ public sealed class MamlStructureTests
         var links = Nodes($"{Command}/command:relatedLinks/maml:navigationLink");
         Assert.Equal(2, links.Count);
         Assert.Equal("about_HelpGenFixture", links[0]!.SelectSingleNode("maml:linkText", _ns)!.InnerText);
-        Assert.Equal("about_HelpGenFixture.md", links[0]!.SelectSingleNode("maml:uri", _ns)!.InnerText);
+        Assert.Equal(string.Empty, links[0]!.SelectSingleNode("maml:uri", _ns)!.InnerText);
         Assert.Equal("https://learn.microsoft.com/powershell/module/microsoft.powershell.core/get-help", links[1]!.SelectSingleNode("maml:uri", _ns)!.InnerText);
     }
 

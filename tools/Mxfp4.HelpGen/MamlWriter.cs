@@ -41,8 +41,16 @@ public static class MamlWriter
             new XElement(Command + "relatedLinks", RelatedLinks(help).Select(link =>
                 new XElement(Maml + "navigationLink",
                     new XElement(Maml + "linkText", link.Text),
-                    new XElement(Maml + "uri", link.Uri)))));
+                    new XElement(Maml + "uri", HelpUri(link))))));
     }
+
+    /// <summary>
+    /// A link to a sibling page (<c>Get-Thing.md</c>) names a topic that Get-Help finds by its text, as in PowerShell's
+    /// own help: its relative URI would print after the name and is no address Get-Help -Online could open, so only
+    /// absolute URIs are kept.
+    /// </summary>
+    private static string HelpUri(RelatedLink link) =>
+        Uri.TryCreate(link.Uri, UriKind.Absolute, out _) ? link.Uri : string.Empty;
 
     /// <summary>Get-Help -Online opens the first link whose URI is absolute; PlatyPS puts the page's online version first.</summary>
     private static IEnumerable<RelatedLink> RelatedLinks(CommandHelp help) =>

@@ -259,7 +259,7 @@ public static class Mxfp4MatVec
     {
         if (length != 0 && length != matrix.Rows)
         {
-            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidArgument, $"The bias has {length} elements but the matrix has {matrix.Rows} rows.", matrix.Name);
+            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidArgument, $"The bias has {Plural.Of(length, "element", "elements")} but the matrix has {Plural.Of(matrix.Rows, "row", "rows")}.", matrix.Name);
         }
     }
 

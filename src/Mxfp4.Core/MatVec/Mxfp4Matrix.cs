@@ -109,7 +109,7 @@ public sealed class Mxfp4Matrix
     {
         if (rowsPerExpert <= 0 || Rows % rowsPerExpert != 0)
         {
-            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidArgument, $"{Rows} rows do not split into experts of {rowsPerExpert} rows.", Name);
+            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidArgument, $"{Plural.Of(Rows, "row", "rows")} do not split into experts of {Plural.Of(rowsPerExpert, "row", "rows")}.", Name);
         }
 
         long experts = Rows / rowsPerExpert;

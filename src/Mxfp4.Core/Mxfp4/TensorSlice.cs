@@ -66,7 +66,7 @@ public sealed class TensorSlice
                 throw new Mxfp4Exception(
                     "ExpertOutOfRange",
                     Mxfp4ErrorCategory.InvalidArgument,
-                    $"Expert {expert} is out of range: tensor '{tensorName}' has {shape[0]} experts (0..{shape[0] - 1}).",
+                    $"Expert {expert} is out of range: tensor '{tensorName}' has {Plural.Of(shape[0], "expert", "experts")} (0..{shape[0] - 1}).",
                     tensorName);
             }
 
@@ -88,7 +88,7 @@ public sealed class TensorSlice
                 throw new Mxfp4Exception(
                     "RowOutOfRange",
                     Mxfp4ErrorCategory.InvalidArgument,
-                    $"Row {row} is out of range: tensor '{tensorName}' has {rowCount} rows (0..{rowCount - 1}){(expert is null ? string.Empty : " per expert")}.",
+                    $"Row {row} is out of range: tensor '{tensorName}' has {Plural.Of(rowCount, "row", "rows")} (0..{rowCount - 1}){(expert is null ? string.Empty : " per expert")}.",
                     tensorName);
             }
 

@@ -91,7 +91,7 @@ public sealed class SafetensorsHeader
         {
             throw new SafetensorsFormatException(
                 SafetensorsErrorKind.FileTooSmall, path, null, fileLength.ToString(CultureInfo.InvariantCulture),
-                $"the file has {fileLength} bytes, fewer than the 8-byte header length prefix");
+                $"the file has {Plural.Of(fileLength, "byte", "bytes")}, fewer than the 8-byte header length prefix");
         }
 
         ulong claimed = BinaryPrimitives.ReadUInt64LittleEndian(prefix);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using Mxfp4.Core;
@@ -13,7 +14,7 @@ namespace Mxfp4.PowerShell.Commands;
 /// Dequantizes MXFP4 tensors (and upcasts plain floating tensors) to F32, BF16 or F16: into memory, as a stream, as
 /// raw byte chunks, into a raw file, or — with -Destination — a whole checkpoint into a new dense checkpoint.
 /// </summary>
-[Cmdlet(VerbsData.ConvertFrom, "Mxfp4", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.ConvertFrom, "Mxfp4", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/ConvertFrom-Mxfp4.md")]
 [OutputType(typeof(TensorData), ParameterSetName = [ObjectSet])]
 [OutputType(typeof(DequantizingStream), ParameterSetName = [StreamSet])]
 [OutputType(typeof(byte[]), ParameterSetName = [ByteStreamSet])]
@@ -42,7 +43,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     public string[] Path { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath")]
+    [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
@@ -204,7 +205,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
 
         if (PassThru)
         {
-            WriteObject(new FileInfo(_outFile.File.Path));
+            WriteItems([_outFile.File.Path]);
         }
     }
 
@@ -218,6 +219,10 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
 
         base.Dispose(disposing);
     }
+
+    /// <summary>The written files as the FileSystem provider gives them (what Get-Item writes), so they show Mode and Length and carry PSPath.</summary>
+    private void WriteItems(IEnumerable<string> files)
+        => WriteObject(InvokeProvider.Item.Get([.. files], force: true, literalPath: true), enumerateCollection: true);
 
     /// <summary>The canonical path of a file: symbolic links followed, so two spellings of one file compare equal.</summary>
     private static string Canonical(string path)
@@ -327,7 +332,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
             throw new Mxfp4Exception(
                 "TensorTooLarge",
                 Mxfp4ErrorCategory.LimitsExceeded,
-                $"'{reader.Name}' has {slice.ElementCount} elements ({slice.ElementCount * elementBytes} bytes as {ChosenFormat}), more than an in-memory result may hold (-MemoryLimit {MemoryLimit}). Use -OutFile or -AsStream, or select a part with -Expert or -Row.",
+                $"'{reader.Name}' has {Plural.Of(slice.ElementCount, "element", "elements")} ({slice.ElementCount * elementBytes} bytes as {ChosenFormat}), more than an in-memory result may hold (-MemoryLimit {MemoryLimit}). Use -OutFile or -AsStream, or select a part with -Expert or -Row.",
                 reader.Name);
         }
 
@@ -357,19 +362,29 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     {
         var progress = new ProgressReporter(this, 1, $"Dequantizing {name} to {ChosenFormat}");
         long done = 0;
-        foreach (var (first, count) in slice.Ranges)
+        progress.Report(done, slice.ElementCount, $"0 of {Plural.Grouped(slice.ElementCount, "element", "elements")}");
+        try
         {
-            for (long at = 0; at < count; at += chunkElements)
+            foreach (var (first, count) in slice.Ranges)
             {
-                PipelineStopToken.ThrowIfCancellationRequested();
-                long n = Math.Min(chunkElements, count - at);
-                yield return (first + at, n, done);
-                done += n;
-                progress.Report(done, slice.ElementCount, $"{done:N0} of {slice.ElementCount:N0} elements");
+                for (long at = 0; at < count; at += chunkElements)
+                {
+                    PipelineStopToken.ThrowIfCancellationRequested();
+                    long n = Math.Min(chunkElements, count - at);
+                    yield return (first + at, n, done);
+                    done += n;
+                    progress.Report(done, slice.ElementCount, string.Create(CultureInfo.InvariantCulture, $"{done:N0} of ") + Plural.Grouped(slice.ElementCount, "element", "elements"));
+                }
             }
         }
-
-        progress.Complete();
+        finally
+        {
+            // A failed input still clears its bar; a stopped pipeline may no longer write.
+            if (!PipelineStopToken.IsCancellationRequested)
+            {
+                progress.Complete();
+            }
+        }
     }
 
     private void ConvertCheckpoint(string path)
@@ -381,7 +396,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
             string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
             var plan = ConversionPlan.Create(checkpoint, destination, options);
             var confirmed = plan.Shards
-                .Where(s => ShouldProcess(s.TargetPath, $"Convert '{s.SourcePath}' ({s.ConvertedCount} MXFP4 tensors to {ChosenFormat}, {s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
+                .Where(s => ShouldProcess(s.TargetPath, $"Convert '{s.SourcePath}' ({Plural.Of(s.ConvertedCount, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat}, {s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
                 .ToList();
             if (confirmed.Count == 0)
             {
@@ -390,17 +405,30 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
 
             var overall = new ProgressReporter(this, 2, $"Converting {path} to {ChosenFormat}");
             var shardProgress = new ProgressReporter(this, 3, "Shard", parentActivityId: 2);
-            var result = CheckpointConverter.Execute(checkpoint, plan, confirmed, p =>
+            long totalBytes = confirmed.Sum(s => s.FileLength);
+            overall.Report(0, totalBytes, $"0 B of {Display.Size(totalBytes)}");
+            ConversionResult result;
+            try
             {
-                overall.Report(p.BytesDone, p.TotalBytes, $"{Display.Size(p.BytesDone)} of {Display.Size(p.TotalBytes)}");
-                shardProgress.Report(p.ShardBytesDone, p.ShardBytes, $"{System.IO.Path.GetFileName(p.Shard)}: {p.Tensor}");
-            }, PipelineStopToken);
-            shardProgress.Complete();
-            overall.Complete();
-            WriteVerbose($"Converted {result.TensorsConverted} MXFP4 tensors to {ChosenFormat} and copied {result.TensorsCopied} tensors: {Display.Size(result.BytesWritten)} in {result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
+                result = CheckpointConverter.Execute(checkpoint, plan, confirmed, p =>
+                {
+                    overall.Report(p.BytesDone, p.TotalBytes, $"{Display.Size(p.BytesDone)} of {Display.Size(p.TotalBytes)}");
+                    shardProgress.Report(p.ShardBytesDone, p.ShardBytes, $"{System.IO.Path.GetFileName(p.Shard)}: {p.Tensor}");
+                }, PipelineStopToken);
+            }
+            finally
+            {
+                if (!PipelineStopToken.IsCancellationRequested)
+                {
+                    shardProgress.Complete();
+                    overall.Complete();
+                }
+            }
+
+            WriteVerbose($"Converted {Plural.Of(result.TensorsConverted, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat} and copied {Plural.Of(result.TensorsCopied, "tensor", "tensors")}: {Display.Size(result.BytesWritten)} in {result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
             if (PassThru)
             {
-                WriteObject(result.WrittenFiles.Select(f => new FileInfo(f)), enumerateCollection: true);
+                WriteItems(result.WrittenFiles);
             }
         }
         catch (Exception ex) when (IsInputFailure(ex))

@@ -8,7 +8,7 @@ using Mxfp4.PowerShell.Infrastructure;
 namespace Mxfp4.PowerShell.Commands;
 
 /// <summary>Pairs MXFP4 blocks and scales tensors into logical tensors, from checkpoints or from piped TensorInfo records.</summary>
-[Cmdlet(VerbsCommon.Get, "Mxfp4Tensor", DefaultParameterSetName = PathSet)]
+[Cmdlet(VerbsCommon.Get, "Mxfp4Tensor", DefaultParameterSetName = PathSet, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Get-Mxfp4Tensor.md")]
 [OutputType(typeof(Mxfp4TensorInfo))]
 public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
 {
@@ -24,7 +24,7 @@ public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
     public string[] Path { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath")]
+    [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 

@@ -7,7 +7,7 @@ using Mxfp4.PowerShell.Infrastructure;
 namespace Mxfp4.PowerShell.Commands;
 
 /// <summary>Lists the tensors (or the metadata) of safetensors files, directories and sharded indexes.</summary>
-[Cmdlet(VerbsCommon.Get, "SafetensorsHeader", DefaultParameterSetName = PathSet)]
+[Cmdlet(VerbsCommon.Get, "SafetensorsHeader", DefaultParameterSetName = PathSet, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Get-SafetensorsHeader.md")]
 [OutputType(typeof(TensorInfo))]
 [OutputType(typeof(MetadataEntry))]
 public sealed class GetSafetensorsHeaderCommand : Mxfp4Cmdlet
@@ -21,7 +21,7 @@ public sealed class GetSafetensorsHeaderCommand : Mxfp4Cmdlet
     public string[] Path { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath")]
+    [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 

@@ -10,7 +10,7 @@ using Mxfp4.PowerShell.Infrastructure;
 namespace Mxfp4.PowerShell.Commands;
 
 /// <summary>Multiplies MXFP4 weights by vectors without materialising the matrix: y = act(W·x + b), per expert and vector.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "Mxfp4MatVec", DefaultParameterSetName = InputObjectSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "Mxfp4MatVec", DefaultParameterSetName = InputObjectSet, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Invoke-Mxfp4MatVec.md")]
 [OutputType(typeof(MatVecResult))]
 public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
 {
@@ -27,7 +27,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
     public string[] Path { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath")]
+    [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
@@ -116,14 +116,30 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
             var source = (Mxfp4TensorSource)reader.Source;
             var matrix = new Mxfp4Matrix(source.BlocksFile, source.BlocksOffset, source.ScalesFile, source.ScalesOffset, tensor.Rows, checked((int)(tensor.Columns / Mxfp4Format.BlockElements)), tensor.Name);
             var biasTensor = WithBias ? FindBias(tensor) : null;
-            foreach (int? expert in Experts(tensor))
+            var experts = Experts(tensor).ToList();
+            var progress = new ProgressReporter(this, 1, $"Multiplying {tensor.Name} ({Precision})");
+            progress.Report(0, experts.Count, $"0 of {Plural.Of(experts.Count, "matrix", "matrices")}");
+            try
             {
-                var weights = expert is int e ? matrix.Expert(e, tensor.Shape[1]) : matrix;
-                float[] bias = biasTensor is null ? Bias ?? [] : ReadBias(biasTensor, expert, weights.Rows);
-                var results = Mxfp4MatVec.MultiplyBatch(weights, Vector, bias, Precision, Activation, ThrottleLimit, PipelineStopToken);
-                for (int v = 0; v < results.Length; v++)
+                for (int done = 0; done < experts.Count; done++)
                 {
-                    WriteObject(new MatVecResult(tensor.Name, expert, v, Precision, Activation, results[v]));
+                    int? expert = experts[done];
+                    var weights = expert is int e ? matrix.Expert(e, tensor.Shape[1]) : matrix;
+                    float[] bias = biasTensor is null ? Bias ?? [] : ReadBias(biasTensor, expert, weights.Rows);
+                    var results = Mxfp4MatVec.MultiplyBatch(weights, Vector, bias, Precision, Activation, ThrottleLimit, PipelineStopToken);
+                    for (int v = 0; v < results.Length; v++)
+                    {
+                        WriteObject(new MatVecResult(tensor.Name, expert, v, Precision, Activation, results[v]));
+                    }
+
+                    progress.Report(done + 1, experts.Count, $"{done + 1} of {Plural.Of(experts.Count, "matrix", "matrices")}");
+                }
+            }
+            finally
+            {
+                if (!PipelineStopToken.IsCancellationRequested)
+                {
+                    progress.Complete();
                 }
             }
         }
@@ -172,7 +188,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         long first = expert is int e ? e * rows : 0;
         if (first + rows > bias.ElementCount)
         {
-            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidData, $"Bias '{bias.Name}' [{string.Join(", ", bias.Shape)}] has no {rows} values for {(expert is null ? "the matrix" : $"expert {expert}")}.", bias.Name);
+            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidData, $"Bias '{bias.Name}' [{string.Join(", ", bias.Shape)}] has no {Plural.Of(rows, "value", "values")} for {(expert is null ? "the matrix" : $"expert {expert}")}.", bias.Name);
         }
 
         using var reader = TensorReader.Open(bias);

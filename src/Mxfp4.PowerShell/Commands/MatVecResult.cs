@@ -1,3 +1,4 @@
+using Mxfp4.Core;
 using Mxfp4.Core.MatVec;
 
 namespace Mxfp4.PowerShell.Commands;
@@ -32,5 +33,5 @@ public sealed class MatVecResult
     public float[] Values { get; }
 #pragma warning restore CA1819
 
-    public override string ToString() => $"{Name}{(Expert is null ? string.Empty : $"[{Expert}]")} · x{VectorIndex} → {Length} values";
+    public override string ToString() => $"{Name}{(Expert is null ? string.Empty : $"[{Expert}]")} · x{VectorIndex} → {Plural.Of(Length, "value", "values")}";
 }

@@ -33,22 +33,29 @@ public sealed class TensorNameCompleter : IArgumentCompleter
             .ToList();
     }
 
+    /// <summary>
+    /// The typed -LiteralPath or -Path (first match of its wildcards) as a file-system path, resolved by the session's
+    /// providers as the command itself will resolve it: against pwsh's location (not the process's current
+    /// directory, which Set-Location does not move), through PSDrives and <c>~</c>.
+    /// </summary>
     private static string? BoundPath(IDictionary bound)
     {
-        object? value = bound["LiteralPath"] ?? bound["Path"];
-        string? first = value switch
+        bool literal = bound["LiteralPath"] is not null;
+        string? typed = (literal ? bound["LiteralPath"] : bound["Path"]) switch
         {
             string s => s,
             IEnumerable e => e.Cast<object>().FirstOrDefault()?.ToString(),
             _ => null,
         };
-        if (string.IsNullOrEmpty(first))
+        if (string.IsNullOrEmpty(typed))
         {
             return null;
         }
 
-        string full = System.IO.Path.GetFullPath(first, Environment.CurrentDirectory);
-        return File.Exists(full) || Directory.Exists(full) ? full : null;
+        using var shell = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+        shell.AddCommand("Resolve-Path").AddParameter(literal ? "LiteralPath" : "Path", typed).AddParameter("ErrorAction", ActionPreference.Ignore);
+        var resolved = shell.Invoke<PathInfo>().FirstOrDefault();
+        return resolved is { Provider.Name: "FileSystem" } ? resolved.ProviderPath : null;
     }
 
     private static string[] NamesOf(string path)
