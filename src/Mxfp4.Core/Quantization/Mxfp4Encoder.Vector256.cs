@@ -12,6 +12,7 @@ public static partial class Mxfp4Encoder
     /// seven threshold compares per vector (each true lane is −1, so the negated sum is the code), the sign as bit 3,
     /// and two narrowings to 32 nibble bytes, of which each even/odd pair is merged into one byte.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int EncodeVector256(ReadOnlySpan<float> values, Span<byte> blocks, Span<byte> scales, ScaleRule rule)
     {
         ref float input = ref MemoryMarshal.GetReference(values);
