@@ -67,7 +67,7 @@ public sealed class ParallelEncoderTests : IDisposable
     {
         var (source, values) = Bf16Source(Blocks, seed: 11);
         values[100] = float.NaN;
-        values[5000] = 1e30f;
+        values[5000] = BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(1e30f) & 0xFFFF_0000);
         var bytes = MemoryMarshal.AsBytes(values.Select(v => (ushort)(BitConverter.SingleToUInt32Bits(v) >> 16)).ToArray().AsSpan()).ToArray();
         source = new FloatMemoryTensorSource(bytes, SafetensorsDType.BF16);
         var blocks = new byte[Blocks * 16];
