@@ -197,6 +197,10 @@ Describe 'ConvertTo-Mxfp4' {
             ConvertTo-Mxfp4 -Path $dense -Destination $refused -Name '*.sinks' -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -Be 'NotBlockAligned,Mxfp4.PowerShell.Commands.ConvertToMxfp4Command'
             Test-Path $refused | Should -BeFalse
+            $none = Join-Path $TestDrive 'none'
+            ConvertTo-Mxfp4 -Path $sharded -Destination $none -WarningVariable warned -WarningAction SilentlyContinue
+            "$warned" | Should -Match 'no gpt-oss expert weights'
+            (Get-Mxfp4Tensor $none).Name | Should -Be (Get-Mxfp4Tensor $sharded).Name
         }
 
         It 'supports -WhatIf and refuses a non-empty destination without -Force' {

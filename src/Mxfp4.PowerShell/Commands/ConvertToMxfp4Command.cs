@@ -288,6 +288,11 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
             var quantization = new QuantizationOptions { Rule = ScaleRule, NamingStyle = Style, Selects = filter is null ? null : filter.Matches };
             string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
             var plan = QuantizationPlan.Create(checkpoint, destination, options, quantization);
+            if (plan.Shards.Sum(s => s.ConvertedCount) == 0)
+            {
+                WriteWarning($"No tensor of '{path}' is selected for quantization ({(Name is null ? "it has no gpt-oss expert weights" : "-Name matches none")}); its tensors are copied unchanged.");
+            }
+
             var confirmed = plan.Shards
                 .Where(s => ShouldProcess(s.TargetPath, $"Encode '{s.SourcePath}' ({s.ConvertedCount} tensors to MXFP4 by rule {ScaleRule}, {s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
                 .ToList();
