@@ -15,6 +15,7 @@
         'Get-Mxfp4Tensor'
         'ConvertFrom-Mxfp4'
         'Invoke-Mxfp4MatVec'
+        'ConvertTo-Mxfp4'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -80,7 +80,10 @@ public static class CheckpointConverter
                 selected.Sum(s => s.ConvertedCount),
                 selected.Sum(s => s.CopiedCount),
                 selected.Sum(s => s.FileLength),
-                clock.Elapsed);
+                clock.Elapsed)
+            {
+                NonFiniteBlocks = writer.NonFiniteBlocks,
+            };
         }
         finally
         {
@@ -196,6 +199,7 @@ public static class CheckpointConverter
         private readonly CancellationToken _cancellationToken;
         private readonly byte[] _chunk;
         private readonly byte[] _spare;
+        private readonly QuantizingWriter _quantizer;
         private byte[] _expert = [];
         private byte[] _transposed = [];
         private long _bytesDone;
@@ -212,7 +216,10 @@ public static class CheckpointConverter
             int unit = Mxfp4Format.BlockElements * elementBytes * 2;
             _chunk = GC.AllocateUninitializedArray<byte>(Math.Max(unit, options.ChunkBytes / unit * unit));
             _spare = GC.AllocateUninitializedArray<byte>(_chunk.Length);
+            _quantizer = new QuantizingWriter(Open, options.Threads, cancellationToken);
         }
+
+        internal IReadOnlyDictionary<string, long> NonFiniteBlocks => _quantizer.NonFiniteBlocks;
 
         internal AtomicFile Write(ShardPlan shard)
         {
@@ -237,6 +244,10 @@ public static class CheckpointConverter
                         if (tensor.CopyOf is { } copy)
                         {
                             Copy(copy, pipeline, report);
+                        }
+                        else if (tensor.Quantize is { } quantize)
+                        {
+                            _quantizer.Write(quantize, pipeline, report);
                         }
                         else if (tensor.Transpose)
                         {

@@ -16,7 +16,7 @@ public sealed class ConversionPlan
 
     private const string ConfigFileName = "config.json";
 
-    private ConversionPlan(string destination, ConversionOptions options, IReadOnlyList<ShardPlan> shards, IReadOnlyList<string> otherFiles, string? indexTarget, string? sourceIndex, IReadOnlyList<KeyValuePair<string, string>> indexMetadata, byte[]? denseConfig)
+    internal ConversionPlan(string destination, ConversionOptions options, IReadOnlyList<ShardPlan> shards, IReadOnlyList<string> otherFiles, string? indexTarget, string? sourceIndex, IReadOnlyList<KeyValuePair<string, string>> indexMetadata, byte[]? denseConfig)
     {
         IndexMetadata = indexMetadata;
         Destination = destination;
@@ -107,6 +107,16 @@ public sealed class ConversionPlan
             shards.Add(new ShardPlan(shardPath, Path.Combine(target, Path.GetFileName(shardPath)), tensors, layout));
         }
 
+        var otherFiles = ListOtherFiles(source, options);
+        string? indexTarget = source.IndexPath is null ? null : Path.Combine(target, Path.GetFileName(source.IndexPath));
+        var indexMetadata = source.IndexPath is null ? [] : ReadIndexMetadata(source.IndexPath);
+        byte[]? denseConfig = options.Layout == ConversionLayout.Transformers && otherFiles.FirstOrDefault(IsConfig) is { } config ? WithoutQuantization(config) : null;
+        return new ConversionPlan(target, options, shards, otherFiles, indexTarget, source.IndexPath, indexMetadata, denseConfig);
+    }
+
+    /// <summary>The checkpoint directory's files other than shards, the index and our temporaries (none for a lone file or with SafetensorsOnly).</summary>
+    internal static List<string> ListOtherFiles(Checkpoint source, ConversionOptions options)
+    {
         var otherFiles = new List<string>();
         bool isDirectoryCheckpoint = Directory.Exists(source.Path) || source.IndexPath is not null;
         if (isDirectoryCheckpoint && !options.SafetensorsOnly)
@@ -122,18 +132,14 @@ public sealed class ConversionPlan
                 }
             }
         }
-
-        string? indexTarget = source.IndexPath is null ? null : Path.Combine(target, Path.GetFileName(source.IndexPath));
-        var indexMetadata = source.IndexPath is null ? [] : ReadIndexMetadata(source.IndexPath);
-        byte[]? denseConfig = options.Layout == ConversionLayout.Transformers && otherFiles.FirstOrDefault(IsConfig) is { } config ? WithoutQuantization(config) : null;
-        return new ConversionPlan(target, options, shards, otherFiles, indexTarget, source.IndexPath, indexMetadata, denseConfig);
+        return otherFiles;
     }
 
     /// <summary>
     /// The index's metadata values as raw JSON. <see cref="Checkpoint.IndexMetadata"/> unquotes strings for display,
     /// which loses the difference between "pt" and pt or "123" and 123; the rewritten index must keep every type.
     /// </summary>
-    private static List<KeyValuePair<string, string>> ReadIndexMetadata(string indexPath)
+    internal static List<KeyValuePair<string, string>> ReadIndexMetadata(string indexPath)
     {
         try
         {
@@ -169,7 +175,7 @@ public sealed class ConversionPlan
         _ => SafetensorsDType.BF16,
     };
 
-    private static void CheckDestination(Checkpoint source, string target, ConversionOptions options)
+    internal static void CheckDestination(Checkpoint source, string target, ConversionOptions options)
     {
         string root = Path.TrimEndingDirectorySeparator(source.RootDirectory);
         string trimmed = Path.TrimEndingDirectorySeparator(target);
@@ -208,15 +214,7 @@ public sealed class ConversionPlan
     /// <summary>The unquantized model's config: the same, less quantization_config, which would make loaders expect MXFP4.</summary>
     private static byte[] WithoutQuantization(string path)
     {
-        JsonNode? config;
-        try
-        {
-            config = JsonNode.Parse(File.ReadAllBytes(path));
-        }
-        catch (JsonException ex)
-        {
-            throw new Mxfp4Exception("InvalidConfig", Mxfp4ErrorCategory.InvalidData, $"'{path}' is not valid JSON: {ex.Message}", path, ex);
-        }
+        var config = ReadConfig(path);
 
         if (config is JsonObject root)
         {
@@ -231,5 +229,18 @@ public sealed class ConversionPlan
 
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
+    }
+
+    /// <summary>A config.json as a JSON tree; not JSON is <c>InvalidConfig</c>.</summary>
+    internal static JsonNode? ReadConfig(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllBytes(path));
+        }
+        catch (JsonException ex)
+        {
+            throw new Mxfp4Exception("InvalidConfig", Mxfp4ErrorCategory.InvalidData, $"'{path}' is not valid JSON: {ex.Message}", path, ex);
+        }
     }
 }

@@ -23,7 +23,8 @@ public sealed class ShardPlan
 
     public long FileLength => Layout.FileLength;
 
-    public int ConvertedCount => Tensors.Count(t => t.Dequantize is not null);
+    /// <summary>Tensors dequantized or encoded (an encoded pair counts once).</summary>
+    public int ConvertedCount => Tensors.Count(t => t.Dequantize is not null || t.Quantize is { IsScales: false });
 
     public int CopiedCount => Tensors.Count(t => t.CopyOf is not null);
 }

@@ -1,0 +1,40 @@
+using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Numerics;
+using Mxfp4.Core.Safetensors;
+
+namespace Mxfp4.Core.Quantization;
+
+/// <summary>
+/// A floating tensor (BF16, F16, F8, F32, little-endian) already in memory, such as an expert transposed before it is
+/// encoded. The memory is not copied; it must stay unchanged while the source is in use.
+/// </summary>
+public sealed class FloatMemoryTensorSource : TensorSource
+{
+    private readonly ReadOnlyMemory<byte> _data;
+    private readonly SafetensorsDType _dtype;
+    private readonly int _elementBytes;
+
+    public FloatMemoryTensorSource(ReadOnlyMemory<byte> data, SafetensorsDType dtype)
+    {
+        if (!FloatConversion.IsSupported(dtype))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a convertible floating dtype.");
+        }
+
+        _elementBytes = DTypeTable.BitSize(dtype) / 8;
+        if (data.Length % _elementBytes != 0)
+        {
+            throw new ArgumentException($"{data.Length} bytes are not a whole number of {dtype} elements.", nameof(data));
+        }
+
+        _data = data;
+        _dtype = dtype;
+    }
+
+    public override long ElementCount => _data.Length / _elementBytes;
+
+    public override int ElementAlignment => 1;
+
+    protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
+        => FloatConversion.Convert(_data.Span.Slice(checked((int)firstElement * _elementBytes), checked(count * _elementBytes)), _dtype, destination, format);
+}
