@@ -12,7 +12,7 @@ namespace Mxfp4.PowerShell.Commands;
 /// Encodes F32, BF16 or F16 tensors to MXFP4: tensors from the pipeline into blocks and scales in memory (or one
 /// safetensors -OutFile), or — with -Destination — a whole checkpoint into a new MXFP4 checkpoint.
 /// </summary>
-[Cmdlet(VerbsData.ConvertTo, "Mxfp4", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.ConvertTo, "Mxfp4", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/ConvertTo-Mxfp4.md")]
 [OutputType(typeof(EncodedTensor), ParameterSetName = [ObjectSet])]
 [OutputType(typeof(FileInfo), ParameterSetName = [OutFileSet, PathSet, LiteralPathSet])]
 public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
@@ -38,7 +38,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
     public string[] Path { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath")]
+    [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
