@@ -13,6 +13,8 @@ namespace Mxfp4.Core.Conversion;
 /// </summary>
 public static class CheckpointConverter
 {
+    private const string TotalParametersKey = "total_parameters";
+
     /// <summary>Converts <paramref name="source"/> as planned. <paramref name="shards"/> limits the output to some shards (from -Confirm); the index is then left out, since it would name missing files.</summary>
     public static ConversionResult Execute(
         Checkpoint source,
@@ -41,7 +43,12 @@ public static class CheckpointConverter
         bool succeeded = false;
         try
         {
-            CreateDestination(plan.Destination);
+            CreateDestination(plan.Destination, createdDestination);
+            if (plan.Options.Force)
+            {
+                RemovePartials(plan);
+            }
+
             var writer = new ShardWriter(source, plan.Options, progress, outputFilter, selected.Sum(s => s.FileLength), cancellationToken);
             foreach (var shard in selected)
             {
@@ -90,6 +97,8 @@ public static class CheckpointConverter
                 file.Dispose();
             }
 
+            TemporaryFileRegistry.ForgetDirectory(plan.Destination);
+
             if (!succeeded && createdDestination && Directory.Exists(plan.Destination) && !Directory.EnumerateFileSystemEntries(plan.Destination).Any())
             {
                 Directory.Delete(plan.Destination);
@@ -97,15 +106,46 @@ public static class CheckpointConverter
         }
     }
 
-    private static void CreateDestination(string destination)
+    private static void CreateDestination(string destination, bool created)
     {
         try
         {
+            if (created)
+            {
+                // Registered first, so a SIGTERM at any later moment removes it with the temporary files.
+                TemporaryFileRegistry.AddDirectory(destination);
+            }
+
             Directory.CreateDirectory(destination);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new OutputWriteException(destination, $"Cannot create the destination '{destination}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// A killed run's temporary files for the outputs planned now: they made the destination "not empty" and are
+    /// garbage, so -Force removes them (and only them: other runs' files of other names are not ours to judge).
+    /// </summary>
+    private static void RemovePartials(ConversionPlan plan)
+    {
+        var names = plan.Shards.Select(s => s.TargetPath)
+            .Concat(plan.OtherFiles)
+            .Append(plan.IndexTarget ?? string.Empty)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(n => n.Length > 0);
+        foreach (var partial in TemporaryName.FindPartials(plan.Destination, names))
+        {
+            try
+            {
+                File.Delete(partial);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputWriteException(partial, $"Cannot remove '{partial}', left by an earlier run that was stopped: {ex.Message}", ex);
+            }
         }
     }
 
@@ -121,7 +161,16 @@ public static class CheckpointConverter
                 foreach (var (key, rawValue) in plan.IndexMetadata)
                 {
                     json.WritePropertyName(key);
-                    json.WriteRawValue(rawValue);
+                    if (key == TotalParametersKey)
+                    {
+                        // The source's count describes its own tensors (MXFP4 halves, or a different set); the
+                        // output's is the elements of the tensors written.
+                        json.WriteNumberValue(plan.Shards.Sum(s => s.Tensors.Sum(t => t.Spec.ElementCount)));
+                    }
+                    else
+                    {
+                        json.WriteRawValue(rawValue);
+                    }
                 }
 
                 json.WriteNumber("total_size", plan.TotalTensorBytes);

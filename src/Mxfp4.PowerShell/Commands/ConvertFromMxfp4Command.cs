@@ -153,6 +153,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
 
         if (_outFile is not null)
         {
+            _outFile.MarkReceived();
             RefuseOutFileAsInput(_outFile.File.Path, InputObject?.BaseObject);
         }
 
@@ -186,6 +187,17 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         {
             WriteError(new ErrorRecord(
                 new InvalidOperationException($"'{_outFile.File.Path}' was not written because an input failed; nothing was changed."),
+                "OutFileNotWritten",
+                ErrorCategory.WriteError,
+                _outFile.File.Path));
+            return;
+        }
+
+        if (!_outFile.Received)
+        {
+            // Most often the command before this one failed (a mistyped path): an empty file must not replace a good one.
+            WriteError(new ErrorRecord(
+                new InvalidOperationException($"'{_outFile.File.Path}' was not written because no tensor reached ConvertFrom-Mxfp4; nothing was changed. Check the errors of the commands before it in the pipeline."),
                 "OutFileNotWritten",
                 ErrorCategory.WriteError,
                 _outFile.File.Path));
@@ -420,7 +432,12 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
 
         internal bool Failed { get; private set; }
 
+        /// <summary>Whether any input reached the cmdlet; without one there is nothing to write.</summary>
+        internal bool Received { get; private set; }
+
         internal void MarkFailed() => Failed = true;
+
+        internal void MarkReceived() => Received = true;
 
         internal void Write(ReadOnlySpan<byte> chunk)
         {

@@ -57,6 +57,11 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
                 else
                 {
                     resolved.AddRange(SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider));
+                    if (resolved.Count == 0)
+                    {
+                        // A wildcard that matches nothing resolves to an empty list without complaint.
+                        throw new ItemNotFoundException($"Cannot find path '{path}': no file matches it.");
+                    }
                 }
 
                 if (provider.Name != "FileSystem")

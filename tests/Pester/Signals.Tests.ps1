@@ -1,0 +1,161 @@
+# Issue 13, rules 5 and 6: nothing is left behind whatever stops the work, and bad parameters get specific errors.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $down = Get-Mxfp4Tensor $sharded -Name 'model.layers.0.mlp.experts.down_proj'
+
+    # A one-pair MXFP4 checkpoint whose data is a hole (all zero, no disk used): converting it writes
+    # experts x rows x columns BF16 elements, enough to take seconds.
+    function New-SparseCheckpoint([string] $Directory, [long] $Experts, [long] $Rows, [long] $Columns) {
+        New-Item -ItemType Directory -Path $Directory -Force | Out-Null
+        $groups = $Columns / 32
+        $blockBytes = $Experts * $Rows * $groups * 16
+        $scaleBytes = $Experts * $Rows * $groups
+        $json = '{"model.layers.0.mlp.experts.down_proj_blocks":{"dtype":"U8","shape":[' + "$Experts,$Rows,$groups,16" +
+            '],"data_offsets":[0,' + $blockBytes + ']},"model.layers.0.mlp.experts.down_proj_scales":{"dtype":"U8","shape":[' +
+            "$Experts,$Rows,$groups" + '],"data_offsets":[' + "$blockBytes,$($blockBytes + $scaleBytes)" + ']}}'
+        $json += ' ' * ((8 - $json.Length % 8) % 8)
+        $path = Join-Path $Directory 'model.safetensors'
+        $stream = [System.IO.File]::Create($path)
+        try {
+            $stream.Write([System.BitConverter]::GetBytes([long]$json.Length), 0, 8)
+            $header = [System.Text.Encoding]::ASCII.GetBytes($json)
+            $stream.Write($header, 0, $header.Length)
+            $stream.SetLength(8 + $header.Length + $blockBytes + $scaleBytes)
+        }
+        finally {
+            $stream.Dispose()
+        }
+        $path
+    }
+
+    # Runs $Script in a child pwsh with the staged module imported, and returns the process once $Started holds.
+    function Start-ChildPwsh([string] $Script, [scriptblock] $Started) {
+        $module = Join-Path $repo 'output' 'Mxfp4'
+        $info = [System.Diagnostics.ProcessStartInfo]::new((Get-Process -Id $PID).Path)
+        foreach ($argument in @([Environment]::GetCommandLineArgs()[0]) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$module'; $Script")) {
+            $info.ArgumentList.Add($argument)
+        }
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($info)
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while (-not (& $Started) -and -not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
+            Start-Sleep -Milliseconds 50
+        }
+        $process
+    }
+
+    $big = New-SparseCheckpoint (Join-Path $TestDrive 'big') 16 2048 16384
+}
+
+Describe 'SIGTERM (timeout, docker stop, CI cancellation)' {
+    It 'removes the temporary files and the created destination of a conversion' {
+        $destination = Join-Path $TestDrive 'killed-conversion'
+        $child = Start-ChildPwsh "ConvertFrom-Mxfp4 -LiteralPath '$big' -Destination '$destination'" {
+            @(Get-ChildItem -LiteralPath $destination -Force -Filter '*.mxfp4-partial' -ErrorAction Ignore).Count -gt 0
+        }
+        $child.HasExited | Should -BeFalse -Because 'the conversion must still be running when it is signalled'
+        & kill -TERM $child.Id
+        $child.WaitForExit(30000) | Should -BeTrue
+        Test-Path -LiteralPath $destination | Should -BeFalse
+    }
+
+    It 'removes the temporary file of -OutFile' {
+        $directory = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'killed-outfile')
+        $outFile = Join-Path $directory 'down.f32'
+        $child = Start-ChildPwsh "Get-Mxfp4Tensor -LiteralPath '$big' | ConvertFrom-Mxfp4 -OutFile '$outFile'" {
+            @(Get-ChildItem -LiteralPath $directory -Force -Filter '*.mxfp4-partial').Count -gt 0
+        }
+        $child.HasExited | Should -BeFalse
+        & kill -TERM $child.Id
+        $child.WaitForExit(30000) | Should -BeTrue
+        @(Get-ChildItem -LiteralPath $directory -Force).Name | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Temporary files a stopped run left behind' {
+    BeforeEach {
+        $destination = Join-Path $TestDrive ([guid]::NewGuid())
+        New-Item -ItemType Directory -Path $destination | Out-Null
+        $partial = Join-Path $destination '.model-00001-of-00002.safetensors.0123abcd.mxfp4-partial'
+        [System.IO.File]::WriteAllBytes($partial, [byte[]]::new(100))
+    }
+
+    It 'names them in the OutputExists error' {
+        ConvertFrom-Mxfp4 -LiteralPath $sharded -Destination $destination -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'OutputExists,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
+        $err[0].Exception.Message | Should -Match ([regex]::Escape('.model-00001-of-00002.safetensors.0123abcd.mxfp4-partial'))
+        $err[0].Exception.Message | Should -Match 'stopped'
+    }
+
+    It 'removes them with -Force' {
+        ConvertFrom-Mxfp4 -LiteralPath $sharded -Destination $destination -Force -ErrorAction Stop
+        Test-Path -LiteralPath $partial | Should -BeFalse
+        @(Get-ChildItem -LiteralPath $destination -Force -Filter '*.mxfp4-partial') | Should -HaveCount 0
+        Test-Path -LiteralPath (Join-Path $destination 'model-00001-of-00002.safetensors') | Should -BeTrue
+    }
+}
+
+Describe '-OutFile' {
+    It 'leaves a good file alone when the command before it fails (-Force)' {
+        $outFile = Join-Path $TestDrive 'good.f32'
+        Set-Content -LiteralPath $outFile -Value 'precious' -NoNewline
+        Get-Mxfp4Tensor (Join-Path $TestDrive 'no-such-checkpoint-typo') -ErrorAction SilentlyContinue |
+            ConvertFrom-Mxfp4 -OutFile $outFile -Force -ErrorVariable err -ErrorAction SilentlyContinue
+        Get-Content -LiteralPath $outFile -Raw | Should -Be 'precious'
+        $err[0].FullyQualifiedErrorId | Should -Be 'OutFileNotWritten,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
+        @(Get-ChildItem -LiteralPath $TestDrive -Force -Filter '*.mxfp4-partial') | Should -HaveCount 0
+    }
+
+    It 'writes a file whose name is 250 bytes long' {
+        $outFile = Join-Path $TestDrive ('n' * 246 + '.f32')
+        $down | ConvertFrom-Mxfp4 -Expert 0 -Row 0 -OutFile $outFile -ErrorAction Stop
+        (Get-Item -LiteralPath $outFile).Length | Should -Be (64 * 4)
+    }
+
+    It 'writes a file whose 250-byte name has multi-byte characters' {
+        $outFile = Join-Path $TestDrive ('é' * 123 + '.f32')
+        [System.Text.Encoding]::UTF8.GetByteCount((Split-Path $outFile -Leaf)) | Should -Be 250
+        $down | ConvertFrom-Mxfp4 -Expert 0 -Row 0 -OutFile $outFile -ErrorAction Stop
+        (Get-Item -LiteralPath $outFile).Length | Should -Be (64 * 4)
+    }
+}
+
+Describe 'Parameters' {
+    It 'refuses a -Row range whose width overflows 64 bits, at once' {
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        { $down | ConvertFrom-Mxfp4 -Row '-9223372036854775808..9223372036854775807' } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+    }
+
+    It 'reports PathNotFound for a -Path wildcard that matches nothing' {
+        Get-SafetensorsHeader -Path (Join-Path $TestDrive 'nothing-*.safetensors') -ErrorVariable err -ErrorAction SilentlyContinue
+        $? | Should -BeFalse
+        $err[0].FullyQualifiedErrorId | Should -Be 'PathNotFound,Mxfp4.PowerShell.Commands.GetSafetensorsHeaderCommand'
+    }
+}
+
+Describe 'The rewritten index of a conversion' {
+    It 'recomputes metadata.total_parameters as the elements of the output tensors' {
+        $source = Join-Path $TestDrive 'with-parameters'
+        Copy-Item -LiteralPath $sharded -Destination $source -Recurse
+        $indexPath = Join-Path $source 'model.safetensors.index.json'
+        $index = Get-Content -LiteralPath $indexPath -Raw | ConvertFrom-Json
+        $index.metadata | Add-Member -NotePropertyName total_parameters -NotePropertyValue 12345
+        $index | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $indexPath
+        $destination = Join-Path $TestDrive 'with-parameters-bf16'
+        ConvertFrom-Mxfp4 -LiteralPath $source -Destination $destination -ErrorAction Stop
+
+        # Expected independently: every tensor in the output headers, elements = product of the shape.
+        $expected = 0L
+        foreach ($tensor in Get-SafetensorsHeader -LiteralPath $destination) {
+            $count = 1L
+            foreach ($d in $tensor.Shape) { $count *= $d }
+            $expected += $count
+        }
+        $written = Get-Content -LiteralPath (Join-Path $destination 'model.safetensors.index.json') -Raw | ConvertFrom-Json
+        $written.metadata.total_parameters | Should -Be $expected
+        $expected | Should -Not -Be 12345
+    }
+}
