@@ -49,10 +49,14 @@ public static class CheckpointConverter
                 RemovePartials(plan);
             }
 
-            var writer = new ShardWriter(source, plan.Options, progress, outputFilter, selected.Sum(s => s.FileLength), cancellationToken);
-            foreach (var shard in selected)
+            using (var writer = new ShardWriter(source, plan.Options, progress, outputFilter, selected.Sum(s => s.FileLength), cancellationToken))
             {
-                pending.Add(writer.Write(shard));
+                foreach (var shard in selected)
+                {
+                    pending.Add(writer.Write(shard));
+                }
+
+                writer.CheckUnchanged();
             }
 
             if (complete)
@@ -234,10 +238,10 @@ public static class CheckpointConverter
         _ => ex,
     };
 
-    /// <summary>Streams shards; owns the one reusable chunk buffer and the expert buffers so memory stays bounded.</summary>
-    private sealed class ShardWriter
+    /// <summary>Streams shards; owns the reusable chunk buffers and the expert buffers so memory stays bounded.</summary>
+    private sealed class ShardWriter : IDisposable
     {
-        private readonly Checkpoint _source;
+        private readonly ShardInput _input;
         private readonly ConversionOptions _options;
         private readonly Action<ConversionProgress>? _progress;
         private readonly Func<Stream, Stream>? _outputFilter;
@@ -245,13 +249,17 @@ public static class CheckpointConverter
         private readonly CancellationToken _cancellationToken;
         private readonly byte[] _chunk;
         private readonly byte[] _spare;
+        private readonly byte[] _blocks;
+        private readonly byte[] _scales;
         private byte[] _expert = [];
         private byte[] _transposed = [];
+        private byte[] _expertBlocks = [];
+        private byte[] _expertScales = [];
         private long _bytesDone;
 
         internal ShardWriter(Checkpoint source, ConversionOptions options, Action<ConversionProgress>? progress, Func<Stream, Stream>? outputFilter, long totalBytes, CancellationToken cancellationToken)
         {
-            _source = source;
+            _input = new ShardInput(source);
             _options = options;
             _progress = progress;
             _outputFilter = outputFilter;
@@ -261,7 +269,12 @@ public static class CheckpointConverter
             int unit = Mxfp4Format.BlockElements * elementBytes * 2;
             _chunk = GC.AllocateUninitializedArray<byte>(Math.Max(unit, options.ChunkBytes / unit * unit));
             _spare = GC.AllocateUninitializedArray<byte>(_chunk.Length);
+            int chunkGroups = _chunk.Length / elementBytes / Mxfp4Format.BlockElements;
+            _blocks = GC.AllocateUninitializedArray<byte>(chunkGroups * Mxfp4Format.BlockBytes);
+            _scales = GC.AllocateUninitializedArray<byte>(chunkGroups);
         }
+
+        public void Dispose() => _input.Dispose();
 
         internal AtomicFile Write(ShardPlan shard)
         {
@@ -296,6 +309,8 @@ public static class CheckpointConverter
                         {
                             Dequantize(tensor.Dequantize!, pipeline, report);
                         }
+
+                        _input.CheckUnchanged(tensor.Spec.Name);
                     }
 
                     pipeline.Drain();
@@ -316,31 +331,34 @@ public static class CheckpointConverter
             }
         }
 
-        /// <summary>Copied through the pipeline too, so reading the mapped input overlaps writing the output.</summary>
+        /// <summary>Whether any source read so far changed; run once more after the last shard, before anything is committed.</summary>
+        internal void CheckUnchanged() => _input.CheckUnchanged("(after the last tensor)");
+
+        /// <summary>Copied through the pipeline too, so reading the input overlaps writing the output.</summary>
         private void Copy(TensorInfo tensor, WritePipeline pipeline, Action<long> report)
         {
-            var map = Open(tensor);
             for (long done = 0; done < tensor.ByteLength;)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 int length = (int)Math.Min(_chunk.Length, tensor.ByteLength - done);
-                map.GetSpan(tensor.DataOffset + done, length).CopyTo(pipeline.Buffer);
+                _input.Read(tensor, tensor.DataOffset + done, pipeline.Buffer.AsSpan(0, length));
                 pipeline.Submit(length, () => report(length));
                 done += length;
             }
         }
 
-        /// <summary>Decodes chunk n+1 while chunk n is being written.</summary>
+        /// <summary>Reads and decodes chunk n+1 while chunk n is being written.</summary>
         private void Dequantize(Mxfp4TensorInfo tensor, WritePipeline pipeline, Action<long> report)
         {
-            var decoder = SourceOf(tensor);
             int elementBytes = _options.Format.BytesPerElement();
-            long chunkElements = _chunk.Length / elementBytes;
-            for (long first = 0; first < tensor.ElementCount; first += chunkElements)
+            long chunkGroups = _scales.Length;
+            for (long firstGroup = 0; firstGroup < tensor.GroupCount; firstGroup += chunkGroups)
             {
-                long count = Math.Min(chunkElements, tensor.ElementCount - first);
-                int length = checked((int)(count * elementBytes));
-                ParallelDecoder.Decode(decoder, first, count, pipeline.Buffer.AsSpan(0, length), _options.Format, _options.Threads, _cancellationToken);
+                _cancellationToken.ThrowIfCancellationRequested();
+                int groups = (int)Math.Min(chunkGroups, tensor.GroupCount - firstGroup);
+                var source = ReadGroups(tensor, firstGroup, groups, _blocks, _scales);
+                int length = checked(groups * Mxfp4Format.BlockElements * elementBytes);
+                ParallelDecoder.Decode(source, 0, source.ElementCount, pipeline.Buffer.AsSpan(0, length), _options.Format, _options.Threads, _cancellationToken);
                 pipeline.Submit(length, () => report(length));
             }
         }
@@ -348,51 +366,56 @@ public static class CheckpointConverter
         /// <summary>Each expert [out, in] is decoded whole and written as [in, out]; one expert bounds the extra memory.</summary>
         private void DequantizeTransposed(Mxfp4TensorInfo tensor, Stream output, Action<long> report)
         {
-            var decoder = SourceOf(tensor);
             int elementBytes = _options.Format.BytesPerElement();
-            int rows = checked((int)tensor.Shape[1]);
-            int columns = checked((int)tensor.Shape[2]);
-            int expertBytes = checked(rows * columns * elementBytes);
+            int expertBytes = ExpertBytes(tensor, elementBytes);
+            int rows = (int)tensor.Shape[1];
+            int columns = (int)tensor.Shape[2];
+            int expertGroups = rows * columns / Mxfp4Format.BlockElements;
             if (_expert.Length < expertBytes)
             {
                 _expert = GC.AllocateUninitializedArray<byte>(expertBytes);
                 _transposed = GC.AllocateUninitializedArray<byte>(expertBytes);
+                _expertBlocks = GC.AllocateUninitializedArray<byte>(expertGroups * Mxfp4Format.BlockBytes);
+                _expertScales = GC.AllocateUninitializedArray<byte>(expertGroups);
             }
 
-            long expertElements = (long)rows * columns;
             for (long e = 0; e < tensor.Shape[0]; e++)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
-                ParallelDecoder.Decode(decoder, e * expertElements, expertElements, _expert.AsSpan(0, expertBytes), _options.Format, _options.Threads, _cancellationToken);
+                var source = ReadGroups(tensor, e * expertGroups, expertGroups, _expertBlocks, _expertScales);
+                ParallelDecoder.Decode(source, 0, source.ElementCount, _expert.AsSpan(0, expertBytes), _options.Format, _options.Threads, _cancellationToken);
                 ExpertTranspose.Transpose(_expert.AsSpan(0, expertBytes), _transposed.AsSpan(0, expertBytes), rows, columns, elementBytes);
                 output.Write(_transposed, 0, expertBytes);
                 report(expertBytes);
             }
         }
 
-        private Mxfp4TensorSource SourceOf(Mxfp4TensorInfo tensor)
+        /// <summary>One expert decoded whole must fit an array; a bigger one is a limit of this layout, not a crash.</summary>
+        private static int ExpertBytes(Mxfp4TensorInfo tensor, int elementBytes)
         {
-            var blocks = Open(tensor.Blocks);
-            var scales = Open(tensor.Scales);
-            return new Mxfp4TensorSource(blocks, tensor.Blocks.DataOffset, scales, tensor.Scales.DataOffset, tensor.GroupCount);
-        }
-
-        /// <summary>The shard's map, after checking the file still has the length its header was read with: a shard
-        /// truncated or replaced since it was opened is reported instead of faulting on unmapped pages.</summary>
-        private MappedFile Open(TensorInfo tensor)
-        {
-            var header = _source.GetHeader(tensor.Path);
-            long length = new FileInfo(tensor.Path).Length;
-            if (length != header.FileLength)
+            long rows = tensor.Shape[1];
+            long columns = tensor.Shape[2];
+            var bytes = (Int128)rows * columns * elementBytes;
+            if (bytes > Array.MaxLength || rows > Array.MaxLength || columns > Array.MaxLength)
             {
                 throw new Mxfp4Exception(
-                    "SourceChanged",
-                    Mxfp4ErrorCategory.ReadError,
-                    $"'{tensor.Path}' changed while it was being read: it was {header.FileLength} bytes and is now {length} (tensor '{tensor.Name}').",
-                    tensor.Path);
+                    "LimitsExceeded",
+                    Mxfp4ErrorCategory.LimitsExceeded,
+                    $"One expert of '{tensor.Name}' ([{rows}, {columns}]) is {bytes} bytes as {elementBytes * 8}-bit floats; -Layout Transformers transposes an expert in memory and handles at most {Array.MaxLength} bytes. Use -Layout Natural.",
+                    tensor.Name);
             }
 
-            return _source.GetMap(tensor.Path);
+            return (int)bytes;
+        }
+
+        /// <summary>Groups [first, first + count) of the tensor, read into the given buffers.</summary>
+        private Mxfp4MemoryTensorSource ReadGroups(Mxfp4TensorInfo tensor, long firstGroup, int count, byte[] blocks, byte[] scales)
+        {
+            var blockSpan = blocks.AsMemory(0, count * Mxfp4Format.BlockBytes);
+            var scaleSpan = scales.AsMemory(0, count);
+            _input.Read(tensor.Blocks, tensor.Blocks.DataOffset + (firstGroup * Mxfp4Format.BlockBytes), blockSpan.Span);
+            _input.Read(tensor.Scales, tensor.Scales.DataOffset + firstGroup, scaleSpan.Span);
+            return new Mxfp4MemoryTensorSource(blockSpan, scaleSpan);
         }
     }
 }
