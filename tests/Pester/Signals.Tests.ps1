@@ -159,3 +159,66 @@ Describe 'The rewritten index of a conversion' {
         $expected | Should -Not -Be 12345
     }
 }
+
+# Ctrl+C reaches a cmdlet as StopProcessing, which pwsh calls only on a terminal; PowerShell.Stop() calls it the same way.
+Describe 'Stopping (Ctrl+C)' {
+    BeforeAll {
+        # A legal header of a million one-byte tensors: parsing and validating it takes seconds.
+        function New-HugeHeaderFile([string] $Path, [int] $Count) {
+            $json = [System.Text.StringBuilder]::new(64 * $Count)
+            [void]$json.Append('{')
+            for ($i = 0; $i -lt $Count; $i++) {
+                if ($i -gt 0) { [void]$json.Append(',') }
+                [void]$json.Append('"t').Append($i).Append('":{"dtype":"U8","shape":[1],"data_offsets":[').Append($i).Append(',').Append($i + 1).Append(']}')
+            }
+            [void]$json.Append('}')
+            while ($json.Length % 8) { [void]$json.Append(' ') }
+            $header = [System.Text.Encoding]::ASCII.GetBytes($json.ToString())
+            $stream = [System.IO.File]::Create($Path)
+            try {
+                $stream.Write([System.BitConverter]::GetBytes([long]$header.Length), 0, 8)
+                $stream.Write($header, 0, $header.Length)
+                $stream.SetLength(8 + $header.Length + $Count)
+            }
+            finally {
+                $stream.Dispose()
+            }
+        }
+
+        # Starts $Script in a new runspace, stops it after $After seconds, and returns how long Stop() took.
+        function Measure-Stop([string] $Script, [double] $After) {
+            $ps = [powershell]::Create()
+            try {
+                [void]$ps.AddScript("Import-Module '$(Join-Path $repo 'output' 'Mxfp4')'; $Script")
+                $async = $ps.BeginInvoke()
+                Start-Sleep -Seconds $After
+                $ps.InvocationStateInfo.State | Should -Be 'Running' -Because 'the work must still be going on when it is stopped'
+                $clock = [System.Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $clock.Elapsed.TotalSeconds
+                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            }
+            finally {
+                $ps.Dispose()
+            }
+        }
+
+        $huge = Join-Path $TestDrive 'huge.safetensors'
+        New-HugeHeaderFile $huge 1000000
+    }
+
+    It 'stops within a second while a header of a million tensors is parsed' {
+        Measure-Stop "Get-SafetensorsHeader -LiteralPath '$huge' | Select-Object -Last 1" 1.5 | Should -BeLessThan 1
+    }
+
+    It 'stops within a second while a large non-checkpoint file is copied' {
+        $source = Join-Path $TestDrive 'with-blob'
+        Copy-Item -LiteralPath $sharded -Destination $source -Recurse
+        $blob = [System.IO.File]::Create((Join-Path $source 'consolidated.bin'))
+        $blob.SetLength(64GB)
+        $blob.Dispose()
+        $destination = Join-Path $TestDrive 'with-blob-bf16'
+        Measure-Stop "ConvertFrom-Mxfp4 -LiteralPath '$source' -Destination '$destination'" 3 | Should -BeLessThan 1
+        Test-Path -LiteralPath $destination | Should -BeFalse
+    }
+}

@@ -69,7 +69,7 @@ public static class CheckpointConverter
                 foreach (var file in plan.OtherFiles)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    pending.Add(CopyOtherFile(file, plan, outputFilter));
+                    pending.Add(CopyOtherFile(file, plan, outputFilter, cancellationToken));
                 }
             }
 
@@ -202,7 +202,7 @@ public static class CheckpointConverter
         }
     }
 
-    private static AtomicFile CopyOtherFile(string path, ConversionPlan plan, Func<Stream, Stream>? outputFilter)
+    private static AtomicFile CopyOtherFile(string path, ConversionPlan plan, Func<Stream, Stream>? outputFilter, CancellationToken cancellationToken)
     {
         string target = Path.Combine(plan.Destination, Path.GetFileName(path));
         var file = AtomicFile.Create(target, plan.Options.Force);
@@ -216,7 +216,7 @@ public static class CheckpointConverter
             else
             {
                 using var input = File.OpenRead(path);
-                input.CopyTo(output);
+                CopyChunks(input, output, cancellationToken);
             }
 
             output.Flush();
@@ -229,7 +229,19 @@ public static class CheckpointConverter
         }
     }
 
-    private static Stream Filter(Stream stream, Func<Stream, Stream>? outputFilter) => outputFilter is null ? stream : outputFilter(stream);
+    /// <summary>Stream.CopyTo, with Ctrl+C honoured between chunks: a copied file may be gigabytes (a consolidated .pth, a GGUF).</summary>
+    private static void CopyChunks(Stream input, Stream output, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            output.Write(buffer, 0, read);
+        }
+    }
+
+        private static Stream Filter(Stream stream, Func<Stream, Stream>? outputFilter) => outputFilter is null ? stream : outputFilter(stream);
 
     internal static Exception Wrap(Exception ex, string path) => ex switch
     {

@@ -95,7 +95,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         {
             try
             {
-                using var checkpoint = Checkpoint.Open(path);
+                using var checkpoint = OpenCheckpoint(path);
                 foreach (var tensor in SelectedPairs(checkpoint.Tensors, filter))
                 {
                     Multiply(tensor);
@@ -115,7 +115,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
             using var reader = TensorReader.Open(tensor);
             var source = (Mxfp4TensorSource)reader.Source;
             var matrix = new Mxfp4Matrix(source.BlocksFile, source.BlocksOffset, source.ScalesFile, source.ScalesOffset, tensor.Rows, checked((int)(tensor.Columns / Mxfp4Format.BlockElements)), tensor.Name);
-            var biasTensor = WithBias ? FindBias(tensor) : null;
+            var biasTensor = WithBias ? FindBias(tensor, PipelineStopToken) : null;
             foreach (int? expert in Experts(tensor))
             {
                 var weights = expert is int e ? matrix.Expert(e, tensor.Shape[1]) : matrix;
@@ -147,19 +147,14 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         return TensorSlice.Select(tensor.Name, tensor.Shape, experts, null).Select(slice => slice.Expert);
     }
 
-    /// <summary>The bias lives in the same checkpoint, possibly another shard: look it up through the directory's index.</summary>
-    private static TensorInfo FindBias(Mxfp4TensorInfo tensor)
+    private static TensorInfo FindBias(Mxfp4TensorInfo tensor, CancellationToken cancellationToken)
     {
-        string directory = System.IO.Path.GetDirectoryName(tensor.Path)!;
-        using var checkpoint = Checkpoint.Open(directory);
-        foreach (var name in GptOssNames.BiasCandidates(tensor))
+        if (BiasLocator.Find(tensor, cancellationToken) is { } bias)
         {
-            if (checkpoint.Find(name) is { } bias)
-            {
-                return bias;
-            }
+            return bias;
         }
 
+        string directory = System.IO.Path.GetDirectoryName(tensor.Path)!;
         throw new Mxfp4Exception(
             "BiasNotFound",
             Mxfp4ErrorCategory.ObjectNotFound,

@@ -88,6 +88,22 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
+    /// Opens a checkpoint with Ctrl+C honoured while its headers and index are parsed and its shards resolved, which
+    /// takes seconds for a header of a million tensors.
+    /// </summary>
+    protected Checkpoint OpenCheckpoint(string path)
+    {
+        try
+        {
+            return Checkpoint.Open(path, PipelineStopToken);
+        }
+        catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>
     /// Pairs blocks with scales and yields the MXFP4 tensors -Name selects (by the logical name or either half's);
     /// a pairing failure that -Name selects becomes an error record and the other tensors go on.
     /// </summary>
