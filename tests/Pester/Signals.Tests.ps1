@@ -222,3 +222,64 @@ Describe 'Stopping (Ctrl+C)' {
         Test-Path -LiteralPath $destination | Should -BeFalse
     }
 }
+
+Describe 'Limits and parameters of Invoke-Mxfp4MatVec and conversion' {
+    It 'binds a float[] of 10^8 elements to -Vector without boxing each element' {
+        $vector = [float[]]::new(100000000)
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $down | Invoke-Mxfp4MatVec -Expert 0 -Vector $vector -ErrorVariable err -ErrorAction SilentlyContinue
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
+        # The vector arrived whole: its length, not a batch of one-element vectors, is what does not match.
+        $err[0].FullyQualifiedErrorId | Should -Be 'ShapeMismatch,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
+        $err[0].Exception.Message | Should -Match '100000000'
+    }
+
+    It 'binds a double[] as one vector' {
+        $vector = [double[]](1..64)
+        $fromDouble = $down | Invoke-Mxfp4MatVec -Expert 0 -Vector $vector
+        $fromFloat = $down | Invoke-Mxfp4MatVec -Expert 0 -Vector ([float[]](1..64))
+        ($fromDouble.Values -join ',') | Should -Be ($fromFloat.Values -join ',')
+    }
+
+    It 'refuses -Vector $null instead of reading it as [0]' {
+        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector $null } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
+        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector @(1, $null, 2) } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
+    }
+
+    It 'reports LimitsExceeded for a matrix wider than a vector can be (K/32 > 2^31)' {
+        # 2^31 + 1 groups per row: a 36 GB sparse file whose data is never read.
+        $wide = New-SparseCheckpoint (Join-Path $TestDrive 'wide') 1 1 ((2147483648 + 1) * 32)
+        Get-Mxfp4Tensor -LiteralPath $wide | Invoke-Mxfp4MatVec -Expert 0 -Vector 1 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'LimitsExceeded,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
+        $err[0].Exception | Should -Not -BeOfType ([System.OverflowException])
+    }
+
+    It 'reports LimitsExceeded for -Layout Transformers with an expert over 2 GiB, before writing anything' {
+        # One [32768, 32768] expert is 2 GiB as BF16.
+        $source = Split-Path (New-SparseCheckpoint (Join-Path $TestDrive 'big-expert') 1 32768 32768)
+        $destination = Join-Path $TestDrive 'big-expert-bf16'
+        ConvertFrom-Mxfp4 -LiteralPath $source -Destination $destination -Layout Transformers -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'LimitsExceeded,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
+        Test-Path -LiteralPath $destination | Should -BeFalse
+    }
+
+    It '-WithBias looks only in the tensor''s own checkpoint, not a backup beside it' {
+        $directory = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'with-backup')
+        Copy-Item -LiteralPath (Join-Path $original 'model.safetensors') -Destination $directory
+        Copy-Item -LiteralPath (Join-Path $original 'model.safetensors') -Destination (Join-Path $directory 'model-backup.safetensors')
+        $x = [float[]](1..64)
+        $expected = Get-Mxfp4Tensor $original -Name 'block.0.mlp.mlp2_weight' | Invoke-Mxfp4MatVec -Expert 1 -Vector $x -WithBias -ErrorAction Stop
+        $actual = Get-Mxfp4Tensor -LiteralPath (Join-Path $directory 'model.safetensors') -Name 'block.0.mlp.mlp2_weight' |
+            Invoke-Mxfp4MatVec -Expert 1 -Vector $x -WithBias -ErrorAction Stop
+        ($actual.Values -join ',') | Should -Be ($expected.Values -join ',')
+    }
+
+    It 'refuses a NUL in -OutFile or -Destination while binding, not with a bare ArgumentException' {
+        { $down | ConvertFrom-Mxfp4 -Expert 0 -Row 0 -OutFile (Join-Path $TestDrive "a`0b") } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
+        { ConvertFrom-Mxfp4 -LiteralPath $sharded -Destination (Join-Path $TestDrive "d`0x") } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
+    }
+}

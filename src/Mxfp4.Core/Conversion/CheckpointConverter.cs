@@ -379,7 +379,7 @@ public static class CheckpointConverter
         private void DequantizeTransposed(Mxfp4TensorInfo tensor, Stream output, Action<long> report)
         {
             int elementBytes = _options.Format.BytesPerElement();
-            int expertBytes = ExpertBytes(tensor, elementBytes);
+            int expertBytes = ExpertTranspose.ExpertBytes(tensor, elementBytes);
             int rows = (int)tensor.Shape[1];
             int columns = (int)tensor.Shape[2];
             int expertGroups = rows * columns / Mxfp4Format.BlockElements;
@@ -400,24 +400,6 @@ public static class CheckpointConverter
                 output.Write(_transposed, 0, expertBytes);
                 report(expertBytes);
             }
-        }
-
-        /// <summary>One expert decoded whole must fit an array; a bigger one is a limit of this layout, not a crash.</summary>
-        private static int ExpertBytes(Mxfp4TensorInfo tensor, int elementBytes)
-        {
-            long rows = tensor.Shape[1];
-            long columns = tensor.Shape[2];
-            var bytes = (Int128)rows * columns * elementBytes;
-            if (bytes > Array.MaxLength || rows > Array.MaxLength || columns > Array.MaxLength)
-            {
-                throw new Mxfp4Exception(
-                    "LimitsExceeded",
-                    Mxfp4ErrorCategory.LimitsExceeded,
-                    $"One expert of '{tensor.Name}' ([{rows}, {columns}]) is {bytes} bytes as {elementBytes * 8}-bit floats; -Layout Transformers transposes an expert in memory and handles at most {Array.MaxLength} bytes. Use -Layout Natural.",
-                    tensor.Name);
-            }
-
-            return (int)bytes;
         }
 
         /// <summary>Groups [first, first + count) of the tensor, read into the given buffers.</summary>

@@ -95,6 +95,11 @@ public sealed class ConversionPlan
                 if (pairByBlocks.TryGetValue(tensor.Name, out var pair))
                 {
                     bool transpose = options.Layout == ConversionLayout.Transformers && IsExpertWeight(pair);
+                    if (transpose)
+                    {
+                        // Refused here, before anything is written: each expert is transposed in one array.
+                        _ = ExpertTranspose.ExpertBytes(pair, Numerics.OutputFormatExtensions.BytesPerElement(options.Format));
+                    }
                     tensors.Add(PlannedTensor.Dequantized(new TensorSpec(pair.Name, ToDType(options), OutputShape(pair, transpose)), pair, transpose));
                 }
                 else if (!scalesNames.Contains(tensor.Name))

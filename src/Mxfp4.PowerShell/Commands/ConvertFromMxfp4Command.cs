@@ -49,6 +49,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = LiteralPathSet)]
     [ValidateNotNullOrEmpty]
+    [ValidatePathCharacters]
     public string Destination { get; set; } = string.Empty;
 
     /// <summary>F32 for tensors, BF16 for whole checkpoints, when not given.</summary>
@@ -87,6 +88,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = OutFileSet)]
     [ValidateNotNullOrEmpty]
+    [ValidatePathCharacters]
     public string OutFile { get; set; } = string.Empty;
 
     /// <summary>The most bytes an in-memory result may take; larger tensors must use -OutFile, -AsStream or a slice.</summary>
