@@ -146,7 +146,14 @@ internal sealed class CheckpointIndex
                 throw Invalid(indexPath, $"weight_map maps tensor '{tensor}' to a JSON {reader.TokenType}, not a file name", tensorName: tensor);
             }
 
-            map.Add(new(tensor, reader.GetString()!));
+            string shard = reader.GetString()!;
+            if (shard.Contains('\0', StringComparison.Ordinal))
+            {
+                // No file name holds NUL; .NET would throw a bare ArgumentException on the path later.
+                throw Invalid(indexPath, $"weight_map maps tensor '{tensor}' to a file name holding a NUL character", tensorName: tensor);
+            }
+
+            map.Add(new(tensor, shard));
         }
 
         return map;
