@@ -45,7 +45,31 @@ BeforeAll {
         $process
     }
 
+    # A legal header of a million one-byte tensors: parsing and validating it takes seconds.
+    function New-HugeHeaderFile([string] $Path, [int] $Count) {
+        $json = [System.Text.StringBuilder]::new(64 * $Count)
+        [void]$json.Append('{')
+        for ($i = 0; $i -lt $Count; $i++) {
+            if ($i -gt 0) { [void]$json.Append(',') }
+            [void]$json.Append('"t').Append($i).Append('":{"dtype":"U8","shape":[1],"data_offsets":[').Append($i).Append(',').Append($i + 1).Append(']}')
+        }
+        [void]$json.Append('}')
+        while ($json.Length % 8) { [void]$json.Append(' ') }
+        $header = [System.Text.Encoding]::ASCII.GetBytes($json.ToString())
+        $stream = [System.IO.File]::Create($Path)
+        try {
+            $stream.Write([System.BitConverter]::GetBytes([long]$header.Length), 0, 8)
+            $stream.Write($header, 0, $header.Length)
+            $stream.SetLength(8 + $header.Length + $Count)
+        }
+        finally {
+            $stream.Dispose()
+        }
+    }
+
     $big = New-SparseCheckpoint (Join-Path $TestDrive 'big') 16 2048 16384
+    $huge = Join-Path $TestDrive 'huge.safetensors'
+    New-HugeHeaderFile $huge 1000000
 }
 
 Describe 'SIGTERM (timeout, docker stop, CI cancellation)' {
@@ -163,28 +187,6 @@ Describe 'The rewritten index of a conversion' {
 # Ctrl+C reaches a cmdlet as StopProcessing, which pwsh calls only on a terminal; PowerShell.Stop() calls it the same way.
 Describe 'Stopping (Ctrl+C)' {
     BeforeAll {
-        # A legal header of a million one-byte tensors: parsing and validating it takes seconds.
-        function New-HugeHeaderFile([string] $Path, [int] $Count) {
-            $json = [System.Text.StringBuilder]::new(64 * $Count)
-            [void]$json.Append('{')
-            for ($i = 0; $i -lt $Count; $i++) {
-                if ($i -gt 0) { [void]$json.Append(',') }
-                [void]$json.Append('"t').Append($i).Append('":{"dtype":"U8","shape":[1],"data_offsets":[').Append($i).Append(',').Append($i + 1).Append(']}')
-            }
-            [void]$json.Append('}')
-            while ($json.Length % 8) { [void]$json.Append(' ') }
-            $header = [System.Text.Encoding]::ASCII.GetBytes($json.ToString())
-            $stream = [System.IO.File]::Create($Path)
-            try {
-                $stream.Write([System.BitConverter]::GetBytes([long]$header.Length), 0, 8)
-                $stream.Write($header, 0, $header.Length)
-                $stream.SetLength(8 + $header.Length + $Count)
-            }
-            finally {
-                $stream.Dispose()
-            }
-        }
-
         # Starts $Script in a new runspace, stops it after $After seconds, and returns how long Stop() took.
         function Measure-Stop([string] $Script, [double] $After) {
             $ps = [powershell]::Create()
@@ -203,8 +205,6 @@ Describe 'Stopping (Ctrl+C)' {
             }
         }
 
-        $huge = Join-Path $TestDrive 'huge.safetensors'
-        New-HugeHeaderFile $huge 1000000
     }
 
     It 'stops within a second while a header of a million tensors is parsed' {
@@ -281,5 +281,43 @@ Describe 'Limits and parameters of Invoke-Mxfp4MatVec and conversion' {
             Should -Throw -ErrorId 'ParameterArgumentValidationError,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
         { ConvertFrom-Mxfp4 -LiteralPath $sharded -Destination (Join-Path $TestDrive "d`0x") } |
             Should -Throw -ErrorId 'ParameterArgumentValidationError,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
+    }
+}
+
+# The real thing: Ctrl+C typed on a terminal. script(1) gives the child pwsh a pseudo-terminal whose line
+# discipline turns the ^C byte into SIGINT, which pwsh turns into StopProcessing.
+Describe 'Ctrl+C on a pseudo-terminal' {
+    It 'stops header parsing within a second' -Skip:(-not (Get-Command script -CommandType Application -ErrorAction Ignore)) {
+        $started = Join-Path $TestDrive 'tty-started'
+        $ended = Join-Path $TestDrive 'tty-ended'
+        $module = Join-Path $repo 'output' 'Mxfp4'
+        $child = "Import-Module '$module'; Set-Content '$started' 1; try { Get-SafetensorsHeader -LiteralPath '$huge' | Select-Object -Last 1 | Out-Null; Set-Content '$ended' completed } finally { if (-not (Test-Path '$ended')) { Set-Content '$ended' stopped } }"
+        $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($child))
+        $pwsh = "'$((Get-Process -Id $PID).Path)' '$([Environment]::GetCommandLineArgs()[0])'"
+        $info = [System.Diagnostics.ProcessStartInfo]::new('script')
+        foreach ($argument in '-qfc', "$pwsh -NoProfile -EncodedCommand $encoded", '/dev/null') { $info.ArgumentList.Add($argument) }
+        $info.RedirectStandardInput = $true
+        $info.RedirectStandardOutput = $true
+        $process = [System.Diagnostics.Process]::Start($info)
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Test-Path $started) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            Start-Sleep -Milliseconds 1500
+            Test-Path $ended | Should -BeFalse -Because 'parsing must still be going on when Ctrl+C is typed'
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $process.StandardInput.Write([char]3)
+            $process.StandardInput.Flush()
+            $outcome = $null
+            while (-not $outcome -and $clock.Elapsed.TotalSeconds -lt 30) {
+                Start-Sleep -Milliseconds 20
+                $outcome = Get-Content -LiteralPath $ended -ErrorAction Ignore
+            }
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
+            $outcome | Should -Be 'stopped'
+        }
+        finally {
+            $process.StandardInput.Close()
+            if (-not $process.WaitForExit(10000)) { $process.Kill($true) }
+        }
     }
 }
