@@ -60,18 +60,6 @@ internal static class TemporaryFileRegistry
         }
     }
 
-    /// <summary>The live temporary files (for tests).</summary>
-    internal static IReadOnlyList<string> LiveFiles
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return Files.ToList();
-            }
-        }
-    }
-
     /// <summary>Deletes every live temporary file and empty created directory; later creations are refused.</summary>
     internal static void DeleteAll()
     {

@@ -24,14 +24,6 @@ public static partial class TemporaryName
         return Path.Combine(directory, "." + Stem(Path.GetFileName(finalPath)) + "." + random + Suffix);
     }
 
-    /// <summary>Whether <paramref name="fileName"/> is a temporary name this module gives a file named <paramref name="finalName"/>.</summary>
-    public static bool IsPartialOf(string fileName, string finalName)
-    {
-        ArgumentNullException.ThrowIfNull(fileName);
-        var match = PartialPattern().Match(fileName);
-        return match.Success && string.Equals(match.Groups["stem"].Value, Stem(finalName), StringComparison.Ordinal);
-    }
-
     /// <summary>The temporary files in <paramref name="directory"/> that were meant to become one of <paramref name="finalNames"/>.</summary>
     public static IReadOnlyList<string> FindPartials(string directory, IEnumerable<string> finalNames)
     {
