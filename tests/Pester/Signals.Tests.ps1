@@ -67,12 +67,13 @@ BeforeAll {
         }
     }
 
-    $big = New-SparseCheckpoint (Join-Path $TestDrive 'big') 16 2048 16384
-    $huge = Join-Path $TestDrive 'huge.safetensors'
-    New-HugeHeaderFile $huge 1000000
 }
 
 Describe 'SIGTERM (timeout, docker stop, CI cancellation)' {
+    BeforeAll {
+        $big = New-SparseCheckpoint (Join-Path $TestDrive 'big') 16 2048 16384
+    }
+
     It 'removes the temporary files and the created destination of a conversion' {
         $destination = Join-Path $TestDrive 'killed-conversion'
         $child = Start-ChildPwsh "ConvertFrom-Mxfp4 -LiteralPath '$big' -Destination '$destination'" {
@@ -192,7 +193,7 @@ Describe 'Stopping (Ctrl+C)' {
             $ps = [powershell]::Create()
             try {
                 [void]$ps.AddScript("Import-Module '$(Join-Path $repo 'output' 'Mxfp4')'; $Script")
-                $async = $ps.BeginInvoke()
+                [void]$ps.BeginInvoke()
                 Start-Sleep -Seconds $After
                 $ps.InvocationStateInfo.State | Should -Be 'Running' -Because 'the work must still be going on when it is stopped'
                 $clock = [System.Diagnostics.Stopwatch]::StartNew()
@@ -205,6 +206,8 @@ Describe 'Stopping (Ctrl+C)' {
             }
         }
 
+        $huge = Join-Path $TestDrive 'huge.safetensors'
+        New-HugeHeaderFile $huge 1000000
     }
 
     It 'stops within a second while a header of a million tensors is parsed' {
@@ -220,6 +223,42 @@ Describe 'Stopping (Ctrl+C)' {
         $destination = Join-Path $TestDrive 'with-blob-bf16'
         Measure-Stop "ConvertFrom-Mxfp4 -LiteralPath '$source' -Destination '$destination'" 2 | Should -BeLessThan 1
         Test-Path -LiteralPath $destination | Should -BeFalse
+    }
+
+    # The real thing: Ctrl+C typed on a terminal. script(1) gives the child pwsh a pseudo-terminal whose line
+    # discipline turns the ^C byte into SIGINT, which pwsh turns into StopProcessing.
+    It 'stops header parsing within a second when Ctrl+C is typed on a pseudo-terminal' -Skip:(-not (Get-Command script -CommandType Application -ErrorAction Ignore)) {
+        $started = Join-Path $TestDrive 'tty-started'
+        $ended = Join-Path $TestDrive 'tty-ended'
+        $module = Join-Path $repo 'output' 'Mxfp4'
+        $child = "Import-Module '$module'; Set-Content '$started' 1; try { Get-SafetensorsHeader -LiteralPath '$huge' | Select-Object -Last 1 | Out-Null; Set-Content '$ended' completed } finally { if (-not (Test-Path '$ended')) { Set-Content '$ended' stopped } }"
+        $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($child))
+        $pwsh = "'$((Get-Process -Id $PID).Path)' '$([Environment]::GetCommandLineArgs()[0])'"
+        $info = [System.Diagnostics.ProcessStartInfo]::new('script')
+        foreach ($argument in '-qfc', "$pwsh -NoProfile -EncodedCommand $encoded", '/dev/null') { $info.ArgumentList.Add($argument) }
+        $info.RedirectStandardInput = $true
+        $info.RedirectStandardOutput = $true
+        $process = [System.Diagnostics.Process]::Start($info)
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Test-Path $started) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            Start-Sleep -Milliseconds 1500
+            Test-Path $ended | Should -BeFalse -Because 'parsing must still be going on when Ctrl+C is typed'
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $process.StandardInput.Write([char]3)
+            $process.StandardInput.Flush()
+            $outcome = $null
+            while (-not $outcome -and $clock.Elapsed.TotalSeconds -lt 30) {
+                Start-Sleep -Milliseconds 20
+                $outcome = Get-Content -LiteralPath $ended -ErrorAction Ignore
+            }
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
+            $outcome | Should -Be 'stopped'
+        }
+        finally {
+            $process.StandardInput.Close()
+            if (-not $process.WaitForExit(10000)) { $process.Kill($true) }
+        }
     }
 }
 
@@ -281,43 +320,5 @@ Describe 'Limits and parameters of Invoke-Mxfp4MatVec and conversion' {
             Should -Throw -ErrorId 'ParameterArgumentValidationError,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
         { ConvertFrom-Mxfp4 -LiteralPath $sharded -Destination (Join-Path $TestDrive "d`0x") } |
             Should -Throw -ErrorId 'ParameterArgumentValidationError,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
-    }
-}
-
-# The real thing: Ctrl+C typed on a terminal. script(1) gives the child pwsh a pseudo-terminal whose line
-# discipline turns the ^C byte into SIGINT, which pwsh turns into StopProcessing.
-Describe 'Ctrl+C on a pseudo-terminal' {
-    It 'stops header parsing within a second' -Skip:(-not (Get-Command script -CommandType Application -ErrorAction Ignore)) {
-        $started = Join-Path $TestDrive 'tty-started'
-        $ended = Join-Path $TestDrive 'tty-ended'
-        $module = Join-Path $repo 'output' 'Mxfp4'
-        $child = "Import-Module '$module'; Set-Content '$started' 1; try { Get-SafetensorsHeader -LiteralPath '$huge' | Select-Object -Last 1 | Out-Null; Set-Content '$ended' completed } finally { if (-not (Test-Path '$ended')) { Set-Content '$ended' stopped } }"
-        $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($child))
-        $pwsh = "'$((Get-Process -Id $PID).Path)' '$([Environment]::GetCommandLineArgs()[0])'"
-        $info = [System.Diagnostics.ProcessStartInfo]::new('script')
-        foreach ($argument in '-qfc', "$pwsh -NoProfile -EncodedCommand $encoded", '/dev/null') { $info.ArgumentList.Add($argument) }
-        $info.RedirectStandardInput = $true
-        $info.RedirectStandardOutput = $true
-        $process = [System.Diagnostics.Process]::Start($info)
-        try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while (-not (Test-Path $started) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-            Start-Sleep -Milliseconds 1500
-            Test-Path $ended | Should -BeFalse -Because 'parsing must still be going on when Ctrl+C is typed'
-            $clock = [System.Diagnostics.Stopwatch]::StartNew()
-            $process.StandardInput.Write([char]3)
-            $process.StandardInput.Flush()
-            $outcome = $null
-            while (-not $outcome -and $clock.Elapsed.TotalSeconds -lt 30) {
-                Start-Sleep -Milliseconds 20
-                $outcome = Get-Content -LiteralPath $ended -ErrorAction Ignore
-            }
-            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
-            $outcome | Should -Be 'stopped'
-        }
-        finally {
-            $process.StandardInput.Close()
-            if (-not $process.WaitForExit(10000)) { $process.Kill($true) }
-        }
     }
 }

@@ -100,6 +100,7 @@ public sealed class ConversionPlan
                         // Refused here, before anything is written: each expert is transposed in one array.
                         _ = ExpertTranspose.ExpertBytes(pair, Numerics.OutputFormatExtensions.BytesPerElement(options.Format));
                     }
+
                     tensors.Add(PlannedTensor.Dequantized(new TensorSpec(pair.Name, ToDType(options), OutputShape(pair, transpose)), pair, transpose));
                 }
                 else if (!scalesNames.Contains(tensor.Name))
