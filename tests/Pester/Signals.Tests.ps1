@@ -28,11 +28,26 @@ BeforeAll {
         $path
     }
 
+    # The pinned pwsh as dotnet and pwsh.dll, run directly (not through 'dotnet pwsh', which would put the CLI
+    # between a signal and pwsh): this pwsh's own, or the tool package's when the tests run in another host.
+    function Get-PwshLauncher {
+        $dll = Join-Path $PSHOME 'pwsh.dll'
+        if (-not (Test-Path -LiteralPath $dll)) {
+            $version = (Get-Content -LiteralPath (Join-Path $repo '.config' 'dotnet-tools.json') -Raw | ConvertFrom-Json).tools.powershell.version
+            $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget' 'packages' }
+            $dll = Get-ChildItem -LiteralPath (Join-Path $packages 'powershell' $version 'tools') -Recurse -Filter 'pwsh.dll' |
+                Where-Object FullName -Match '[\\/]unix[\\/]' | Select-Object -First 1 -ExpandProperty FullName
+        }
+        $dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
+        $dotnet, $dll
+    }
+
     # Runs $Script in a child pwsh with the staged module imported, and returns the process once $Started holds.
     function Start-ChildPwsh([string] $Script, [scriptblock] $Started) {
         $module = Join-Path $repo 'output' 'Mxfp4'
-        $info = [System.Diagnostics.ProcessStartInfo]::new((Get-Process -Id $PID).Path)
-        foreach ($argument in @([Environment]::GetCommandLineArgs()[0]) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$module'; $Script")) {
+        $dotnet, $dll = Get-PwshLauncher
+        $info = [System.Diagnostics.ProcessStartInfo]::new($dotnet)
+        foreach ($argument in @($dll, '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$module'; $Script")) {
             $info.ArgumentList.Add($argument)
         }
         $info.RedirectStandardOutput = $true
@@ -233,7 +248,8 @@ Describe 'Stopping (Ctrl+C)' {
         $module = Join-Path $repo 'output' 'Mxfp4'
         $child = "Import-Module '$module'; Set-Content '$started' 1; try { Get-SafetensorsHeader -LiteralPath '$huge' | Select-Object -Last 1 | Out-Null; Set-Content '$ended' completed } finally { if (-not (Test-Path '$ended')) { Set-Content '$ended' stopped } }"
         $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($child))
-        $pwsh = "'$((Get-Process -Id $PID).Path)' '$([Environment]::GetCommandLineArgs()[0])'"
+        $dotnet, $dll = Get-PwshLauncher
+        $pwsh = "'$dotnet' '$dll'"
         $info = [System.Diagnostics.ProcessStartInfo]::new('script')
         foreach ($argument in '-qfc', "$pwsh -NoProfile -EncodedCommand $encoded", '/dev/null') { $info.ArgumentList.Add($argument) }
         $info.RedirectStandardInput = $true
@@ -256,7 +272,7 @@ Describe 'Stopping (Ctrl+C)' {
             $outcome | Should -Be 'stopped'
         }
         finally {
-            $process.StandardInput.Close()
+            try { $process.StandardInput.Close() } catch [System.IO.IOException] { }
             if (-not $process.WaitForExit(10000)) { $process.Kill($true) }
         }
     }
