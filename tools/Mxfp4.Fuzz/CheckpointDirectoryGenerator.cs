@@ -23,7 +23,7 @@ public static class CheckpointDirectoryGenerator
     /// <summary>Builds the case; returns a short description of what was generated, for failure reports.</summary>
     public static string Generate(string root, int seed, long index)
     {
-        var random = new Random(HashCode.Combine(seed, index));
+        var random = new Random(CaseGenerator.Mix(seed, index));
         var notes = new List<string>();
         string source = Path.Combine(root, "src");
         string outside = Path.Combine(root, "outside");
