@@ -24,7 +24,7 @@ public static class CaseGenerator
         return kind < 25 ? Index(random) : Header(random);
     }
 
-    private static int Mix(int seed, long index)
+    internal static int Mix(int seed, long index)
     {
         // SplitMix64 finaliser: neighbouring indexes get unrelated seeds.
         ulong z = unchecked(((ulong)(uint)seed << 40) ^ (ulong)index) + 0x9E3779B97F4A7C15UL;

@@ -8,7 +8,7 @@ namespace Mxfp4.Core.Conversion;
 public sealed class AtomicFile : IDisposable
 {
     /// <summary>Marks our temporary files, so a user who finds one after a power cut knows what it is.</summary>
-    public const string TemporarySuffix = ".mxfp4-partial";
+    public const string TemporarySuffix = TemporaryName.Suffix;
 
     private readonly bool _overwrite;
     private FileStream? _stream;
@@ -42,18 +42,17 @@ public sealed class AtomicFile : IDisposable
             throw new OutputExistsException(full, $"The file '{full}' already exists. Use -Force to replace it.");
         }
 
-        string directory = System.IO.Path.GetDirectoryName(full)!;
-        string temporary = System.IO.Path.Combine(directory, "." + System.IO.Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + TemporarySuffix);
+        string temporary = TemporaryName.For(full);
         try
         {
-            var stream = new FileStream(temporary, new FileStreamOptions
+            var stream = TemporaryFileRegistry.Create(temporary, t => new FileStream(t, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
                 BufferSize = 0,
                 PreallocationSize = preallocate,
-            });
+            }));
             return new AtomicFile(full, temporary, stream, overwrite);
         }
         catch (IOException ex)
@@ -109,6 +108,7 @@ public sealed class AtomicFile : IDisposable
             ThrowIfTargetAppeared();
             File.Move(TemporaryPath, Path, overwrite: _overwrite);
             _committed = true;
+            TemporaryFileRegistry.Forget(TemporaryPath);
         }
         catch (IOException ex)
         {
@@ -148,6 +148,7 @@ public sealed class AtomicFile : IDisposable
         try
         {
             File.Delete(TemporaryPath);
+            TemporaryFileRegistry.Forget(TemporaryPath);
         }
         catch (IOException)
         {

@@ -13,6 +13,8 @@ namespace Mxfp4.Core.Conversion;
 /// </summary>
 public static class CheckpointConverter
 {
+    private const string TotalParametersKey = "total_parameters";
+
     /// <summary>Converts <paramref name="source"/> as planned. <paramref name="shards"/> limits the output to some shards (from -Confirm); the index is then left out, since it would name missing files.</summary>
     public static ConversionResult Execute(
         Checkpoint source,
@@ -41,11 +43,22 @@ public static class CheckpointConverter
         bool succeeded = false;
         try
         {
-            CreateDestination(plan.Destination);
-            var writer = new ShardWriter(source, plan.Options, progress, outputFilter, selected.Sum(s => s.FileLength), cancellationToken);
-            foreach (var shard in selected)
+            CreateDestination(plan.Destination, createdDestination);
+            if (plan.Options.Force)
             {
-                pending.Add(writer.Write(shard));
+                RemovePartials(plan);
+            }
+
+            IReadOnlyDictionary<string, long> nonFiniteBlocks;
+            using (var writer = new ShardWriter(source, plan.Options, progress, outputFilter, selected.Sum(s => s.FileLength), cancellationToken))
+            {
+                foreach (var shard in selected)
+                {
+                    pending.Add(writer.Write(shard));
+                }
+
+                writer.CheckUnchanged();
+                nonFiniteBlocks = writer.NonFiniteBlocks;
             }
 
             if (complete)
@@ -58,7 +71,7 @@ public static class CheckpointConverter
                 foreach (var file in plan.OtherFiles)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    pending.Add(CopyOtherFile(file, plan, outputFilter));
+                    pending.Add(CopyOtherFile(file, plan, outputFilter, cancellationToken));
                 }
             }
 
@@ -82,7 +95,7 @@ public static class CheckpointConverter
                 selected.Sum(s => s.FileLength),
                 clock.Elapsed)
             {
-                NonFiniteBlocks = writer.NonFiniteBlocks,
+                NonFiniteBlocks = nonFiniteBlocks,
             };
         }
         finally
@@ -93,6 +106,8 @@ public static class CheckpointConverter
                 file.Dispose();
             }
 
+            TemporaryFileRegistry.ForgetDirectory(plan.Destination);
+
             if (!succeeded && createdDestination && Directory.Exists(plan.Destination) && !Directory.EnumerateFileSystemEntries(plan.Destination).Any())
             {
                 Directory.Delete(plan.Destination);
@@ -100,15 +115,46 @@ public static class CheckpointConverter
         }
     }
 
-    private static void CreateDestination(string destination)
+    private static void CreateDestination(string destination, bool created)
     {
         try
         {
+            if (created)
+            {
+                // Registered first, so a SIGTERM at any later moment removes it with the temporary files.
+                TemporaryFileRegistry.AddDirectory(destination);
+            }
+
             Directory.CreateDirectory(destination);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new OutputWriteException(destination, $"Cannot create the destination '{destination}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// A killed run's temporary files for the outputs planned now: they made the destination "not empty" and are
+    /// garbage, so -Force removes them (and only them: other runs' files of other names are not ours to judge).
+    /// </summary>
+    private static void RemovePartials(ConversionPlan plan)
+    {
+        var names = plan.Shards.Select(s => s.TargetPath)
+            .Concat(plan.OtherFiles)
+            .Append(plan.IndexTarget ?? string.Empty)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(n => n.Length > 0);
+        foreach (var partial in TemporaryName.FindPartials(plan.Destination, names))
+        {
+            try
+            {
+                File.Delete(partial);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputWriteException(partial, $"Cannot remove '{partial}', left by an earlier run that was stopped: {ex.Message}", ex);
+            }
         }
     }
 
@@ -124,7 +170,16 @@ public static class CheckpointConverter
                 foreach (var (key, rawValue) in plan.IndexMetadata)
                 {
                     json.WritePropertyName(key);
-                    json.WriteRawValue(rawValue);
+                    if (key == TotalParametersKey)
+                    {
+                        // The source's count describes its own tensors (MXFP4 halves, or a different set); the
+                        // output's is the elements of the tensors written.
+                        json.WriteNumberValue(plan.Shards.Sum(s => s.Tensors.Sum(t => t.Spec.ElementCount)));
+                    }
+                    else
+                    {
+                        json.WriteRawValue(rawValue);
+                    }
                 }
 
                 json.WriteNumber("total_size", plan.TotalTensorBytes);
@@ -152,7 +207,7 @@ public static class CheckpointConverter
         }
     }
 
-    private static AtomicFile CopyOtherFile(string path, ConversionPlan plan, Func<Stream, Stream>? outputFilter)
+    private static AtomicFile CopyOtherFile(string path, ConversionPlan plan, Func<Stream, Stream>? outputFilter, CancellationToken cancellationToken)
     {
         string target = Path.Combine(plan.Destination, Path.GetFileName(path));
         var file = AtomicFile.Create(target, plan.Options.Force);
@@ -166,7 +221,7 @@ public static class CheckpointConverter
             else
             {
                 using var input = File.OpenRead(path);
-                input.CopyTo(output);
+                CopyChunks(input, output, cancellationToken);
             }
 
             output.Flush();
@@ -179,7 +234,19 @@ public static class CheckpointConverter
         }
     }
 
-    private static Stream Filter(Stream stream, Func<Stream, Stream>? outputFilter) => outputFilter is null ? stream : outputFilter(stream);
+    /// <summary>Stream.CopyTo, with Ctrl+C honoured between chunks: a copied file may be gigabytes (a consolidated .pth, a GGUF).</summary>
+    private static void CopyChunks(Stream input, Stream output, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            output.Write(buffer, 0, read);
+        }
+    }
+
+        private static Stream Filter(Stream stream, Func<Stream, Stream>? outputFilter) => outputFilter is null ? stream : outputFilter(stream);
 
     internal static Exception Wrap(Exception ex, string path) => ex switch
     {
@@ -188,10 +255,10 @@ public static class CheckpointConverter
         _ => ex,
     };
 
-    /// <summary>Streams shards; owns the one reusable chunk buffer and the expert buffers so memory stays bounded.</summary>
-    private sealed class ShardWriter
+    /// <summary>Streams shards; owns the reusable chunk buffers and the expert buffers so memory stays bounded.</summary>
+    private sealed class ShardWriter : IDisposable
     {
-        private readonly Checkpoint _source;
+        private readonly ShardInput _input;
         private readonly ConversionOptions _options;
         private readonly Action<ConversionProgress>? _progress;
         private readonly Func<Stream, Stream>? _outputFilter;
@@ -199,14 +266,18 @@ public static class CheckpointConverter
         private readonly CancellationToken _cancellationToken;
         private readonly byte[] _chunk;
         private readonly byte[] _spare;
+        private readonly byte[] _blocks;
+        private readonly byte[] _scales;
         private readonly QuantizingWriter _quantizer;
         private byte[] _expert = [];
         private byte[] _transposed = [];
+        private byte[] _expertBlocks = [];
+        private byte[] _expertScales = [];
         private long _bytesDone;
 
         internal ShardWriter(Checkpoint source, ConversionOptions options, Action<ConversionProgress>? progress, Func<Stream, Stream>? outputFilter, long totalBytes, CancellationToken cancellationToken)
         {
-            _source = source;
+            _input = new ShardInput(source);
             _options = options;
             _progress = progress;
             _outputFilter = outputFilter;
@@ -216,10 +287,15 @@ public static class CheckpointConverter
             int unit = Mxfp4Format.BlockElements * elementBytes * 2;
             _chunk = GC.AllocateUninitializedArray<byte>(Math.Max(unit, options.ChunkBytes / unit * unit));
             _spare = GC.AllocateUninitializedArray<byte>(_chunk.Length);
-            _quantizer = new QuantizingWriter(Open, options.Threads, cancellationToken);
+            int chunkGroups = _chunk.Length / elementBytes / Mxfp4Format.BlockElements;
+            _blocks = GC.AllocateUninitializedArray<byte>(chunkGroups * Mxfp4Format.BlockBytes);
+            _scales = GC.AllocateUninitializedArray<byte>(chunkGroups);
+            _quantizer = new QuantizingWriter(_input, options.Threads, cancellationToken);
         }
 
         internal IReadOnlyDictionary<string, long> NonFiniteBlocks => _quantizer.NonFiniteBlocks;
+
+        public void Dispose() => _input.Dispose();
 
         internal AtomicFile Write(ShardPlan shard)
         {
@@ -258,6 +334,8 @@ public static class CheckpointConverter
                         {
                             Dequantize(tensor.Dequantize!, pipeline, report);
                         }
+
+                        _input.CheckUnchanged(tensor.Spec.Name);
                     }
 
                     pipeline.Drain();
@@ -278,31 +356,34 @@ public static class CheckpointConverter
             }
         }
 
-        /// <summary>Copied through the pipeline too, so reading the mapped input overlaps writing the output.</summary>
+        /// <summary>Whether any source read so far changed; run once more after the last shard, before anything is committed.</summary>
+        internal void CheckUnchanged() => _input.CheckUnchanged("(after the last tensor)");
+
+        /// <summary>Copied through the pipeline too, so reading the input overlaps writing the output.</summary>
         private void Copy(TensorInfo tensor, WritePipeline pipeline, Action<long> report)
         {
-            var map = Open(tensor);
             for (long done = 0; done < tensor.ByteLength;)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 int length = (int)Math.Min(_chunk.Length, tensor.ByteLength - done);
-                map.GetSpan(tensor.DataOffset + done, length).CopyTo(pipeline.Buffer);
+                _input.Read(tensor, tensor.DataOffset + done, pipeline.Buffer.AsSpan(0, length));
                 pipeline.Submit(length, () => report(length));
                 done += length;
             }
         }
 
-        /// <summary>Decodes chunk n+1 while chunk n is being written.</summary>
+        /// <summary>Reads and decodes chunk n+1 while chunk n is being written.</summary>
         private void Dequantize(Mxfp4TensorInfo tensor, WritePipeline pipeline, Action<long> report)
         {
-            var decoder = SourceOf(tensor);
             int elementBytes = _options.Format.BytesPerElement();
-            long chunkElements = _chunk.Length / elementBytes;
-            for (long first = 0; first < tensor.ElementCount; first += chunkElements)
+            long chunkGroups = _scales.Length;
+            for (long firstGroup = 0; firstGroup < tensor.GroupCount; firstGroup += chunkGroups)
             {
-                long count = Math.Min(chunkElements, tensor.ElementCount - first);
-                int length = checked((int)(count * elementBytes));
-                ParallelDecoder.Decode(decoder, first, count, pipeline.Buffer.AsSpan(0, length), _options.Format, _options.Threads, _cancellationToken);
+                _cancellationToken.ThrowIfCancellationRequested();
+                int groups = (int)Math.Min(chunkGroups, tensor.GroupCount - firstGroup);
+                var source = ReadGroups(tensor, firstGroup, groups, _blocks, _scales);
+                int length = checked(groups * Mxfp4Format.BlockElements * elementBytes);
+                ParallelDecoder.Decode(source, 0, source.ElementCount, pipeline.Buffer.AsSpan(0, length), _options.Format, _options.Threads, _cancellationToken);
                 pipeline.Submit(length, () => report(length));
             }
         }
@@ -310,51 +391,38 @@ public static class CheckpointConverter
         /// <summary>Each expert [out, in] is decoded whole and written as [in, out]; one expert bounds the extra memory.</summary>
         private void DequantizeTransposed(Mxfp4TensorInfo tensor, Stream output, Action<long> report)
         {
-            var decoder = SourceOf(tensor);
             int elementBytes = _options.Format.BytesPerElement();
-            int rows = checked((int)tensor.Shape[1]);
-            int columns = checked((int)tensor.Shape[2]);
-            int expertBytes = checked(rows * columns * elementBytes);
+            int expertBytes = ExpertTranspose.ExpertBytes(tensor, elementBytes);
+            int rows = (int)tensor.Shape[1];
+            int columns = (int)tensor.Shape[2];
+            int expertGroups = rows * columns / Mxfp4Format.BlockElements;
             if (_expert.Length < expertBytes)
             {
                 _expert = GC.AllocateUninitializedArray<byte>(expertBytes);
                 _transposed = GC.AllocateUninitializedArray<byte>(expertBytes);
+                _expertBlocks = GC.AllocateUninitializedArray<byte>(expertGroups * Mxfp4Format.BlockBytes);
+                _expertScales = GC.AllocateUninitializedArray<byte>(expertGroups);
             }
 
-            long expertElements = (long)rows * columns;
             for (long e = 0; e < tensor.Shape[0]; e++)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
-                ParallelDecoder.Decode(decoder, e * expertElements, expertElements, _expert.AsSpan(0, expertBytes), _options.Format, _options.Threads, _cancellationToken);
+                var source = ReadGroups(tensor, e * expertGroups, expertGroups, _expertBlocks, _expertScales);
+                ParallelDecoder.Decode(source, 0, source.ElementCount, _expert.AsSpan(0, expertBytes), _options.Format, _options.Threads, _cancellationToken);
                 ExpertTranspose.Transpose(_expert.AsSpan(0, expertBytes), _transposed.AsSpan(0, expertBytes), rows, columns, elementBytes);
                 output.Write(_transposed, 0, expertBytes);
                 report(expertBytes);
             }
         }
 
-        private Mxfp4TensorSource SourceOf(Mxfp4TensorInfo tensor)
+        /// <summary>Groups [first, first + count) of the tensor, read into the given buffers.</summary>
+        private Mxfp4MemoryTensorSource ReadGroups(Mxfp4TensorInfo tensor, long firstGroup, int count, byte[] blocks, byte[] scales)
         {
-            var blocks = Open(tensor.Blocks);
-            var scales = Open(tensor.Scales);
-            return new Mxfp4TensorSource(blocks, tensor.Blocks.DataOffset, scales, tensor.Scales.DataOffset, tensor.GroupCount);
-        }
-
-        /// <summary>The shard's map, after checking the file still has the length its header was read with: a shard
-        /// truncated or replaced since it was opened is reported instead of faulting on unmapped pages.</summary>
-        private MappedFile Open(TensorInfo tensor)
-        {
-            var header = _source.GetHeader(tensor.Path);
-            long length = new FileInfo(tensor.Path).Length;
-            if (length != header.FileLength)
-            {
-                throw new Mxfp4Exception(
-                    "SourceChanged",
-                    Mxfp4ErrorCategory.ReadError,
-                    $"'{tensor.Path}' changed while it was being read: it was {header.FileLength} bytes and is now {length} (tensor '{tensor.Name}').",
-                    tensor.Path);
-            }
-
-            return _source.GetMap(tensor.Path);
+            var blockSpan = blocks.AsMemory(0, count * Mxfp4Format.BlockBytes);
+            var scaleSpan = scales.AsMemory(0, count);
+            _input.Read(tensor.Blocks, tensor.Blocks.DataOffset + (firstGroup * Mxfp4Format.BlockBytes), blockSpan.Span);
+            _input.Read(tensor.Scales, tensor.Scales.DataOffset + firstGroup, scaleSpan.Span);
+            return new Mxfp4MemoryTensorSource(blockSpan, scaleSpan);
         }
     }
 }

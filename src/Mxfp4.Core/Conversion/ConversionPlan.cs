@@ -95,6 +95,12 @@ public sealed class ConversionPlan
                 if (pairByBlocks.TryGetValue(tensor.Name, out var pair))
                 {
                     bool transpose = options.Layout == ConversionLayout.Transformers && IsExpertWeight(pair);
+                    if (transpose)
+                    {
+                        // Refused here, before anything is written: each expert is transposed in one array.
+                        _ = ExpertTranspose.ExpertBytes(pair, Numerics.OutputFormatExtensions.BytesPerElement(options.Format));
+                    }
+
                     tensors.Add(PlannedTensor.Dequantized(new TensorSpec(pair.Name, ToDType(options), OutputShape(pair, transpose)), pair, transpose));
                 }
                 else if (!scalesNames.Contains(tensor.Name))
@@ -207,8 +213,17 @@ public sealed class ConversionPlan
 
         if (!options.Force && Directory.Exists(trimmed) && Directory.EnumerateFileSystemEntries(trimmed).Any())
         {
-            throw new OutputExistsException(target, $"The destination '{target}' exists and is not empty. Use -Force to write into it and replace files of the same names.");
+            throw new OutputExistsException(target, $"The destination '{target}' exists and is not empty{PartialsNote(trimmed)}. Use -Force to write into it and replace files of the same names.");
         }
+    }
+
+    /// <summary>Names what a stopped run left, which is otherwise a mystery: a destination that looks empty in ls.</summary>
+    private static string PartialsNote(string directory)
+    {
+        var partials = Directory.EnumerateFiles(directory, "*" + TemporaryName.Suffix).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        return partials.Count == 0
+            ? string.Empty
+            : $": it holds {partials.Count} temporary file(s) of a conversion that was stopped ({string.Join(", ", partials.Take(3))}{(partials.Count > 3 ? ", ..." : string.Empty)}), which -Force removes";
     }
 
     /// <summary>The unquantized model's config: the same, less quantization_config, which would make loaders expect MXFP4.</summary>

@@ -1,3 +1,5 @@
+using Mxfp4.Core.Mxfp4;
+
 using System.Runtime.InteropServices;
 
 namespace Mxfp4.Core.Conversion;
@@ -48,5 +50,23 @@ internal static class ExpertTranspose
                 }
             }
         }
+    }
+
+    /// <summary>One expert decoded whole must fit an array; a bigger one is a limit of this layout, not a crash.</summary>
+    internal static int ExpertBytes(Mxfp4TensorInfo tensor, int elementBytes)
+    {
+        long rows = tensor.Shape[1];
+        long columns = tensor.Shape[2];
+        var bytes = (Int128)rows * columns * elementBytes;
+        if (bytes > Array.MaxLength || rows > Array.MaxLength || columns > Array.MaxLength)
+        {
+            throw new Mxfp4Exception(
+                "LimitsExceeded",
+                Mxfp4ErrorCategory.LimitsExceeded,
+                $"One expert of '{tensor.Name}' ([{rows}, {columns}]) is {bytes} bytes as {elementBytes * 8}-bit floats; -Layout Transformers transposes an expert in memory and handles at most {Array.MaxLength} bytes. Use -Layout Natural.",
+                tensor.Name);
+        }
+
+        return (int)bytes;
     }
 }

@@ -5,14 +5,16 @@ using Mxfp4.Core.Safetensors;
 namespace Mxfp4.Core.Conversion;
 
 /// <summary>
-/// Writes the planned halves of encoded tensors through a shard's <see cref="WritePipeline"/>: the blocks stream in
-/// chunks of the pipeline's buffer while the scales, one byte per 32 elements, are kept for the scales tensor that
-/// follows. Expert tensors in transformers' layout are transposed one expert at a time, so two expert-sized buffers
-/// bound the extra memory, as in the decoding direction.
+/// Writes the planned halves of encoded tensors through a shard's <see cref="WritePipeline"/>: the input is read in
+/// chunks with read calls (<see cref="ShardInput"/>: a shard truncated meanwhile is an error, never a SIGBUS), the
+/// blocks stream out through the pipeline's buffers, and the scales, one byte per 32 elements, are kept for the scales
+/// tensor that follows. Expert tensors in transformers' layout are transposed one expert at a time, so two
+/// expert-sized buffers bound the extra memory, as in the decoding direction.
 /// </summary>
-internal sealed class QuantizingWriter(Func<TensorInfo, MappedFile> open, int threads, CancellationToken cancellationToken)
+internal sealed class QuantizingWriter(ShardInput input, int threads, CancellationToken cancellationToken)
 {
     private readonly Dictionary<string, long> _nonFinite = new(StringComparer.Ordinal);
+    private byte[] _read = [];
     private byte[] _scales = [];
     private string? _scalesOf;
     private byte[] _expert = [];
@@ -35,14 +37,36 @@ internal sealed class QuantizingWriter(Func<TensorInfo, MappedFile> open, int th
             _scales = GC.AllocateUninitializedArray<byte>(checked((int)tensor.BlockCount));
         }
 
-        var map = open(tensor.Source);
         long nonFinite = tensor.Transpose
-            ? WriteTransposedBlocks(tensor, map, pipeline, report)
-            : WriteBlocks(new FloatTensorSource(map, tensor.Source.DataOffset, tensor.Source.ElementCount, tensor.Source.DType), 0, tensor, pipeline, report);
+            ? WriteTransposedBlocks(tensor, pipeline, report)
+            : WriteReadBlocks(tensor, pipeline, report);
         if (nonFinite != 0)
         {
             _nonFinite[tensor.Source.Name] = nonFinite;
         }
+    }
+
+    /// <summary>Reads the tensor a pipeline buffer's worth of input at a time and encodes each piece.</summary>
+    private long WriteReadBlocks(QuantizedTensor tensor, WritePipeline pipeline, Action<long> report)
+    {
+        int blockBytes = Mxfp4Format.BlockElements * DTypeTable.BitSize(tensor.Source.DType) / 8;
+        long chunkBlocks = Math.Max(1, pipeline.Buffer.Length / blockBytes);
+        if (_read.Length < chunkBlocks * blockBytes)
+        {
+            _read = GC.AllocateUninitializedArray<byte>(checked((int)(chunkBlocks * blockBytes)));
+        }
+
+        long nonFinite = 0;
+        for (long first = 0; first < tensor.BlockCount; first += chunkBlocks)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int bytes = checked((int)(Math.Min(chunkBlocks, tensor.BlockCount - first) * blockBytes));
+            input.Read(tensor.Source, tensor.Source.DataOffset + (first * blockBytes), _read.AsSpan(0, bytes));
+            var source = new FloatMemoryTensorSource(_read.AsMemory(0, bytes), tensor.Source.DType);
+            nonFinite += WriteBlocks(source, first, tensor, pipeline, report);
+        }
+
+        return nonFinite;
     }
 
     /// <summary>Encodes all blocks of <paramref name="source"/>, whose scales go to the kept scales from <paramref name="scalesOffset"/> on.</summary>
@@ -65,7 +89,7 @@ internal sealed class QuantizingWriter(Func<TensorInfo, MappedFile> open, int th
     }
 
     /// <summary>Each expert [in, out] is read whole, transposed to [out, in] and encoded along in.</summary>
-    private long WriteTransposedBlocks(QuantizedTensor tensor, MappedFile map, WritePipeline pipeline, Action<long> report)
+    private long WriteTransposedBlocks(QuantizedTensor tensor, WritePipeline pipeline, Action<long> report)
     {
         var shape = tensor.Source.Shape;
         int rows = checked((int)shape[1]);
@@ -85,7 +109,7 @@ internal sealed class QuantizingWriter(Func<TensorInfo, MappedFile> open, int th
             cancellationToken.ThrowIfCancellationRequested();
 
             // The pipeline may still be writing from its other buffer, never from these.
-            map.GetSpan(tensor.Source.DataOffset + (e * expertBytes), expertBytes).CopyTo(_expert);
+            input.Read(tensor.Source, tensor.Source.DataOffset + (e * expertBytes), _expert.AsSpan(0, expertBytes));
             ExpertTranspose.Transpose(_expert.AsSpan(0, expertBytes), _transposed.AsSpan(0, expertBytes), rows, columns, elementBytes);
             var source = new FloatMemoryTensorSource(_transposed.AsMemory(0, expertBytes), tensor.Source.DType);
             nonFinite += WriteBlocks(source, e * expertBlocks, tensor, pipeline, report);

@@ -77,14 +77,15 @@ public sealed class Checkpoint : IDisposable
 
     public TensorInfo? Find(string name) => _byName.GetValueOrDefault(name);
 
-    public static Checkpoint Open(string path)
+    /// <summary>Opens a checkpoint; <paramref name="cancellationToken"/> stops the parsing and resolving of a huge header or index.</summary>
+    public static Checkpoint Open(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = System.IO.Path.GetFullPath(path);
         if (Directory.Exists(fullPath))
         {
             string index = System.IO.Path.Combine(fullPath, DefaultIndexName);
-            return File.Exists(index) ? OpenIndex(fullPath, index) : OpenDirectory(fullPath);
+            return File.Exists(index) ? OpenIndex(fullPath, index, cancellationToken) : OpenDirectory(fullPath, cancellationToken);
         }
 
         if (!File.Exists(fullPath))
@@ -95,10 +96,10 @@ public sealed class Checkpoint : IDisposable
         string directory = System.IO.Path.GetDirectoryName(fullPath)!;
         if (fullPath.EndsWith(IndexSuffix, StringComparison.OrdinalIgnoreCase))
         {
-            return OpenIndex(fullPath, fullPath);
+            return OpenIndex(fullPath, fullPath, cancellationToken);
         }
 
-        return new Checkpoint(fullPath, directory, null, [ReadShard(fullPath, fullPath)], EmptyMetadata());
+        return new Checkpoint(fullPath, directory, null, [ReadShard(fullPath, fullPath, cancellationToken)], EmptyMetadata());
     }
 
     public SafetensorsHeader GetHeader(string shardPath) => _headers.TryGetValue(System.IO.Path.GetFullPath(shardPath), out var header)
@@ -147,7 +148,7 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
-    private static Checkpoint OpenDirectory(string directory)
+    private static Checkpoint OpenDirectory(string directory, CancellationToken cancellationToken)
     {
         var files = Directory.EnumerateFiles(directory)
             .Where(f => f.EndsWith(SafetensorsExtension, StringComparison.OrdinalIgnoreCase))
@@ -159,7 +160,7 @@ public sealed class Checkpoint : IDisposable
             throw new CheckpointException("NoSafetensorsFiles", Mxfp4ErrorCategory.ObjectNotFound, $"'{directory}' holds neither {DefaultIndexName} nor any *.safetensors file.", directory);
         }
 
-        var headers = files.Select(f => ReadShard(f, directory)).ToArray();
+        var headers = files.Select(f => ReadShard(f, directory, cancellationToken)).ToArray();
         var owner = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var header in headers)
         {
@@ -177,13 +178,13 @@ public sealed class Checkpoint : IDisposable
         return new Checkpoint(directory, directory, null, headers, EmptyMetadata());
     }
 
-    private static Checkpoint OpenIndex(string openedPath, string indexPath)
+    private static Checkpoint OpenIndex(string openedPath, string indexPath, CancellationToken cancellationToken)
     {
         string root = System.IO.Path.GetDirectoryName(indexPath)!;
         CheckpointIndex index;
         try
         {
-            index = CheckpointIndex.Read(indexPath);
+            index = CheckpointIndex.Read(indexPath, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -197,6 +198,7 @@ public sealed class Checkpoint : IDisposable
         {
             if (!resolved.TryGetValue(shardName, out var shardPath))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 shardPath = ShardPathResolver.Resolve(root, shardName, indexPath);
                 resolved.Add(shardName, shardPath);
             }
@@ -215,7 +217,7 @@ public sealed class Checkpoint : IDisposable
             }
         }
 
-        var headers = shardPaths.Select(p => ReadShard(p, indexPath)).ToArray();
+        var headers = shardPaths.Select(p => ReadShard(p, indexPath, cancellationToken)).ToArray();
         var headerOf = headers.ToDictionary(h => h.Path, StringComparer.Ordinal);
         foreach (var (tensor, shardPath) in shardOf)
         {
@@ -244,11 +246,11 @@ public sealed class Checkpoint : IDisposable
         return new Checkpoint(openedPath, root, indexPath, headers, index.Metadata);
     }
 
-    private static SafetensorsHeader ReadShard(string shardPath, string checkpointPath)
+    private static SafetensorsHeader ReadShard(string shardPath, string checkpointPath, CancellationToken cancellationToken)
     {
         try
         {
-            return SafetensorsHeader.Read(shardPath);
+            return SafetensorsHeader.Read(shardPath, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -28,7 +28,7 @@ internal sealed class CheckpointIndex
     /// <summary>The "metadata" object: strings as their text, every other value as its raw JSON text.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    public static CheckpointIndex Read(string indexPath)
+    public static CheckpointIndex Read(string indexPath, CancellationToken cancellationToken = default)
     {
         byte[] json;
         using (var stream = new FileStream(indexPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.None))
@@ -42,10 +42,10 @@ internal sealed class CheckpointIndex
             json = json[..stream.ReadAtLeast(json, json.Length, throwOnEndOfStream: false)];
         }
 
-        return Parse(json, indexPath);
+        return Parse(json, indexPath, cancellationToken);
     }
 
-    public static CheckpointIndex Parse(ReadOnlySpan<byte> json, string indexPath)
+    public static CheckpointIndex Parse(ReadOnlySpan<byte> json, string indexPath, CancellationToken cancellationToken = default)
     {
         if (!Utf8.IsValid(json))
         {
@@ -54,7 +54,7 @@ internal sealed class CheckpointIndex
 
         try
         {
-            return ReadObject(json, indexPath);
+            return ReadObject(json, indexPath, cancellationToken);
         }
         catch (JsonException e)
         {
@@ -66,7 +66,7 @@ internal sealed class CheckpointIndex
         }
     }
 
-    private static CheckpointIndex ReadObject(ReadOnlySpan<byte> json, string indexPath)
+    private static CheckpointIndex ReadObject(ReadOnlySpan<byte> json, string indexPath, CancellationToken cancellationToken)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -89,7 +89,7 @@ internal sealed class CheckpointIndex
             switch (key)
             {
                 case "weight_map":
-                    weightMap = ReadWeightMap(ref reader, indexPath);
+                    weightMap = ReadWeightMap(ref reader, indexPath, cancellationToken);
                     break;
                 case "metadata":
                     metadata = ReadMetadata(ref reader, json, indexPath);
@@ -118,7 +118,7 @@ internal sealed class CheckpointIndex
         return new CheckpointIndex(weightMap, metadata ?? new Dictionary<string, string>(StringComparer.Ordinal));
     }
 
-    private static List<KeyValuePair<string, string>> ReadWeightMap(ref Utf8JsonReader reader, string indexPath)
+    private static List<KeyValuePair<string, string>> ReadWeightMap(ref Utf8JsonReader reader, string indexPath, CancellationToken cancellationToken)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -129,6 +129,11 @@ internal sealed class CheckpointIndex
         var names = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (map.Count % SafetensorsHeaderParser.CancellationStride == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             string tensor = reader.GetString()!;
             if (!names.Add(tensor))
             {
@@ -141,7 +146,14 @@ internal sealed class CheckpointIndex
                 throw Invalid(indexPath, $"weight_map maps tensor '{tensor}' to a JSON {reader.TokenType}, not a file name", tensorName: tensor);
             }
 
-            map.Add(new(tensor, reader.GetString()!));
+            string shard = reader.GetString()!;
+            if (shard.Contains('\0', StringComparison.Ordinal))
+            {
+                // No file name holds NUL; .NET would throw a bare ArgumentException on the path later.
+                throw Invalid(indexPath, $"weight_map maps tensor '{tensor}' to a file name holding a NUL character", tensorName: tensor);
+            }
+
+            map.Add(new(tensor, shard));
         }
 
         return map;

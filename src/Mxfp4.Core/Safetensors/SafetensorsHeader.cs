@@ -59,7 +59,7 @@ public sealed class SafetensorsHeader
     /// Reads and validates the header of <paramref name="path"/>. Reads only the first 8 + N bytes through a plain
     /// file stream; the file is neither read whole nor mapped.
     /// </summary>
-    public static SafetensorsHeader Read(string path)
+    public static SafetensorsHeader Read(string path, CancellationToken cancellationToken = default)
     {
         var fullPath = System.IO.Path.GetFullPath(path);
         using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.None);
@@ -78,7 +78,7 @@ public sealed class SafetensorsHeader
                 $"the header claims {headerLength} bytes but the file ended after {PrefixLength + jsonRead}");
         }
 
-        return Parse(json, fileLength, fullPath);
+        return Parse(json, fileLength, fullPath, cancellationToken);
     }
 
     /// <summary>
@@ -118,7 +118,7 @@ public sealed class SafetensorsHeader
     /// Validates the JSON part of a header (the N bytes after the prefix) for a file of <paramref name="fileLength"/>
     /// bytes. Allocates in proportion to the JSON only, never to sizes or counts it claims.
     /// </summary>
-    public static SafetensorsHeader Parse(ReadOnlySpan<byte> headerJson, long fileLength, string path)
+    public static SafetensorsHeader Parse(ReadOnlySpan<byte> headerJson, long fileLength, string path, CancellationToken cancellationToken = default)
     {
         long headerLength = headerJson.Length;
         if (headerLength > MaxHeaderLength)
@@ -135,8 +135,8 @@ public sealed class SafetensorsHeader
                 $"a {headerLength}-byte header does not fit a {fileLength}-byte file");
         }
 
-        var parsed = SafetensorsHeaderParser.Parse(headerJson, path);
-        var tensors = SafetensorsLayoutValidator.Validate(parsed.Entries, PrefixLength + headerLength, fileLength, path);
+        var parsed = SafetensorsHeaderParser.Parse(headerJson, path, cancellationToken);
+        var tensors = SafetensorsLayoutValidator.Validate(parsed.Entries, PrefixLength + headerLength, fileLength, path, cancellationToken);
         return new SafetensorsHeader(path, fileLength, headerLength, tensors, parsed.Metadata);
     }
 }

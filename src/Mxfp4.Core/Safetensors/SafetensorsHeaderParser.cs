@@ -26,12 +26,15 @@ internal static class SafetensorsHeaderParser
 
     internal readonly record struct Result(List<HeaderEntry> Entries, IReadOnlyDictionary<string, string>? Metadata);
 
-    public static Result Parse(ReadOnlySpan<byte> json, string path)
+    /// <summary>How many tokens or entries pass between checks of the cancellation token: a 10^6-tensor header takes seconds.</summary>
+    internal const int CancellationStride = 4096;
+
+    public static Result Parse(ReadOnlySpan<byte> json, string path, CancellationToken cancellationToken = default)
     {
         CheckUtf8(json, path);
         CheckNulPadding(json, path);
-        CheckSyntaxAndNesting(json, path);
-        return ReadSchema(json, path);
+        CheckSyntaxAndNesting(json, path, cancellationToken);
+        return ReadSchema(json, path, cancellationToken);
     }
 
     private static JsonReaderOptions ReaderOptions => new()
@@ -80,9 +83,10 @@ internal static class SafetensorsHeaderParser
         }
     }
 
-    private static void CheckSyntaxAndNesting(ReadOnlySpan<byte> json, string path)
+    private static void CheckSyntaxAndNesting(ReadOnlySpan<byte> json, string path, CancellationToken cancellationToken)
     {
         var reader = new Utf8JsonReader(json, ReaderOptions);
+        int tokens = 0;
         try
         {
             if (!reader.Read())
@@ -97,6 +101,11 @@ internal static class SafetensorsHeaderParser
 
             do
             {
+                if (++tokens % CancellationStride == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.StartObject or JsonTokenType.StartArray when reader.CurrentDepth >= MaxNesting:
@@ -125,7 +134,7 @@ internal static class SafetensorsHeaderParser
         }
     }
 
-    private static Result ReadSchema(ReadOnlySpan<byte> json, string path)
+    private static Result ReadSchema(ReadOnlySpan<byte> json, string path, CancellationToken cancellationToken)
     {
         var reader = new Utf8JsonReader(json, ReaderOptions);
         reader.Read();
@@ -134,6 +143,11 @@ internal static class SafetensorsHeaderParser
         Dictionary<string, string>? metadata = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (entries.Count % CancellationStride == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             string name = reader.GetString()!;
             if (!seen.Add(name))
             {

@@ -9,7 +9,7 @@ namespace Mxfp4.Core.Safetensors;
 /// </summary>
 internal static class SafetensorsLayoutValidator
 {
-    public static IReadOnlyList<TensorInfo> Validate(List<HeaderEntry> entries, long dataStart, long fileLength, string path)
+    public static IReadOnlyList<TensorInfo> Validate(List<HeaderEntry> entries, long dataStart, long fileLength, string path, CancellationToken cancellationToken = default)
     {
         var sorted = entries.ToArray();
         foreach (var entry in sorted)
@@ -35,6 +35,7 @@ internal static class SafetensorsLayoutValidator
             return byEnd != 0 ? byEnd : string.CompareOrdinal(a.Name, b.Name);
         });
 
+        cancellationToken.ThrowIfCancellationRequested();
         ulong expected = 0;
         foreach (var entry in sorted)
         {

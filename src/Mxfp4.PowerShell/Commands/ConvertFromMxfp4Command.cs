@@ -50,6 +50,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = LiteralPathSet)]
     [ValidateNotNullOrEmpty]
+    [ValidatePathCharacters]
     public string Destination { get; set; } = string.Empty;
 
     /// <summary>F32 for tensors, BF16 for whole checkpoints, when not given.</summary>
@@ -88,6 +89,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = OutFileSet)]
     [ValidateNotNullOrEmpty]
+    [ValidatePathCharacters]
     public string OutFile { get; set; } = string.Empty;
 
     /// <summary>The most bytes an in-memory result may take; larger tensors must use -OutFile, -AsStream or a slice.</summary>
@@ -154,6 +156,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
 
         if (_outFile is not null)
         {
+            _outFile.MarkReceived();
             RefuseOutFileAsInput(_outFile.File.Path, InputObject?.BaseObject);
         }
 
@@ -187,6 +190,17 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         {
             WriteError(new ErrorRecord(
                 new InvalidOperationException($"'{_outFile.File.Path}' was not written because an input failed; nothing was changed."),
+                "OutFileNotWritten",
+                ErrorCategory.WriteError,
+                _outFile.File.Path));
+            return;
+        }
+
+        if (!_outFile.Received)
+        {
+            // Most often the command before this one failed (a mistyped path): an empty file must not replace a good one.
+            WriteError(new ErrorRecord(
+                new InvalidOperationException($"'{_outFile.File.Path}' was not written because no tensor reached ConvertFrom-Mxfp4; nothing was changed. Check the errors of the commands before it in the pipeline."),
                 "OutFileNotWritten",
                 ErrorCategory.WriteError,
                 _outFile.File.Path));
@@ -391,7 +405,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     {
         try
         {
-            using var checkpoint = Checkpoint.Open(path);
+            using var checkpoint = OpenCheckpoint(path);
             var options = new ConversionOptions { Format = ChosenFormat, Layout = Layout, SafetensorsOnly = SafetensorsOnly, Force = Force, Threads = ThrottleLimit };
             string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
             var plan = ConversionPlan.Create(checkpoint, destination, options);
@@ -448,7 +462,12 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
 
         internal bool Failed { get; private set; }
 
+        /// <summary>Whether any input reached the cmdlet; without one there is nothing to write.</summary>
+        internal bool Received { get; private set; }
+
         internal void MarkFailed() => Failed = true;
+
+        internal void MarkReceived() => Received = true;
 
         internal void Write(ReadOnlySpan<byte> chunk)
         {

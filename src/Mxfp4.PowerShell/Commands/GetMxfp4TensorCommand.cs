@@ -50,7 +50,7 @@ public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
         {
             try
             {
-                using var checkpoint = Checkpoint.Open(path);
+                using var checkpoint = OpenCheckpoint(path);
                 WritePairs(checkpoint.Tensors);
             }
             catch (Exception ex) when (IsInputFailure(ex))

@@ -41,7 +41,7 @@ public sealed class GetSafetensorsHeaderCommand : Mxfp4Cmdlet
         {
             try
             {
-                using var checkpoint = Checkpoint.Open(path);
+                using var checkpoint = OpenCheckpoint(path);
                 if (Metadata)
                 {
                     WriteMetadata(checkpoint, filter);

@@ -95,7 +95,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         {
             try
             {
-                using var checkpoint = Checkpoint.Open(path);
+                using var checkpoint = OpenCheckpoint(path);
                 foreach (var tensor in SelectedPairs(checkpoint.Tensors, filter))
                 {
                     Multiply(tensor);
@@ -114,8 +114,8 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         {
             using var reader = TensorReader.Open(tensor);
             var source = (Mxfp4TensorSource)reader.Source;
-            var matrix = new Mxfp4Matrix(source.BlocksFile, source.BlocksOffset, source.ScalesFile, source.ScalesOffset, tensor.Rows, checked((int)(tensor.Columns / Mxfp4Format.BlockElements)), tensor.Name);
-            var biasTensor = WithBias ? FindBias(tensor) : null;
+            var matrix = new Mxfp4Matrix(source.BlocksFile, source.BlocksOffset, source.ScalesFile, source.ScalesOffset, tensor.Rows, GroupsPerRow(tensor), tensor.Name);
+            var biasTensor = WithBias ? FindBias(tensor, PipelineStopToken) : null;
             var experts = Experts(tensor).ToList();
             var progress = new ProgressReporter(this, 1, $"Multiplying {tensor.Name} ({Precision})");
             progress.Report(0, experts.Count, $"0 of {Plural.Of(experts.Count, "matrix", "matrices")}");
@@ -153,29 +153,45 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         }
     }
 
+    /// <summary>A row of K columns multiplies a K-element vector, which must fit one array.</summary>
+    private static int GroupsPerRow(Mxfp4TensorInfo tensor)
+    {
+        long groups = tensor.Columns / Mxfp4Format.BlockElements;
+        if (groups > Mxfp4Matrix.MaxGroupsPerRow)
+        {
+            throw new Mxfp4Exception(
+                "LimitsExceeded",
+                Mxfp4ErrorCategory.LimitsExceeded,
+                $"'{tensor.Name}' has {tensor.Columns} columns; a matrix-vector product takes at most {(long)Mxfp4Matrix.MaxGroupsPerRow * Mxfp4Format.BlockElements}, since the vector must fit one array.",
+                tensor.Name);
+        }
+
+        return (int)groups;
+    }
+
     /// <summary>
     /// The selected experts of a 3-D tensor (all when none is given), or the whole matrix (null) of a 2-D one; checked
     /// by the same slice rules as ConvertFrom-Mxfp4 -Expert (ExpertOutOfRange, InvalidSlice), before any product runs.
     /// </summary>
     private IEnumerable<int?> Experts(Mxfp4TensorInfo tensor)
     {
-        var experts = Expert is { Length: > 0 } || tensor.Shape.Length != 3 ? Expert : Enumerable.Range(0, checked((int)tensor.Shape[0])).ToArray();
+        if (tensor.Shape.Length == 3 && tensor.Shape[0] > int.MaxValue)
+        {
+            throw new Mxfp4Exception("LimitsExceeded", Mxfp4ErrorCategory.LimitsExceeded, $"'{tensor.Name}' has {tensor.Shape[0]} experts; -Expert addresses at most {int.MaxValue}.", tensor.Name);
+        }
+
+        var experts = Expert is { Length: > 0 } || tensor.Shape.Length != 3 ? Expert : Enumerable.Range(0, (int)tensor.Shape[0]).ToArray();
         return TensorSlice.Select(tensor.Name, tensor.Shape, experts, null).Select(slice => slice.Expert);
     }
 
-    /// <summary>The bias lives in the same checkpoint, possibly another shard: look it up through the directory's index.</summary>
-    private static TensorInfo FindBias(Mxfp4TensorInfo tensor)
+    private static TensorInfo FindBias(Mxfp4TensorInfo tensor, CancellationToken cancellationToken)
     {
-        string directory = System.IO.Path.GetDirectoryName(tensor.Path)!;
-        using var checkpoint = Checkpoint.Open(directory);
-        foreach (var name in GptOssNames.BiasCandidates(tensor))
+        if (BiasLocator.Find(tensor, cancellationToken) is { } bias)
         {
-            if (checkpoint.Find(name) is { } bias)
-            {
-                return bias;
-            }
+            return bias;
         }
 
+        string directory = System.IO.Path.GetDirectoryName(tensor.Path)!;
         throw new Mxfp4Exception(
             "BiasNotFound",
             Mxfp4ErrorCategory.ObjectNotFound,

@@ -50,7 +50,8 @@ public sealed class IndexRangeTransformationAttribute : ArgumentTransformationAt
         long first = long.Parse(parts[0], CultureInfo.InvariantCulture);
         long last = long.Parse(parts[^1], CultureInfo.InvariantCulture);
         long step = first <= last ? 1 : -1;
-        if (Math.Abs(last - first) >= MaxIndices)
+        // In 128 bits: "-9223372036854775808..9223372036854775807" would wrap a 64-bit difference to a small one.
+        if (Int128.Abs((Int128)last - first) >= MaxIndices)
         {
             throw new ArgumentTransformationMetadataException($"The range '{text}' selects more than {MaxIndices} indices.");
         }

@@ -57,6 +57,11 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
                 else
                 {
                     resolved.AddRange(SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider));
+                    if (resolved.Count == 0)
+                    {
+                        // A wildcard that matches nothing resolves to an empty list without complaint.
+                        throw new ItemNotFoundException($"Cannot find path '{path}': no file matches it.");
+                    }
                 }
 
                 if (provider.Name != "FileSystem")
@@ -79,6 +84,22 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
             {
                 yield return item;
             }
+        }
+    }
+
+    /// <summary>
+    /// Opens a checkpoint with Ctrl+C honoured while its headers and index are parsed and its shards resolved, which
+    /// takes seconds for a header of a million tensors.
+    /// </summary>
+    protected Checkpoint OpenCheckpoint(string path)
+    {
+        try
+        {
+            return Checkpoint.Open(path, PipelineStopToken);
+        }
+        catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
     }
 
