@@ -162,7 +162,7 @@ public static class CheckpointConverter
             }
             else
             {
-                using var input = File.OpenRead(path);
+                using var input = FileSystem.SafeOpen.Read(path);
                 input.CopyTo(output);
             }
 
@@ -333,7 +333,7 @@ public static class CheckpointConverter
         private MappedFile Open(TensorInfo tensor)
         {
             var header = _source.GetHeader(tensor.Path);
-            long length = new FileInfo(tensor.Path).Length;
+            long length = _source.CurrentLength(tensor.Path);
             if (length != header.FileLength)
             {
                 throw new Mxfp4Exception(

@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using Mxfp4.Core.FileSystem;
 
 namespace Mxfp4.Core.Safetensors;
 
@@ -11,8 +12,8 @@ namespace Mxfp4.Core.Safetensors;
 /// <remarks>
 /// Consistency rules beyond the DESIGN: with an index, a tensor that a shard holds but weight_map does not assign to
 /// that shard is <c>InvalidCheckpointIndex</c> (the index would hide or misplace it); without an index, a tensor name
-/// found in two files is <c>DuplicateTensorName</c>. Shard containment (no <c>..</c>, absolute names or escaping links)
-/// applies to names from an index; in directory mode the files are those the user's directory lists.
+/// found in two files is <c>DuplicateTensorName</c>. Shard names from an index are checked lexically (no <c>..</c>, no
+/// absolute names); links are followed wherever they lead. Every file read must be a regular file (UnsupportedFileType).
 /// </remarks>
 public sealed class Checkpoint : IDisposable
 {
@@ -133,6 +134,25 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
+    /// <summary>
+    /// The shard's length now: of the mapped file itself once it is mapped (fstat of its handle), else of the file its
+    /// path leads to. Compared with the header's length before a long pass, so a changed shard is reported, not faulted on.
+    /// </summary>
+    internal long CurrentLength(string shardPath)
+    {
+        var header = GetHeader(shardPath);
+        lock (_mapLock)
+        {
+            if (_maps.TryGetValue(header.Path, out var map))
+            {
+                return map.CurrentLength;
+            }
+        }
+
+        using var file = SafeOpen.Read(header.Path);
+        return file.Length;
+    }
+
     public void Dispose()
     {
         lock (_mapLock)
@@ -207,6 +227,11 @@ public sealed class Checkpoint : IDisposable
         var shardPaths = resolved.Values.Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal).ToArray();
         foreach (var (shardName, shardPath) in resolved)
         {
+            if (Directory.Exists(shardPath))
+            {
+                throw new UnsupportedFileTypeException(shardPath, FileKind.Directory, $"(shard '{shardName}' of '{indexPath}')");
+            }
+
             if (!File.Exists(shardPath))
             {
                 throw new CheckpointException(
