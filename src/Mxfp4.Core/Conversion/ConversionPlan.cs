@@ -215,7 +215,7 @@ public sealed class ConversionPlan
                 throw new CheckpointException(
                     "CheckpointReadFailed", Mxfp4ErrorCategory.ReadError, $"'{file}' in the checkpoint directory cannot be read (a dangling link?); it would be copied.", checkpointPath, file);
             case { Kind: not FileKind.Regular } status:
-                throw new UnsupportedFileTypeException(file, status.Kind, "and cannot be copied with the checkpoint; remove it or use -SafetensorsOnly");
+                throw new UnsupportedFileTypeException(file, status.Kind, "; it cannot be copied with the checkpoint (remove it, or convert with -SafetensorsOnly)");
         }
     }
 

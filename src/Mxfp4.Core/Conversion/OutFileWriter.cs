@@ -47,7 +47,7 @@ public sealed class OutFileWriter : IDisposable
                 // Written where the link leads: the link stays a link, and the rename happens beside the real file.
                 return new OutFileWriter(full, AtomicFile.Create(FileIdentity.RealPath(full), overwrite), null);
             case { } other:
-                throw new UnsupportedFileTypeException(full, other.Kind, "and cannot be written as an output file");
+                throw new UnsupportedFileTypeException(full, other.Kind, "; it cannot be written as an output file");
             default:
                 return new OutFileWriter(full, AtomicFile.Create(full, overwrite), null);
         }

@@ -77,7 +77,7 @@ internal static class SafeOpen
             var kind = FileStatus.Of(handle).Kind;
             if (kind is not (FileKind.CharacterDevice or FileKind.Fifo))
             {
-                throw new UnsupportedFileTypeException(path, kind, "where a device or pipe was opened");
+                throw new UnsupportedFileTypeException(path, kind, "; a device or pipe was expected");
             }
 
             int fd = (int)handle.DangerousGetHandle();

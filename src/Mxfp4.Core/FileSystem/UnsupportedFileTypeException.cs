@@ -1,6 +1,6 @@
 namespace Mxfp4.Core.FileSystem;
 
-/// <summary>A file the engine must read (or replace) is not a regular file: a directory, device, FIFO or socket.</summary>
+/// <summary>A file the engine must read (or replace) is not a regular file: a directory, device, FIFO or socket. <c>role</c> is appended to the message as written (start it with "; " or " (").</summary>
 public sealed class UnsupportedFileTypeException : Mxfp4Exception
 {
     public UnsupportedFileTypeException(string path, FileKind kind, string? role = null)
@@ -32,5 +32,5 @@ public sealed class UnsupportedFileTypeException : Mxfp4Exception
     public FileKind Kind { get; }
 
     private static string Describe(string path, FileKind kind, string? role)
-        => $"'{path}' is {FileStatus.Describe(kind)}, not a regular file{(role is null ? string.Empty : " " + role)}.";
+        => $"'{path}' is {FileStatus.Describe(kind)}, not a regular file{role}.";
 }

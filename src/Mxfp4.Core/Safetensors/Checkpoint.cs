@@ -229,14 +229,17 @@ public sealed class Checkpoint : IDisposable
         {
             if (Directory.Exists(shardPath))
             {
-                throw new UnsupportedFileTypeException(shardPath, FileKind.Directory, $"(shard '{shardName}' of '{indexPath}')");
+                throw new UnsupportedFileTypeException(shardPath, FileKind.Directory, $" (shard '{shardName}' of '{indexPath}')");
             }
 
-            if (!File.Exists(shardPath))
+            if (FileStatus.Of(shardPath) is null)
             {
+                string why = FileStatus.Of(shardPath, followLinks: false) is { Kind: FileKind.SymbolicLink }
+                    ? "is a symbolic link that leads to no file (dangling, or a loop of links)"
+                    : "does not exist";
                 throw new CheckpointException(
                     "ShardNotFound", Mxfp4ErrorCategory.ObjectNotFound,
-                    $"'{indexPath}': shard '{shardName}' does not exist (looked for '{shardPath}').", indexPath, shardPath);
+                    $"'{indexPath}': shard '{shardName}' {why} (looked for '{shardPath}').", indexPath, shardPath);
             }
         }
 
