@@ -1,10 +1,5 @@
 # Where the module meets the file system (issue 13, rules 1-4): the Hugging Face cache layout in every cmdlet, guards
 # that compare files rather than path strings, special files, and output names planned before anything is written.
-BeforeDiscovery {
-    # mknod needs root (CI runs as root); the device tests are skipped elsewhere.
-    $isRoot = $IsLinux -and ((& id -u) -eq '0')
-}
-
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
 
@@ -29,14 +24,17 @@ BeforeAll {
 
     function Get-FileKind([string] $Path) { (& stat -c '%F' $Path) }
 
-    $cache = New-HuggingFaceCache (Join-Path $TestDrive 'cache') $sharded
-    $singleCache = New-HuggingFaceCache (Join-Path $TestDrive 'cache-single') $original
     $down = 'model.layers.0.mlp.experts.down_proj'
     $x = [float[]]::new(64)
     for ($i = 0; $i -lt 64; $i++) { $x[$i] = [float]([math]::Cos($i) / 3) }
 }
 
 Describe 'The Hugging Face cache layout works in every cmdlet' {
+    BeforeAll {
+        $cache = New-HuggingFaceCache (Join-Path $TestDrive 'cache') $sharded
+        $singleCache = New-HuggingFaceCache (Join-Path $TestDrive 'cache-single') $original
+    }
+
     It 'Get-SafetensorsHeader lists the snapshot, its index and a linked shard as the plain checkpoint' {
         (Get-SafetensorsHeader $cache).Name -join ',' | Should -Be ((Get-SafetensorsHeader $sharded).Name -join ',')
         (Get-SafetensorsHeader (Join-Path $cache 'model.safetensors.index.json')).Count | Should -Be (Get-SafetensorsHeader $sharded).Count
@@ -132,17 +130,22 @@ Describe 'Special files' {
     It 'tab completion of -Name on a FIFO returns nothing instead of hanging' -Skip:(-not $IsLinux) {
         $fifo = Join-Path $TestDrive 'completion.safetensors'
         & mkfifo $fifo
-        $job = Start-ThreadJob {
-            Import-Module (Join-Path $using:repo 'output' 'Mxfp4')
-            $line = "Get-Mxfp4Tensor -Path '$using:fifo' -Name mod"
+        # In a runspace of its own, so a hang shows as a timeout instead of stopping the run.
+        $shell = [powershell]::Create()
+        $null = $shell.AddScript({
+            param($Module, $Fifo)
+            Import-Module $Module
+            $line = "Get-Mxfp4Tensor -Path '$Fifo' -Name mod"
             (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.Count
-        }
-        $done = Wait-Job $job -Timeout 60
-        $done | Should -Not -BeNullOrEmpty
-        Receive-Job $job | Should -Be 0
+        }).AddArgument((Join-Path $repo 'output' 'Mxfp4')).AddArgument($fifo)
+        $pending = $shell.BeginInvoke()
+        $pending.AsyncWaitHandle.WaitOne(60000) | Should -BeTrue
+        $shell.EndInvoke($pending) | Should -Be 0
+        $shell.Dispose()
     }
 
-    It '-OutFile onto a private null device writes into it without -Force and leaves it a device' -Skip:(-not $isRoot) {
+    # mknod needs root (CI runs as root); elsewhere the device test is skipped.
+    It '-OutFile onto a private null device writes into it without -Force and leaves it a device' -Skip:(-not ($IsLinux -and (& id -u) -eq '0')) {
         $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'tmp-null')
         $device = Join-Path $dir 'null'
         & mknod $device c 1 3
