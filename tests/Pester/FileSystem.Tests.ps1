@@ -165,19 +165,25 @@ Describe 'Special files' {
         $start.ArgumentList.Add('-c'); $start.ArgumentList.Add('cat "$1" > "$2"'); $start.ArgumentList.Add('sh')
         $start.ArgumentList.Add($fifo); $start.ArgumentList.Add($received)
         $reader = [System.Diagnostics.Process]::Start($start)
-        $deadline = [datetime]::UtcNow.AddSeconds(30)
-        # Until cat has opened its end, opening the pipe fails at once (OutputWriteFailed) rather than waiting.
-        do {
-            Start-Sleep -Milliseconds 100
-            try { Get-Mxfp4Tensor $sharded -Name $down | ConvertFrom-Mxfp4 -OutFile $fifo; $written = $true }
-            catch { $_.FullyQualifiedErrorId | Should -Be 'OutputWriteFailed,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'; $written = $false }
-        } until ($written -or [datetime]::UtcNow -gt $deadline)
-        $written | Should -BeTrue
-        $reader.WaitForExit(30000) | Should -BeTrue
-        Get-Mxfp4Tensor $sharded -Name $down | ConvertFrom-Mxfp4 -OutFile (Join-Path $TestDrive 'expected.bin')
-        (Get-FileHash $received).Hash | Should -Be (Get-FileHash (Join-Path $TestDrive 'expected.bin')).Hash
-        Get-FileKind $fifo | Should -Be 'fifo'
-        (Get-ChildItem $dir -Force).Name | Should -Be 'pipe'
+        try {
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            # Until cat has opened its end, opening the pipe fails at once (OutputWriteFailed) rather than waiting.
+            do {
+                Start-Sleep -Milliseconds 100
+                try { Get-Mxfp4Tensor $sharded -Name $down | ConvertFrom-Mxfp4 -OutFile $fifo; $written = $true }
+                catch { $_.FullyQualifiedErrorId | Should -Be 'OutputWriteFailed,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'; $written = $false }
+            } until ($written -or [datetime]::UtcNow -gt $deadline)
+            $written | Should -BeTrue
+            $reader.WaitForExit(30000) | Should -BeTrue
+            Get-Mxfp4Tensor $sharded -Name $down | ConvertFrom-Mxfp4 -OutFile (Join-Path $TestDrive 'expected.bin')
+            (Get-FileHash $received).Hash | Should -Be (Get-FileHash (Join-Path $TestDrive 'expected.bin')).Hash
+            Get-FileKind $fifo | Should -Be 'fifo'
+            (Get-ChildItem $dir -Force).Name | Should -Be 'pipe'
+        }
+        finally {
+            # A reader left waiting on a pipe that was never written would outlive the run.
+            if (-not $reader.HasExited) { $reader.Kill($true) }
+        }
     }
 }
 

@@ -135,6 +135,7 @@ public sealed class ConversionPlan
             .ToList();
         OutputNamePlan.ThrowIfAnyCollide(outputs);
         DestinationGuard.ThrowIfAnyOutputIsASource(outputs.Select(o => o.Item1), outputs.Select(o => o.Item2));
+        DestinationGuard.ThrowIfAnyOutputIsNotAFile(outputs.Select(o => o.Item1));
         var indexMetadata = source.IndexPath is null ? [] : ReadIndexMetadata(source.IndexPath);
         byte[]? denseConfig = options.Layout == ConversionLayout.Transformers && otherFiles.FirstOrDefault(IsConfig) is { } config ? WithoutQuantization(config) : null;
         return new ConversionPlan(target, options, shards, otherFiles, indexTarget, source.IndexPath, indexMetadata, denseConfig);

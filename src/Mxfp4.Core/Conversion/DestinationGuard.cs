@@ -27,6 +27,22 @@ internal static class DestinationGuard
         }
     }
 
+    /// <summary>
+    /// Refuses the plan when an output name is taken by something that is not a regular file (a directory, FIFO,
+    /// device, socket): such a file is never replaced, and finding it only at the rename would come after other
+    /// outputs were already in place.
+    /// </summary>
+    public static void ThrowIfAnyOutputIsNotAFile(IEnumerable<string> outputs)
+    {
+        foreach (var output in outputs)
+        {
+            if (FileStatus.Of(output) is { Kind: not FileKind.Regular } status)
+            {
+                throw new UnsupportedFileTypeException(output, status.Kind, "; a conversion output is never written over it");
+            }
+        }
+    }
+
     /// <summary>Refuses the plan when an existing output path reaches one of the files the conversion reads.</summary>
     public static void ThrowIfAnyOutputIsASource(IEnumerable<string> outputs, IEnumerable<string> sources)
     {

@@ -81,6 +81,22 @@ public sealed class SpecialFileTests : IDisposable
         Assert.False(Directory.Exists(destination));
     }
 
+    [LinuxFact]
+    public void A_FIFO_or_directory_taking_an_output_name_is_never_replaced_and_nothing_is_written()
+    {
+        string source = SampleCheckpointFiles.CopyTo(_temp.Path, SampleCheckpointFiles.HuggingFace);
+        string destination = _temp.File("out");
+        Directory.CreateDirectory(destination);
+        string fifo = SpecialFiles.MakeFifo(Path.Combine(destination, "config.json"));
+        Directory.CreateDirectory(Path.Combine(destination, "model-00002-of-00002.safetensors"));
+
+        var error = Refused(() => Conversions.Run(source, destination, new ConversionOptions { Force = true }));
+
+        Assert.Equal(FileKind.Directory, error.Kind);
+        Assert.True(SpecialFiles.IsFifo(fifo));
+        Assert.Equal(2, Directory.GetFileSystemEntries(destination).Length);
+    }
+
     [RootFact]
     public void A_copied_file_linked_to_a_device_is_refused_not_copied()
     {
