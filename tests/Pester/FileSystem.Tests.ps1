@@ -155,6 +155,19 @@ Describe 'Special files' {
         (Get-ChildItem $dir -Force).Name | Should -Be 'null'
     }
 
+    It '-OutFile onto a symbolic link replaces the file it leads to and keeps the link' -Skip:(-not $IsLinux) {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'tmp-link')
+        $real = Join-Path $dir 'real.bin'
+        Set-Content $real 'old' -NoNewline
+        $link = Join-Path $dir 'link.bin'
+        & ln -s $real $link
+        Get-Mxfp4Tensor $sharded -Name $down | ConvertFrom-Mxfp4 -OutFile $link -Force
+        Get-FileKind $link | Should -Be 'symbolic link'
+        Get-Mxfp4Tensor $sharded -Name $down | ConvertFrom-Mxfp4 -OutFile (Join-Path $TestDrive 'expected-link.bin')
+        (Get-FileHash $real).Hash | Should -Be (Get-FileHash (Join-Path $TestDrive 'expected-link.bin')).Hash
+        (Get-ChildItem $dir -Force).Name -join ',' | Should -Be 'link.bin,real.bin'
+    }
+
     It '-OutFile onto a named pipe writes the bytes to its reader and leaves it a pipe' -Skip:(-not $IsLinux) {
         $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'tmp-fifo')
         $fifo = Join-Path $dir 'pipe'

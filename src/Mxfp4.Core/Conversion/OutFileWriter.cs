@@ -49,7 +49,25 @@ public sealed class OutFileWriter : IDisposable
             case { } other:
                 throw new UnsupportedFileTypeException(full, other.Kind, "; it cannot be written as an output file");
             default:
-                return new OutFileWriter(full, AtomicFile.Create(full, overwrite), null);
+                return new OutFileWriter(full, AtomicFile.Create(DanglingLinkTarget(full) ?? full, overwrite), null);
+        }
+    }
+
+    /// <summary>Where a link that leads to no file yet points, so the file is created there (as a shell's <c>&gt;</c> does) and the link kept.</summary>
+    private static string? DanglingLinkTarget(string path)
+    {
+        if (FileStatus.Of(path, followLinks: false) is not { Kind: FileKind.SymbolicLink })
+        {
+            return null;
+        }
+
+        try
+        {
+            return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+        }
+        catch (IOException ex)
+        {
+            throw new OutputWriteException(path, $"Cannot write through the link '{path}': {ex.Message}", ex);
         }
     }
 

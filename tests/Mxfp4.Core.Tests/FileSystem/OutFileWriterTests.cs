@@ -90,6 +90,19 @@ public sealed class OutFileWriterTests : IDisposable
     }
 
     [Fact]
+    public void A_dangling_link_creates_the_file_it_names_and_stays_a_link()
+    {
+        string target = _temp.File("later.bin");
+        string link = _temp.File("link.bin");
+        File.CreateSymbolicLink(link, target);
+
+        WriteAndCommit(link, overwrite: false);
+
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
+        Assert.Equal(Payload, File.ReadAllBytes(target));
+    }
+
+    [Fact]
     public void A_directory_is_UnsupportedFileType()
     {
         string directory = _temp.File("dir");
