@@ -220,7 +220,7 @@ public static class CheckpointConverter
             }
             else
             {
-                using var input = File.OpenRead(path);
+                using var input = FileSystem.SafeOpen.Read(path);
                 CopyChunks(input, output, cancellationToken);
             }
 

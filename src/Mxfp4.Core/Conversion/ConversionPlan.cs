@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Safetensors;
 
@@ -115,6 +116,7 @@ public sealed class ConversionPlan
 
         var otherFiles = ListOtherFiles(source, options);
         string? indexTarget = source.IndexPath is null ? null : Path.Combine(target, Path.GetFileName(source.IndexPath));
+        CheckOutputs(shards, indexTarget, source.IndexPath, target, otherFiles);
         var indexMetadata = source.IndexPath is null ? [] : ReadIndexMetadata(source.IndexPath);
         byte[]? denseConfig = options.Layout == ConversionLayout.Transformers && otherFiles.FirstOrDefault(IsConfig) is { } config ? WithoutQuantization(config) : null;
         return new ConversionPlan(target, options, shards, otherFiles, indexTarget, source.IndexPath, indexMetadata, denseConfig);
@@ -127,18 +129,37 @@ public sealed class ConversionPlan
         bool isDirectoryCheckpoint = Directory.Exists(source.Path) || source.IndexPath is not null;
         if (isDirectoryCheckpoint && !options.SafetensorsOnly)
         {
+            var shardPaths = source.ShardPaths.ToHashSet(StringComparer.Ordinal);
             foreach (var file in Directory.EnumerateFiles(source.RootDirectory).Order(StringComparer.Ordinal))
             {
-                bool isCheckpointFile = file.EndsWith(".safetensors", StringComparison.Ordinal)
+                // A shard is converted, never also copied, whatever its name's case or extension.
+                bool isCheckpointFile = shardPaths.Contains(file)
+                    || file.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
                     || string.Equals(file, source.IndexPath, StringComparison.Ordinal)
                     || file.EndsWith(AtomicFile.TemporarySuffix, StringComparison.Ordinal);
                 if (!isCheckpointFile)
                 {
+                    RequireRegularFile(file, source.Path);
                     otherFiles.Add(file);
                 }
             }
         }
         return otherFiles;
+    }
+
+    /// <summary>
+    /// Before anything is written: no two outputs share a name, none of them is (by any link or spelling) a source
+    /// file, and none is taken by something other than a regular file.
+    /// </summary>
+    internal static void CheckOutputs(IEnumerable<ShardPlan> shards, string? indexTarget, string? indexSource, string target, IEnumerable<string> otherFiles)
+    {
+        var outputs = shards.Select(s => (s.TargetPath, s.SourcePath))
+            .Concat(indexTarget is null ? [] : [(indexTarget, indexSource!)])
+            .Concat(otherFiles.Select(f => (Path.Combine(target, Path.GetFileName(f)), f)))
+            .ToList();
+        OutputNamePlan.ThrowIfAnyCollide(outputs);
+        DestinationGuard.ThrowIfAnyOutputIsASource(outputs.Select(o => o.Item1), outputs.Select(o => o.Item2));
+        DestinationGuard.ThrowIfAnyOutputIsNotAFile(outputs.Select(o => o.Item1));
     }
 
     /// <summary>
@@ -149,7 +170,7 @@ public sealed class ConversionPlan
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            using var document = JsonDocument.Parse(SafeOpen.ReadAllBytes(indexPath));
             if (!document.RootElement.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
             {
                 return [];
@@ -183,18 +204,8 @@ public sealed class ConversionPlan
 
     internal static void CheckDestination(Checkpoint source, string target, ConversionOptions options)
     {
-        string root = Path.TrimEndingDirectorySeparator(source.RootDirectory);
         string trimmed = Path.TrimEndingDirectorySeparator(target);
-        bool sourceIsFile = File.Exists(source.Path) && source.IndexPath is null;
-        bool insideRoot = trimmed.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-        if (string.Equals(trimmed, root, StringComparison.Ordinal) || (!sourceIsFile && insideRoot))
-        {
-            throw new Mxfp4Exception(
-                "DestinationIsSource",
-                Mxfp4ErrorCategory.InvalidArgument,
-                $"The destination '{target}' is the source checkpoint directory '{root}' or inside it; choose another directory.",
-                target);
-        }
+        DestinationGuard.ThrowIfDestinationIsSource(source, trimmed);
 
         string? parent = Path.GetDirectoryName(trimmed);
         if (parent is not null && !Directory.Exists(parent))
@@ -223,7 +234,20 @@ public sealed class ConversionPlan
         var partials = Directory.EnumerateFiles(directory, "*" + TemporaryName.Suffix).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         return partials.Count == 0
             ? string.Empty
-            : $": it holds {partials.Count} temporary file(s) of a conversion that was stopped ({string.Join(", ", partials.Take(3))}{(partials.Count > 3 ? ", ..." : string.Empty)}), which -Force removes";
+            : $": it holds {Plural.Of(partials.Count, "temporary file", "temporary files")} of a conversion that was stopped ({string.Join(", ", partials.Take(3))}{(partials.Count > 3 ? ", ..." : string.Empty)}), which -Force removes";
+    }
+
+    /// <summary>Only regular files are copied: a FIFO would block the copy, a device (a link to /dev/zero) would never end.</summary>
+    private static void RequireRegularFile(string file, string checkpointPath)
+    {
+        switch (FileStatus.Of(file))
+        {
+            case null:
+                throw new CheckpointException(
+                    "CheckpointReadFailed", Mxfp4ErrorCategory.ReadError, $"'{file}' in the checkpoint directory cannot be read (a dangling link?); it would be copied.", checkpointPath, file);
+            case { Kind: not FileKind.Regular } status:
+                throw new UnsupportedFileTypeException(file, status.Kind, "; it cannot be copied with the checkpoint (remove it, or convert with -SafetensorsOnly)");
+        }
     }
 
     /// <summary>The unquantized model's config: the same, less quantization_config, which would make loaders expect MXFP4.</summary>
@@ -251,7 +275,7 @@ public sealed class ConversionPlan
     {
         try
         {
-            return JsonNode.Parse(File.ReadAllBytes(path));
+            return JsonNode.Parse(SafeOpen.ReadAllBytes(path));
         }
         catch (JsonException ex)
         {

@@ -55,6 +55,7 @@ public static class QuantizationPlan
 
         var otherFiles = ConversionPlan.ListOtherFiles(source, options);
         string? indexTarget = source.IndexPath is null ? null : Path.Combine(target, Path.GetFileName(source.IndexPath));
+        ConversionPlan.CheckOutputs(shards, indexTarget, source.IndexPath, target, otherFiles);
         var indexMetadata = source.IndexPath is null ? [] : ConversionPlan.ReadIndexMetadata(source.IndexPath);
         bool quantizes = shards.Any(s => s.ConvertedCount > 0);
         byte[]? config = quantizes && quantization.NamingStyle == Mxfp4NamingStyle.HuggingFace && otherFiles.FirstOrDefault(ConversionPlan.IsConfig) is { } path

@@ -80,7 +80,8 @@ internal sealed class ShardInput : IDisposable
         SafeFileHandle handle;
         try
         {
-            handle = File.OpenHandle(tensor.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            // Through SafeOpen: a shard swapped for a FIFO or device after listing is refused, never waited on.
+            handle = FileSystem.SafeOpen.Read(tensor.Path).SafeFileHandle;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

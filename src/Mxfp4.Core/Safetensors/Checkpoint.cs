@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using Mxfp4.Core.FileSystem;
 
 namespace Mxfp4.Core.Safetensors;
 
@@ -11,8 +12,8 @@ namespace Mxfp4.Core.Safetensors;
 /// <remarks>
 /// Consistency rules beyond the DESIGN: with an index, a tensor that a shard holds but weight_map does not assign to
 /// that shard is <c>InvalidCheckpointIndex</c> (the index would hide or misplace it); without an index, a tensor name
-/// found in two files is <c>DuplicateTensorName</c>. Shard containment (no <c>..</c>, absolute names or escaping links)
-/// applies to names from an index; in directory mode the files are those the user's directory lists.
+/// found in two files is <c>DuplicateTensorName</c>. Shard names from an index are checked lexically (no <c>..</c>, no
+/// absolute names); links are followed wherever they lead. Every file read must be a regular file (UnsupportedFileType).
 /// </remarks>
 public sealed class Checkpoint : IDisposable
 {
@@ -209,11 +210,19 @@ public sealed class Checkpoint : IDisposable
         var shardPaths = resolved.Values.Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal).ToArray();
         foreach (var (shardName, shardPath) in resolved)
         {
-            if (!File.Exists(shardPath))
+            if (Directory.Exists(shardPath))
             {
+                throw new UnsupportedFileTypeException(shardPath, FileKind.Directory, $" (shard '{shardName}' of '{indexPath}')");
+            }
+
+            if (FileStatus.Of(shardPath) is null)
+            {
+                string why = FileStatus.Of(shardPath, followLinks: false) is { Kind: FileKind.SymbolicLink }
+                    ? "is a symbolic link that leads to no file (dangling, or a loop of links)"
+                    : "does not exist";
                 throw new CheckpointException(
                     "ShardNotFound", Mxfp4ErrorCategory.ObjectNotFound,
-                    $"'{indexPath}': shard '{shardName}' does not exist (looked for '{shardPath}').", indexPath, shardPath);
+                    $"'{indexPath}': shard '{shardName}' {why} (looked for '{shardPath}').", indexPath, shardPath);
             }
         }
 

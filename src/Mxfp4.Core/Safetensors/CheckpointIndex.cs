@@ -31,7 +31,7 @@ internal sealed class CheckpointIndex
     public static CheckpointIndex Read(string indexPath, CancellationToken cancellationToken = default)
     {
         byte[] json;
-        using (var stream = new FileStream(indexPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.None))
+        using (var stream = FileSystem.SafeOpen.Read(indexPath))
         {
             if (stream.Length > MaxLength)
             {

@@ -1,21 +1,25 @@
 using System.IO.MemoryMappedFiles;
+using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Interop;
 
 namespace Mxfp4.Core.Safetensors;
 
 /// <summary>
 /// A whole file mapped read-only. Windows onto it are spans of at most <see cref="int.MaxValue"/> bytes, so files and
-/// tensors beyond 4 GiB are read piecewise, never through one giant span. Dispose releases the map and the handle at once.
+/// tensors beyond 4 GiB are read piecewise, never through one giant span. The file's handle stays open with the map, so
+/// <see cref="CurrentLength"/> reports the mapped file itself, whatever links led to it. Dispose releases both at once.
 /// </summary>
 public sealed unsafe class MappedFile : IDisposable
 {
+    private readonly FileStream _file;
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
     private byte* _pointer;
 
-    private MappedFile(string path, long length, MemoryMappedFile? map, MemoryMappedViewAccessor? view, byte* pointer)
+    private MappedFile(string path, long length, FileStream file, MemoryMappedFile? map, MemoryMappedViewAccessor? view, byte* pointer)
     {
         Path = path;
+        _file = file;
         Length = length;
         _map = map;
         _view = view;
@@ -26,31 +30,36 @@ public sealed unsafe class MappedFile : IDisposable
 
     public long Length { get; }
 
+    /// <summary>The mapped file's length now (fstat of the open handle): differs from <see cref="Length"/> once the file was truncated or grown in place.</summary>
+    public long CurrentLength => RandomAccess.GetLength(_file.SafeFileHandle);
+
     public static MappedFile Open(string path, bool sequential = true)
     {
         var fullPath = System.IO.Path.GetFullPath(path);
-        using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.None);
+        var stream = SafeOpen.Read(fullPath);
         long length = stream.Length;
         if (length == 0)
         {
-            return new MappedFile(fullPath, 0, null, null, null);
+            return new MappedFile(fullPath, 0, stream, null, null, null);
         }
 
-        var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+        MemoryMappedFile? map = null;
         MemoryMappedViewAccessor? view = null;
         try
         {
+            map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
             view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
             byte* pointer = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
             pointer += view.PointerOffset;
             Advise(pointer, length, sequential);
-            return new MappedFile(fullPath, length, map, view, pointer);
+            return new MappedFile(fullPath, length, stream, map, view, pointer);
         }
         catch
         {
             view?.Dispose();
-            map.Dispose();
+            map?.Dispose();
+            stream.Dispose();
             throw;
         }
     }
@@ -77,6 +86,7 @@ public sealed unsafe class MappedFile : IDisposable
 
         _view?.Dispose();
         _map?.Dispose();
+        _file.Dispose();
     }
 
     private static void Advise(byte* pointer, long length, bool sequential)

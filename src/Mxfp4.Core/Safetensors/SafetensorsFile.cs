@@ -9,7 +9,7 @@ namespace Mxfp4.Core.Safetensors;
 /// A mapped file that another process truncates afterwards faults (SIGBUS) when the lost pages are touched, and no
 /// managed check can close that race completely. <see cref="Open"/> therefore checks that the file still has the
 /// length its header was validated against once the map exists, and <see cref="EnsureUnchanged"/> repeats the check
-/// on demand (one stat call), for callers about to start a long pass over the data.
+/// on demand (one fstat of the mapped file's handle), for callers about to start a long pass over the data.
 /// </remarks>
 public sealed class SafetensorsFile : IDisposable
 {
@@ -62,7 +62,7 @@ public sealed class SafetensorsFile : IDisposable
     }
 
     /// <summary>Throws <see cref="SafetensorsFormatException"/> when the file on disk no longer has the length its header was validated against.</summary>
-    public void EnsureUnchanged() => CheckLength(Header, new FileInfo(Header.Path).Length);
+    public void EnsureUnchanged() => CheckLength(Header, Map.CurrentLength);
 
     public void Dispose() => Map.Dispose();
 

@@ -62,7 +62,7 @@ public sealed class SafetensorsHeader
     public static SafetensorsHeader Read(string path, CancellationToken cancellationToken = default)
     {
         var fullPath = System.IO.Path.GetFullPath(path);
-        using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.None);
+        using var stream = FileSystem.SafeOpen.Read(fullPath);
         long fileLength = stream.Length;
         Span<byte> prefix = stackalloc byte[PrefixLength];
         int prefixRead = stream.ReadAtLeast(prefix, PrefixLength, throwOnEndOfStream: false);

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Runtime.InteropServices;
 using Mxfp4.Core;
 using Mxfp4.Core.Conversion;
+using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
@@ -128,7 +129,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
 
         try
         {
-            _outFile = new OutFileTarget(AtomicFile.Create(path, Force));
+            _outFile = new OutFileTarget(OutFileWriter.Create(path, Force));
         }
         catch (Mxfp4Exception ex)
         {
@@ -238,13 +239,6 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     private void WriteItems(IEnumerable<string> files)
         => WriteObject(InvokeProvider.Item.Get([.. files], force: true, literalPath: true), enumerateCollection: true);
 
-    /// <summary>The canonical path of a file: symbolic links followed, so two spellings of one file compare equal.</summary>
-    private static string Canonical(string path)
-    {
-        var info = new FileInfo(System.IO.Path.GetFullPath(path));
-        return info.Exists && info.LinkTarget is not null ? info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName : info.FullName;
-    }
-
     /// <summary>
     /// -OutFile naming a shard the input lives in would, with -Force, replace that shard while it is being read (and
     /// destroy the checkpoint), so it stops the pipeline before anything is committed.
@@ -257,8 +251,8 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
             TensorInfo plain => [plain.Path],
             _ => [],
         };
-        string target = Canonical(outFile);
-        if (sources.Any(source => string.Equals(Canonical(source), target, StringComparison.Ordinal)))
+        // Compared as files (device and inode), so no spelling of the path and no link on the way can hide a source.
+        if (sources.Any(source => FileIdentity.SameFile(source, outFile)))
         {
             _outFile!.MarkFailed();
             ThrowTerminatingError(ErrorRecords.From(
@@ -456,9 +450,9 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     }
 
     /// <summary>The one -OutFile of an invocation: every piped tensor is appended, and it is committed only if all succeeded.</summary>
-    private sealed class OutFileTarget(AtomicFile file)
+    private sealed class OutFileTarget(OutFileWriter file)
     {
-        internal AtomicFile File { get; } = file;
+        internal OutFileWriter File { get; } = file;
 
         internal bool Failed { get; private set; }
 
