@@ -174,12 +174,26 @@ public sealed class ParallelDecoderTests : IDisposable
     [Fact]
     public void Cancelling_from_another_thread_stops_a_long_decode_quickly()
     {
-        // Each source call takes 20 ms, so the whole decode would take seconds on two workers.
-        var slow = new CountingSource(_fixture.Source, onDecode: () => Thread.Sleep(20));
-        var output = new byte[_fixture.ElementCount * 40 * 2];
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(30));
+        // Each source call takes 20 ms, so the whole decode would take seconds on two workers. The first call has
+        // another thread cancel, and waits for it: a timer could fire after the decode ended on a loaded machine.
+        using var cts = new CancellationTokenSource();
         int callsAtCancel = -1;
-        using var snapshot = cts.Token.Register(() => callsAtCancel = slow.Calls);
+        int started = 0;
+        CountingSource? slow = null;
+        slow = new CountingSource(_fixture.Source, onDecode: () =>
+        {
+            if (Interlocked.Increment(ref started) == 1)
+            {
+                Task.Run(() =>
+                {
+                    callsAtCancel = slow!.Calls;
+                    cts.Cancel();
+                }).Wait();
+            }
+
+            Thread.Sleep(20);
+        });
+        var output = new byte[_fixture.ElementCount * 40 * 2];
         var watch = Stopwatch.StartNew();
         Assert.ThrowsAny<OperationCanceledException>(() => ParallelDecoder.Decode(_widePool, new RepeatingSource(slow, 40), 0, _fixture.ElementCount * 40, output, OutputFormat.BF16, 2, cts.Token));
         watch.Stop();
