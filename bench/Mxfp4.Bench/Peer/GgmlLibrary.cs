@@ -4,8 +4,8 @@ namespace Mxfp4.Bench.Peer;
 
 /// <summary>
 /// ggml's CPU libraries from the LLamaSharp.Backend.Cpu package (built from llama.cpp), loaded by path and called
-/// through function pointers. Bench only: the module never loads ggml. The AVX2 build is chosen when the CPU has
-/// AVX2 (as LLamaSharp itself would), else the plain AVX one. ggml's libggml-cpu is built with OpenMP, so a graph
+/// through function pointers. Bench only: the module never loads ggml. The widest build the CPU runs is chosen
+/// (avx512, else avx2, else avx), as LLamaSharp itself does. ggml's libggml-cpu is built with OpenMP, so a graph
 /// computed on n threads runs on one persistent OpenMP team (no thread creation per call).
 /// </summary>
 internal sealed unsafe class GgmlLibrary
@@ -92,7 +92,7 @@ internal sealed unsafe class GgmlLibrary
             return null;
         }
 
-        string variant = System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "avx2" : "avx";
+        string variant = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "avx512" : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "avx2" : "avx";
         string directory = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", variant);
         try
         {

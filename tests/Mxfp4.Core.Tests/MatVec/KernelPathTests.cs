@@ -58,8 +58,9 @@ public class KernelPathTests
 
         var expected = new double[data.Rows];
         var actual = new double[data.Rows];
-        ExactDotKernel.Rows(data.Blocks, data.Scales, data.Groups, exactX, expected, KernelPath.Scalar);
-        ExactDotKernel.Rows(data.Blocks, data.Scales, data.Groups, exactX, actual, path);
+        byte firstWideScale = ExactDotKernel.FirstWideScale(x, data.Groups);
+        ExactDotKernel.Rows(data.Blocks, data.Scales, data.Groups, exactX, firstWideScale, expected, KernelPath.Scalar);
+        ExactDotKernel.Rows(data.Blocks, data.Scales, data.Groups, exactX, firstWideScale, actual, path);
         Assert.Equal(SumBits(expected), SumBits(actual));
 
         Int8DotKernel.Rows(data.Blocks, data.Scales, data.Groups, quantized, maxima, expected, KernelPath.Scalar);

@@ -82,7 +82,7 @@ internal sealed class MatVecTestData
     /// <summary>The documented Exact bound, plus the float64 reference's own rounding (K·2^−53·S).</summary>
     internal double ExactBound(int row, double absSum)
     {
-        double underflow = Math.ScaleB(1.0, -150);
+        double underflow = (((16.0 * Groups) + 17) * Math.ScaleB(1.0, -150));
         for (int g = 0; g < Groups; g++)
         {
             byte s = Scales[(row * Groups) + g];
@@ -92,8 +92,9 @@ internal sealed class MatVecTestData
             }
         }
 
-        double c = 4.0 + ((Groups + 64) * Math.ScaleB(1.0, -28));
-        return (c * Epsilon * absSum) + underflow + (Columns * Math.ScaleB(1.0, -53) * absSum);
+        double n = Groups + 6;
+        double gamma = n * Epsilon / (1 - (n * Epsilon));
+        return (gamma * absSum) + underflow + (Columns * Math.ScaleB(1.0, -53) * absSum);
     }
 
     /// <summary>The documented Int8 bound: (1 + 2ε)·Q + (ε + (G + 4)·2^−52)·S, plus the reference's own rounding.</summary>
