@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -17,29 +16,17 @@ namespace Mxfp4.Core.MatVec;
 /// After the last block the 16 lanes are added pairwise (j += j+8, then j+4, j+2, j+1) and the row's sum is that
 /// float32, widened. Multiplying by S_g is exact (a power of two) unless the result is subnormal.
 /// Rows holding a block with s ≥ 253, or a scale at which float32 could overflow for this x
-/// (<see cref="FirstWideScale"/>), take <see cref="OverflowBlocks.ExactRow"/> instead, on every path.
+/// (<see cref="WideScales.First"/>), take <see cref="OverflowBlocks.ExactRow"/> instead, on every path.
 /// The vector paths run two rows per pass, sharing each load of x and overlapping the two accumulation chains;
 /// an odd last row runs paired with itself.
 /// </summary>
 internal static class ExactDotKernel
 {
-    /// <summary>
-    /// The smallest scale byte from which a row is summed in float64 for this x: 253 (the weights overflow float32), or
-    /// lower when 24·G·max|x|·2^(s − 128) reaches 2^126, the most the float32 lanes could then have to hold (every
-    /// lane's sum, product and partial sum is bounded by it), or 0 when 24·max|x| alone reaches 2^126 or x holds NaN
-    /// or ±Inf.
-    /// </summary>
-    internal static byte FirstWideScale(ReadOnlySpan<float> x, int groups)
-    {
-        double largest = x.IsEmpty ? 0 : Math.Abs(TensorPrimitives.MaxMagnitude(x));
-        if (!double.IsFinite(largest) || 24 * largest >= Math.ScaleB(1.0, 126))
-        {
-            return 0;
-        }
+    /// <summary>Σ|w·x′| of one block is at most this times max|x| (32 doubled weights of at most 12).</summary>
+    internal const double BlockBound = Mxfp4Format.BlockElements * 12.0;
 
-        double total = 24.0 * groups * largest;
-        return total == 0 ? OverflowBlocks.FirstScale : (byte)Math.Clamp(Math.Ceiling(254 - Math.Log2(total)), 0, OverflowBlocks.FirstScale);
-    }
+    /// <summary>How far ahead of the pair being summed its blocks are prefetched: the pair after next.</summary>
+    private const int PrefetchRows = 4;
 
     /// <summary>Row sums for <c>sums.Length</c> consecutive rows of <paramref name="groups"/> blocks each; rows with a scale ≥ <paramref name="firstWideScale"/> are summed in float64.</summary>
     internal static void Rows(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int groups, ReadOnlySpan<float> preparedX, byte firstWideScale, Span<double> sums, KernelPath path)
@@ -62,6 +49,7 @@ internal static class ExactDotKernel
                 continue;
             }
 
+            SimdOps.Prefetch(blocks, (r + PrefetchRows) * rowBytes, 2 * rowBytes);
             bool pair = r + 1 < sums.Length && scales.Slice((r + 1) * groups, groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0;
             int second = pair ? r + 1 : r;
             var secondBlocks = blocks.Slice(second * rowBytes, rowBytes);
@@ -156,7 +144,7 @@ internal static class ExactDotKernel
             b3 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 3), x7, SimdOps.WidenQuarter(evenB, 3) * x3), sB, b3);
         }
 
-        return (Reduce((a0 + a2) + (a1 + a3)), Reduce((b0 + b2) + (b1 + b3)));
+        return (SimdOps.PairwiseSum((a0 + a2) + (a1 + a3)), SimdOps.PairwiseSum((b0 + b2) + (b1 + b3)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -197,7 +185,7 @@ internal static class ExactDotKernel
 
         var a = a0 + a1;
         var b = b0 + b1;
-        return (Reduce(a.GetLower() + a.GetUpper()), Reduce(b.GetLower() + b.GetUpper()));
+        return (SimdOps.PairwiseSum(a.GetLower() + a.GetUpper()), SimdOps.PairwiseSum(b.GetLower() + b.GetUpper()));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -231,7 +219,7 @@ internal static class ExactDotKernel
 
         var a8 = a.GetLower() + a.GetUpper();
         var b8 = b.GetLower() + b.GetUpper();
-        return (Reduce(a8.GetLower() + a8.GetUpper()), Reduce(b8.GetLower() + b8.GetUpper()));
+        return (SimdOps.PairwiseSum(a8.GetLower() + a8.GetUpper()), SimdOps.PairwiseSum(b8.GetLower() + b8.GetUpper()));
     }
 
     /// <summary>
@@ -250,8 +238,4 @@ internal static class ExactDotKernel
         var (low, high) = SimdOps.Nibbles(packed);
         return (SimdOps.WidenAll(SimdOps.Lookup(table128, low)), SimdOps.WidenAll(SimdOps.Lookup(table128, high)));
     }
-
-    /// <summary>Lanes (j, j+4 already added) 0..3 → (0 + 2) + (1 + 3), the last two steps of the pairwise sum.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Reduce(Vector128<float> quad) => (quad.GetElement(0) + quad.GetElement(2)) + (quad.GetElement(1) + quad.GetElement(3));
 }

@@ -32,9 +32,12 @@ namespace Mxfp4.Core.MatVec;
 /// </para>
 /// <para>
 /// <b>Int8</b>: x is quantized per block to q = round(x·127/m), m = max|x| of the block, so each element moves by at
-/// most m/254. Integer dot products with the doubled weights are exact, their scaling is exact, and they are summed in
-/// 8 float64 lanes. With Q = Σ_blocks (m_b/254)·Σ_{i∈b}|w_i|: |y − y64| ≤ (1 + 2ε)·Q + (ε + (G + 4)·2^−52)·S.
-/// A block of x holding NaN or ±Inf makes every output NaN.
+/// most m/254. Integer dot products with the doubled weights are exact; each lane of 4 adds its dot product times the
+/// block's m·2^(s−128) (float32, exact unless subnormal) to one of 8 float32 lanes by a fused multiply-add (G − 1
+/// roundings; the first is exact), the lanes are added pairwise (3 more), and the row is divided by 127 in float64.
+/// With Q = Σ_blocks (m_b/254)·Σ_{i∈b}|w_i|: |y − y64| ≤ (1 + 2ε)·Q + γ(G + 6)·(S + Q) + (G + 1)·2^−141, the last
+/// term for subnormal products. Rows where the float32 lanes could overflow for this x take the same dot products
+/// summed in float64 instead. A block of x holding NaN or ±Inf makes every output NaN.
 /// </para>
 /// <para>
 /// <b>SwiGLU</b> takes the biased float32 results of an even/odd row pair (gate, up) and evaluates gpt-oss's clamped

@@ -25,12 +25,12 @@ internal sealed class PreparedVector
             var quantized = new sbyte[x.Length];
             var maxima = new double[x.Length / Mxfp4Format.BlockElements];
             VectorPreparation.QuantizeInt8(x, quantized, maxima);
-            return new PreparedVector(null, 0, quantized, maxima);
+            return new PreparedVector(null, WideScales.First(x, maxima.Length, Int8DotKernel.BlockBound), quantized, maxima);
         }
 
         var deinterleaved = new float[x.Length];
         VectorPreparation.Deinterleave(x, deinterleaved);
-        return new PreparedVector(deinterleaved, ExactDotKernel.FirstWideScale(x, x.Length / Mxfp4Format.BlockElements), null, null);
+        return new PreparedVector(deinterleaved, WideScales.First(x, x.Length / Mxfp4Format.BlockElements, ExactDotKernel.BlockBound), null, null);
     }
 
     /// <summary>The unbiased row sums of the rows whose blocks and scales are given.</summary>
@@ -42,7 +42,7 @@ internal sealed class PreparedVector
         }
         else
         {
-            Int8DotKernel.Rows(blocks, scales, groups, _quantized, _maxima, sums, path);
+            Int8DotKernel.Rows(blocks, scales, groups, _quantized, _maxima, _firstWideScale, sums, path);
         }
     }
 }

@@ -97,7 +97,7 @@ internal sealed class MatVecTestData
         return (gamma * absSum) + underflow + (Columns * Math.ScaleB(1.0, -53) * absSum);
     }
 
-    /// <summary>The documented Int8 bound: (1 + 2ε)·Q + (ε + (G + 4)·2^−52)·S, plus the reference's own rounding.</summary>
+    /// <summary>The documented Int8 bound: (1 + 2ε)·Q + γ(G + 6)·(S + Q) + (G + 1)·2^−141, plus the reference's own rounding.</summary>
     internal double Int8Bound(int row, ReadOnlySpan<float> x, double absSum)
     {
         double q = 0;
@@ -114,7 +114,9 @@ internal sealed class MatVecTestData
             q += max / 254.0 * weights;
         }
 
-        return ((1 + (2 * Epsilon)) * q) + ((Epsilon + ((Groups + 4) * Math.ScaleB(1.0, -52))) * absSum) + (Columns * Math.ScaleB(1.0, -53) * absSum);
+        double n = Groups + 6;
+        double gamma = n * Epsilon / (1 - (n * Epsilon));
+        return ((1 + (2 * Epsilon)) * q) + (gamma * (absSum + q)) + ((Groups + 1) * Math.ScaleB(1.0, -141)) + (Columns * Math.ScaleB(1.0, -53) * absSum);
     }
 
     /// <summary>Checks one output against the float64 reference: within the bound, or ±Inf/NaN where the reference is.</summary>
