@@ -15,6 +15,8 @@ internal sealed class MatVecSection : ILimitsSection
 {
     private const double ExactErrorLimit = 1e-6;
 
+    private static readonly TimeSpan PauseAfterGgml = TimeSpan.FromMilliseconds(300);
+
     public string Title => "Fused matvec vs read bandwidth and ggml";
 
     public string Baseline => "ours/limit = MXFP4 bytes per second / read bandwidth (vectorized sum of the same blocks) on the same threads; ours/ggml = ours / ggml's faster path (plain or CPU_REPACK) on the same matrix and threads. Check: max |y − y64| / Σ|w·x| on 256 sampled rows, y64 the float64 sum over the reference weights";
@@ -49,18 +51,8 @@ internal sealed class MatVecSection : ILimitsSection
 
                 rows.Add(new LimitsMeasurement($"read (sum of the blocks), {label}", threads, blockBytes, read, 1.0));
 
-                double ggmlBest = 0;
                 var y = new float[matrix.Rows];
-                foreach (bool repack in peer is null ? [] : new[] { false, true })
-                {
-                    var ggml = peer!.MatVec(matrix == all, repack);
-                    ggml.SetThreads(threads);
-                    var speed = bandwidth.Measure(bytes, () => ggml.Multiply(x, y));
-                    double error = ReferenceCheck.MatVecError(workload, 0, y, x);
-                    ggmlBest = Math.Max(ggmlBest, speed.Median);
-                    rows.Add(new LimitsMeasurement($"ggml mul_mat MXFP4 × F32 ({(repack ? "CPU_REPACK 8×8" : "plain")}), {label} ({speed.MedianSeconds * 1e3:F2} ms)", threads, bytes, speed, speed.Median / read.Median, null, Invariant($"error {error:E1} (x quantized to Q8_0)")));
-                }
-
+                var ours = new List<(MatVecPrecision Precision, LimitsMeasurement Row)>();
                 foreach (var precision in Enum.GetValues<MatVecPrecision>())
                 {
                     var speed = bandwidth.Measure(bytes, () => Mxfp4MatVec.Multiply(matrix, x, y, default, precision, MatVecActivation.None, threads));
@@ -75,8 +67,7 @@ internal sealed class MatVecSection : ILimitsSection
                         identical = y.AsSpan().SequenceEqual(singleThreaded[(label, precision)]) ? "; bitwise = 1 thread" : "; DIFFERS from 1 thread";
                     }
 
-                    double? vsGgml = ggmlBest > 0 ? speed.Median / ggmlBest : null;
-                    rows.Add(new LimitsMeasurement($"**ours {precision}**, {label} ({speed.MedianSeconds * 1e3:F2} ms)", threads, bytes, speed, speed.Median / read.Median, vsGgml, Invariant($"error {error:E1}{identical}")));
+                    ours.Add((precision, new LimitsMeasurement($"**ours {precision}**, {label} ({speed.MedianSeconds * 1e3:F2} ms)", threads, bytes, speed, speed.Median / read.Median, null, Invariant($"error {error:E1}{identical}"))));
                     if (threads != workload.Threads || threads == 1)
                     {
                         continue;
@@ -86,12 +77,6 @@ internal sealed class MatVecSection : ILimitsSection
                     if (matrix == all)
                     {
                         targets.Add(new LimitsTarget(Invariant($"matvec {precision} ≥ {(exact ? 0.8 : 0.9)}× read, out of cache ({threads} threads)"), speed.Median / read.Median, exact ? 0.8 : 0.9));
-                    }
-
-                    if (vsGgml is { } ratio)
-                    {
-                        double required = (matrix == all, exact) switch { (true, true) => 1.0, (true, false) => 1.1, (false, true) => 1.25, _ => 1.5 };
-                        targets.Add(new LimitsTarget(Invariant($"matvec {precision} ≥ {required}× ggml's faster path, {label} ({threads} threads)"), ratio, required));
                     }
 
                     if (exact && matrix == all)
@@ -104,6 +89,37 @@ internal sealed class MatVecSection : ILimitsSection
                         targets.Add(new LimitsTarget($"matvec {precision}, {label}: bitwise identical on 1 and {threads} threads (1 = yes)", identical.Contains("bitwise", StringComparison.Ordinal) ? 1 : 0, 1));
                     }
                 }
+
+                // ggml after ours: its OpenMP threads keep spinning for a while after each graph, which would slow
+                // whatever runs next on this 2-CPU machine; the pause lets them go to sleep before the next group.
+                double ggmlBest = 0;
+                var ggmlRows = new List<LimitsMeasurement>();
+                foreach (bool repack in peer is null ? [] : new[] { false, true })
+                {
+                    var ggml = peer!.MatVec(matrix == all, repack);
+                    ggml.SetThreads(threads);
+                    var speed = bandwidth.Measure(bytes, () => ggml.Multiply(x, y));
+                    double error = ReferenceCheck.MatVecError(workload, 0, y, x);
+                    ggmlBest = Math.Max(ggmlBest, speed.Median);
+                    ggmlRows.Add(new LimitsMeasurement($"ggml mul_mat MXFP4 × F32 ({(repack ? "CPU_REPACK 8×8" : "plain")}), {label} ({speed.MedianSeconds * 1e3:F2} ms)", threads, bytes, speed, speed.Median / read.Median, null, Invariant($"error {error:E1} (x quantized to Q8_0)")));
+                }
+
+                Thread.Sleep(PauseAfterGgml);
+                foreach (var (precision, row) in ours)
+                {
+                    double? vsGgml = ggmlBest > 0 ? row.Speed.Median / ggmlBest : null;
+                    rows.Add(row with { RatioToGgml = vsGgml });
+                    if (threads != workload.Threads || threads == 1 || vsGgml is not { } ratio)
+                    {
+                        continue;
+                    }
+
+                    bool exact = precision == MatVecPrecision.Exact;
+                    double required = (matrix == all, exact) switch { (true, true) => 1.0, (true, false) => 1.1, (false, true) => 1.25, _ => 1.5 };
+                    targets.Add(new LimitsTarget(Invariant($"matvec {precision} ≥ {required}× ggml's faster path, {label} ({threads} threads)"), ratio, required));
+                }
+
+                rows.AddRange(ggmlRows);
             }
         }
 
