@@ -182,10 +182,8 @@ internal static class Int8DotKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (double, double) Rows256(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
+    private static unsafe (double, double) Rows256(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
     {
-        ref byte blockA = ref MemoryMarshal.GetReference(blocksA);
-        ref byte blockB = ref MemoryMarshal.GetReference(blocksB);
         ref byte scaleA = ref MemoryMarshal.GetReference(scalesA);
         ref byte scaleB = ref MemoryMarshal.GetReference(scalesB);
         ref sbyte qRef = ref MemoryMarshal.GetReference(q);
@@ -196,32 +194,38 @@ internal static class Int8DotKernel
         var ones = Vector256.Create((short)1);
         var mask = Vector256.Create((byte)0x0F);
 
+        // The upper copy of a block's 16 bytes shifts right by 4 to bring its high nibbles down.
+        var shifts = Vector256.Create(0UL, 0UL, 4UL, 4UL);
+
         // Lanes 0..7 of the two rows.
         Vector256<float> a = default, b = default;
-        for (int g = 0; g < scalesA.Length; g++)
+        fixed (byte* blockA = blocksA)
+        fixed (byte* blockB = blocksB)
         {
-            var x = Vector256.LoadUnsafe(ref qRef, (nuint)(g * Mxfp4Format.BlockElements));
-            float m = (float)Unsafe.Add(ref maxima, g);
+            for (int g = 0; g < scalesA.Length; g++)
+            {
+                var x = Vector256.LoadUnsafe(ref qRef, (nuint)(g * Mxfp4Format.BlockElements));
+                float m = (float)Unsafe.Add(ref maxima, g);
 
-            var weightsA = Avx2.Shuffle(table, Nibbles(Vector128.LoadUnsafe(ref blockA, (nuint)(g * Mxfp4Format.BlockBytes)), mask));
-            var dotsA = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(weightsA), Avx2.Sign(x, weightsA)), ones);
-            a = SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dotsA), Vector256.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleA, g))), a);
+                var weightsA = Avx2.Shuffle(table, Nibbles(blockA + (g * Mxfp4Format.BlockBytes), shifts, mask));
+                var dotsA = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(weightsA), Avx2.Sign(x, weightsA)), ones);
+                a = SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dotsA), Vector256.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleA, g))), a);
 
-            var weightsB = Avx2.Shuffle(table, Nibbles(Vector128.LoadUnsafe(ref blockB, (nuint)(g * Mxfp4Format.BlockBytes)), mask));
-            var dotsB = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(weightsB), Avx2.Sign(x, weightsB)), ones);
-            b = SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dotsB), Vector256.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleB, g))), b);
+                var weightsB = Avx2.Shuffle(table, Nibbles(blockB + (g * Mxfp4Format.BlockBytes), shifts, mask));
+                var dotsB = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(weightsB), Avx2.Sign(x, weightsB)), ones);
+                b = SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dotsB), Vector256.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleB, g))), b);
+            }
         }
 
         return (SimdOps.PairwiseSum(a.GetLower() + a.GetUpper()) / 127.0, SimdOps.PairwiseSum(b.GetLower() + b.GetUpper()) / 127.0);
     }
 
-    /// <summary>The 16 low nibbles of a block in the lower half, its 16 high nibbles in the upper half (one shift on the doubled register).</summary>
+    /// <summary>The 16 low nibbles of a block in the lower half, its 16 high nibbles in the upper half (one broadcast load, one variable shift).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<sbyte> Nibbles(Vector128<byte> packed, Vector256<byte> mask)
+    private static unsafe Vector256<sbyte> Nibbles(byte* block, Vector256<ulong> shifts, Vector256<byte> mask)
     {
-        var both = Vector256.Create(packed, packed);
-        var shifted = Avx2.ShiftRightLogicalVariable(both.AsUInt64(), Vector256.Create(0UL, 0UL, 4UL, 4UL)).AsByte();
-        return (shifted & mask).AsSByte();
+        var both = Avx2.BroadcastVector128ToVector256(block);
+        return (Avx2.ShiftRightLogicalVariable(both.AsUInt64(), shifts).AsByte() & mask).AsSByte();
     }
 
     /// <summary>Sums of 4 adjacent products w[i]·x[i] over 16 int8 pairs with |w| ≤ 12 and |x| ≤ 127 (nothing saturates).</summary>
