@@ -23,8 +23,8 @@ public static class ParallelDecoder
     /// <summary>
     /// Outputs at least this big are written with streaming stores through an L1 staging buffer. Off by default:
     /// re-decided against glibc memset (issue 15) on an AVX-512 machine, 2 threads, 2 GB of F32 / 1 GB of BF16 and F16
-    /// out of cache, three full runs: streaming stores gave 0.68–1.29× / 0.69–0.99× / 0.34–0.78× the throughput of
-    /// cached stores, and the decoder's own ceiling (a source that only fills) 0.62–0.92×. The
+    /// out of cache, four full runs: streaming stores gave 0.68–1.29× / 0.69–1.07× / 0.48–1.27× the throughput of
+    /// cached stores, and the decoder's own ceiling (a source that only fills) 0.62–1.17×: no consistent gain. The
     /// limits report measures both, so the default can be revisited per machine class; tests force it on to keep the
     /// path exact.
     /// </summary>
