@@ -5,7 +5,7 @@ using Mxfp4.Bench.Limits;
 namespace Mxfp4.Bench;
 
 /// <summary>
-/// <c>limits [--quick]</c> prints the limit-ratio report measured in this one process; anything else goes to
+/// <c>limits [--quick] [--only dequant|matvec|conversion]</c> prints the limit-ratio report measured in this one process; anything else goes to
 /// BenchmarkDotNet (e.g. <c>--filter *</c>).
 /// </summary>
 internal static class Program
@@ -15,7 +15,8 @@ internal static class Program
         if (args.Length > 0 && args[0] == "limits")
         {
             bool quick = args.Skip(1).Contains("--quick");
-            new LimitsReport(quick).Run(Console.Out);
+            int only = Array.IndexOf(args, "--only");
+            new LimitsReport(quick, only > 0 && only + 1 < args.Length ? args[only + 1] : null).Run(Console.Out);
             return 0;
         }
 

@@ -1,58 +1,63 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Mxfp4.Core.Threading;
 
 namespace Mxfp4.Bench.Limits;
 
 /// <summary>
-/// Timing and the reference memory operations the report compares against. Every timed operation runs
-/// <see cref="Repetitions"/> times (fewer once a row has used its time budget, but at least twice) and the
-/// MEDIAN is reported: robust to one slow outlier from the other processes sharing the machine.
+/// Timing and the reference memory operations the report compares against. Every timed operation runs exactly
+/// <see cref="Repetitions"/> times (at least 5) after one untimed run, and the report gives the MEDIAN with the
+/// min–max: robust to one slow outlier from the other processes sharing the machine, and honest about the spread.
 /// </summary>
-internal sealed class Bandwidth(int repetitions, TimeSpan budgetPerRow)
+internal sealed unsafe class Bandwidth(int repetitions)
 {
-    private const int MinimumRuns = 2;
+    private static readonly delegate* unmanaged<void*, int, nuint, void*> GlibcMemset = LoadMemset();
 
     public int Repetitions { get; } = repetitions;
 
-    /// <summary>Median throughput of <paramref name="run"/> in GB/s (10^9 bytes per second) for <paramref name="bytes"/> per run.</summary>
-    public double Measure(long bytes, Action run)
+    /// <summary>Throughput of <paramref name="run"/> for <paramref name="bytes"/> per run (one warm-up run first).</summary>
+    public Throughput Measure(long bytes, Action run)
     {
-        var seconds = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (seconds.Count < Repetitions && (seconds.Count < MinimumRuns || total.Elapsed < budgetPerRow))
+        run();
+        var seconds = new double[Repetitions];
+        for (int i = 0; i < seconds.Length; i++)
         {
             long start = Stopwatch.GetTimestamp();
             run();
-            seconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            seconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
 
-        seconds.Sort();
-        double median = seconds.Count % 2 == 1
-            ? seconds[seconds.Count / 2]
-            : (seconds[(seconds.Count / 2) - 1] + seconds[seconds.Count / 2]) / 2;
-        return bytes / median / 1e9;
+        Array.Sort(seconds);
+        double median = seconds.Length % 2 == 1
+            ? seconds[seconds.Length / 2]
+            : (seconds[(seconds.Length / 2) - 1] + seconds[seconds.Length / 2]) / 2;
+        return new Throughput(bytes / median / 1e9, bytes / seconds[^1] / 1e9, bytes / seconds[0] / 1e9, median);
     }
 
-    /// <summary>memset of [pointer, +length) on <paramref name="threads"/> pool workers, parts on multiples of <paramref name="unitBytes"/>.</summary>
-    public static unsafe void Fill(byte* pointer, long length, int threads, long unitBytes)
-    {
-        if (threads == 1)
-        {
-            NativeMemory.Fill(pointer, (nuint)length, 0x3C);
-            return;
-        }
+    /// <summary>Whether glibc's memset was found (Linux); elsewhere <see cref="Memset"/> falls back to NativeMemory.Fill.</summary>
+    public static bool HasGlibcMemset => GlibcMemset != null;
 
-        WorkerPool.Shared.Run(threads, part =>
+    /// <summary>glibc memset of [pointer, +length) on <paramref name="threads"/> pool workers, parts on multiples of <paramref name="unitBytes"/>.</summary>
+    public static void Memset(byte* pointer, long length, int threads, long unitBytes)
+        => Split(length, threads, unitBytes, (start, end) =>
         {
-            var (start, end) = Partition.Range(length, threads, part, unitBytes);
-            NativeMemory.Fill(pointer + start, (nuint)(end - start), 0x3C);
+            if (GlibcMemset != null)
+            {
+                GlibcMemset(pointer + start, 0x3C, (nuint)(end - start));
+            }
+            else
+            {
+                NativeMemory.Fill(pointer + start, (nuint)(end - start), 0x3C);
+            }
         });
-    }
+
+    /// <summary>.NET's NativeMemory.Fill of the same parts, for comparison with glibc memset.</summary>
+    public static void Fill(byte* pointer, long length, int threads, long unitBytes)
+        => Split(length, threads, unitBytes, (start, end) => NativeMemory.Fill(pointer + start, (nuint)(end - start), 0x3C));
 
     /// <summary>A vectorized sum of [pointer, +length) as 64-bit words on <paramref name="threads"/> workers: pure read bandwidth.</summary>
-    public static unsafe ulong Sum(byte* pointer, long length, int threads)
+    public static ulong Sum(byte* pointer, long length, int threads)
     {
         var partials = new ulong[threads];
         WorkerPool.Shared.Run(threads, part =>
@@ -76,4 +81,27 @@ internal sealed class Bandwidth(int repetitions, TimeSpan budgetPerRow)
 
         return total;
     }
+
+    private static void Split(long length, int threads, long unitBytes, Action<long, long> part)
+    {
+        if (threads == 1)
+        {
+            part(0, length);
+            return;
+        }
+
+        WorkerPool.Shared.Run(threads, worker =>
+        {
+            var (start, end) = Partition.Range(length, threads, worker, unitBytes);
+            part(start, end);
+        });
+    }
+
+    private static delegate* unmanaged<void*, int, nuint, void*> LoadMemset()
+        => OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libc.so.6", out nint libc) && NativeLibrary.TryGetExport(libc, "memset", out nint memset)
+            ? (delegate* unmanaged<void*, int, nuint, void*>)memset
+            : null;
 }
+
+/// <summary>A timed row: median, slowest and fastest throughput in GB/s (10^9 bytes/s), and the median time.</summary>
+internal readonly record struct Throughput(double Median, double Min, double Max, double MedianSeconds);

@@ -9,11 +9,11 @@ namespace Mxfp4.Bench.Limits;
 /// The limit-ratio report: every section measured in this one process on one generated workload, printed as
 /// markdown (a table per section, then the targets with PASS/MISS).
 /// </summary>
-internal sealed class LimitsReport(bool quick)
+internal sealed class LimitsReport(bool quick, string? only = null)
 {
-    /// <summary>Full run: the 32 experts of gpt-oss-20b's gate_up_proj (265 MB of blocks); quick: 2 experts.</summary>
-    private readonly int _experts = quick ? 2 : 32;
-    private readonly Bandwidth _bandwidth = new(quick ? 3 : 5, TimeSpan.FromSeconds(quick ? 2 : 20));
+    /// <summary>Full run: the 32 experts of gpt-oss-20b's gate_up_proj (265 MB of blocks); quick: the fewest experts that still hold 4× the last-level cache.</summary>
+    private readonly int _experts = quick ? LimitsWorkload.ExpertsOutOfCache : 32;
+    private readonly Bandwidth _bandwidth = new(5);
 
     /// <summary>The report's sections, in print order; add new ones here.</summary>
     public static IReadOnlyList<ILimitsSection> Sections { get; } =
@@ -32,10 +32,14 @@ internal sealed class LimitsReport(bool quick)
         output.WriteLine();
         output.WriteLine(Invariant($"- workload: {workload.Shape} = {workload.Blocks.LongLength / 1e6:F0} MB of MXFP4, {workload.ElementCount:N0} elements (generated in {setup.Elapsed.TotalSeconds:F1} s)"));
         output.WriteLine(Invariant($"- machine: {Environment.ProcessorCount} CPUs, {RuntimeInformation.ProcessArchitecture}, {RuntimeInformation.FrameworkDescription}, kernel path {Mxfp4Kernels.ActivePath}; all threads = {workload.Threads}"));
-        output.WriteLine(Invariant($"- each figure is the MEDIAN of up to {_bandwidth.Repetitions} timed runs (at least 2; fewer than {_bandwidth.Repetitions} only when a row exceeds its time budget); GB/s = 10^9 bytes/s"));
+        output.WriteLine(Invariant($"- last-level cache {LimitsWorkload.LastLevelCacheBytes >> 20} MiB; the workload's blocks are {workload.Blocks.LongLength / (double)LimitsWorkload.LastLevelCacheBytes:F1}× that, so every \"out of cache\" row streams from memory"));
+        output.WriteLine(Invariant($"- each figure is the MEDIAN of {_bandwidth.Repetitions} timed runs after one untimed run, with the min–max; GB/s = 10^9 bytes/s"));
+        output.WriteLine(Invariant($"- tiered compilation: {(AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool tiered) ? (tiered ? "on" : "off (the bench csproj sets TieredCompilation=false: every method is jitted fully optimised on first call, so no row times tier-0 code)") : "default (on)")}"));
+        output.WriteLine(Invariant($"- memset baseline: {(Bandwidth.HasGlibcMemset ? "glibc memset (libc.so.6, P/Invoke)" : "NativeMemory.Fill (glibc not found)")}; ggml peer: {(Peer.GgmlLibrary.Instance is { } library ? library.Directory : Peer.GgmlLibrary.LoadError)}"));
+        output.WriteLine(Invariant($"- load average at start: {LoadAverage()}"));
 
         var targets = new List<LimitsTarget>();
-        foreach (var section in Sections)
+        foreach (var section in Sections.Where(s => only is null || s.Title.Contains(only, StringComparison.OrdinalIgnoreCase)))
         {
             var result = section.Run(workload, _bandwidth);
             output.WriteLine();
@@ -43,10 +47,17 @@ internal sealed class LimitsReport(bool quick)
             output.WriteLine();
             output.WriteLine(section.Baseline);
             output.WriteLine();
-            var table = new MarkdownTable("operation", "threads", "bytes", "GB/s", "ratio");
+            var table = new MarkdownTable("operation", "threads", "bytes", "GB/s median (min–max)", "ours/limit", "ours/ggml", "checked against the reference");
             foreach (var row in result.Measurements)
             {
-                table.Add(row.Operation, Invariant($"{row.Threads}"), Invariant($"{row.Bytes:N0}"), Invariant($"{row.GigabytesPerSecond:F2}"), row.RatioToBaseline is { } ratio ? Invariant($"{ratio:F3}") : "—");
+                table.Add(
+                    row.Operation,
+                    Invariant($"{row.Threads}"),
+                    Invariant($"{row.Bytes:N0}"),
+                    Invariant($"{row.Speed.Median:F2} ({row.Speed.Min:F2}–{row.Speed.Max:F2})"),
+                    row.RatioToLimit is { } limit ? Invariant($"{limit:F3}") : "—",
+                    row.RatioToGgml is { } ggml ? Invariant($"{ggml:F3}") : "—",
+                    row.Check);
             }
 
             table.Write(output);
@@ -63,7 +74,11 @@ internal sealed class LimitsReport(bool quick)
         }
 
         targetTable.Write(output);
+        output.WriteLine();
+        output.WriteLine(Invariant($"- load average at end: {LoadAverage()}; total {setup.Elapsed.TotalSeconds:F0} s"));
     }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

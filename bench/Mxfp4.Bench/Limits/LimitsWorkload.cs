@@ -17,6 +17,14 @@ internal sealed unsafe class LimitsWorkload
 
     private static readonly byte[] EdgeScales = [0, 1, 127, 254, 255];
 
+    /// <summary>The last-level cache of CPU 0 (sysfs), or 32 MiB where that is not readable.</summary>
+    public static long LastLevelCacheBytes { get; } = ReadLastLevelCache();
+
+    /// <summary>The fewest experts whose blocks are at least 4× the last-level cache.</summary>
+    public static int ExpertsOutOfCache => (int)Math.Max(2, ((4 * LastLevelCacheBytes) + ExpertBlockBytes - 1) / ExpertBlockBytes);
+
+    private static long ExpertBlockBytes => (long)Rows * GroupsPerRow * Mxfp4Format.BlockBytes;
+
     public LimitsWorkload(int experts)
     {
         Experts = experts;
@@ -55,5 +63,48 @@ internal sealed unsafe class LimitsWorkload
     /// <summary>"All threads": every worker of the shared pool.</summary>
     public int Threads { get; }
 
+    /// <summary>Whether elements [first, +count) lie in blocks whose scale is below 253 (finite, float32-representable weights, where ggml and the spec agree).</summary>
+    public bool OrdinaryScales(long firstGroup, long groups)
+    {
+        for (long g = firstGroup; g < firstGroup + groups; g++)
+        {
+            if (Scales[g] >= 253)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public string Shape => $"blocks [{Experts}, {Rows}, {GroupsPerRow}, 16] + scales [{Experts}, {Rows}, {GroupsPerRow}]";
+
+    private static long ReadLastLevelCache()
+    {
+        const long fallback = 32L << 20;
+        string directory = "/sys/devices/system/cpu/cpu0/cache";
+        if (!Directory.Exists(directory))
+        {
+            return fallback;
+        }
+
+        long largest = 0;
+        foreach (var index in Directory.GetDirectories(directory, "index*"))
+        {
+            string sizeFile = Path.Combine(index, "size");
+            if (!File.Exists(sizeFile))
+            {
+                continue;
+            }
+
+            string text = File.ReadAllText(sizeFile).Trim();
+            long multiplier = text.EndsWith('K') ? 1024 : text.EndsWith('M') ? 1 << 20 : 1;
+            if (long.TryParse(text.TrimEnd('K', 'M'), System.Globalization.CultureInfo.InvariantCulture, out long value))
+            {
+                largest = Math.Max(largest, value * multiplier);
+            }
+        }
+
+        return largest > 0 ? largest : fallback;
+    }
 }

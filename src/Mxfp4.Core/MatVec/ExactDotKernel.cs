@@ -1,78 +1,94 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Mxfp4.Core.Mxfp4;
 
 namespace Mxfp4.Core.MatVec;
 
 /// <summary>
-/// The Exact row kernel. Its arithmetic is fixed independently of vector width, so every path gives the same bits.
-/// The vector arrives split per block into its 16 even then 16 odd elements (<see cref="VectorPreparation"/>), which
-/// lines elements up with the nibbles that hold them. For block g and lane j (0..7), with the doubled weights
-/// a = low nibble of byte j, b = low nibble of byte 8+j, c = high nibble of byte j, d = high nibble of byte 8+j and
-/// x′ the deinterleaved block:
-/// <c>t = fma(c, x′[16+j], a·x′[j])</c>, <c>u = fma(d, x′[24+j], b·x′[8+j])</c>, <c>p = t + u</c> in float32, then
-/// <c>lane[j] += (double)p · 2^(s_g − 128)</c> in float64 (an exact product, so fused or not gives the same sum).
-/// After the last block the 8 lanes are added pairwise (j += j+4, then j+2, j+1) and the row's sum is that float64.
-/// Blocks with s ≥ 253 add <see cref="OverflowBlocks.ExactLanes"/> instead; rows holding them run the scalar loop
-/// on every path, which keeps the vector loops free of calls (a call would spill their accumulators).
+/// The Exact row kernel, all in float32. Its arithmetic is fixed independently of vector width, so every path gives
+/// the same bits. The vector arrives split per block into its 16 even then 16 odd elements
+/// (<see cref="VectorPreparation"/>), which lines elements up with the nibbles that hold them. For block g and lane j
+/// (0..15), with the doubled weights a = low nibble of byte j, c = high nibble of byte j, x′ the deinterleaved block
+/// and S_g = 2^(s_g − 128) as float32:
+/// <c>p = fma(c, x′[16+j], a·x′[j])</c>, <c>lane[j] = fma(p, S_g, lane[j])</c>.
+/// After the last block the 16 lanes are added pairwise (j += j+8, then j+4, j+2, j+1) and the row's sum is that
+/// float32, widened. Multiplying by S_g is exact (a power of two) unless the result is subnormal.
+/// Rows holding a block with s ≥ 253, or a scale at which float32 could overflow for this x
+/// (<see cref="WideScales.First"/>), take <see cref="OverflowBlocks.ExactRow"/> instead, on every path.
+/// The vector paths run two rows per pass, sharing each load of x and overlapping the two accumulation chains;
+/// an odd last row runs paired with itself.
 /// </summary>
 internal static class ExactDotKernel
 {
-    /// <summary>Row sums for <c>sums.Length</c> consecutive rows of <paramref name="groups"/> blocks each.</summary>
-    internal static void Rows(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int groups, ReadOnlySpan<float> preparedX, Span<double> sums, KernelPath path)
+    /// <summary>Σ|w·x′| of one block is at most this times max|x| (32 doubled weights of at most 12).</summary>
+    internal const double BlockBound = Mxfp4Format.BlockElements * 12.0;
+
+    /// <summary>How far ahead of the pair being summed its blocks are prefetched: the pair after next.</summary>
+    private const int PrefetchRows = 4;
+
+    /// <summary>Row sums for <c>sums.Length</c> consecutive rows of <paramref name="groups"/> blocks each; rows with a scale ≥ <paramref name="firstWideScale"/> are summed in float64.</summary>
+    internal static void Rows(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int groups, ReadOnlySpan<float> preparedX, byte firstWideScale, Span<double> sums, KernelPath path)
     {
         int rowBytes = groups * Mxfp4Format.BlockBytes;
-        for (int r = 0; r < sums.Length; r++)
+        int r = 0;
+        while (r < sums.Length)
         {
-            var rowBlocks = blocks.Slice(r * rowBytes, rowBytes);
-            var rowScales = scales.Slice(r * groups, groups);
-            sums[r] = OverflowBlocks.Contains(rowScales) ? RowScalar(rowBlocks, rowScales, preparedX) : path switch
+            var firstScales = scales.Slice(r * groups, groups);
+            var firstBlocks = blocks.Slice(r * rowBytes, rowBytes);
+            if (firstScales.IndexOfAnyInRange(firstWideScale, byte.MaxValue) >= 0)
             {
-                KernelPath.Vector512 => Row512(rowBlocks, rowScales, preparedX),
-                KernelPath.Vector256 => Row256(rowBlocks, rowScales, preparedX),
-                KernelPath.Vector128 => Row128(rowBlocks, rowScales, preparedX),
-                _ => RowScalar(rowBlocks, rowScales, preparedX),
+                sums[r++] = OverflowBlocks.ExactRow(firstBlocks, firstScales, preparedX);
+                continue;
+            }
+
+            if (path == KernelPath.Scalar)
+            {
+                sums[r++] = RowScalar(firstBlocks, firstScales, preparedX);
+                continue;
+            }
+
+            SimdOps.Prefetch(blocks, (r + PrefetchRows) * rowBytes, 2 * rowBytes);
+            bool pair = r + 1 < sums.Length && scales.Slice((r + 1) * groups, groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0;
+            int second = pair ? r + 1 : r;
+            var secondBlocks = blocks.Slice(second * rowBytes, rowBytes);
+            var secondScales = scales.Slice(second * groups, groups);
+            var (a, b) = path switch
+            {
+                KernelPath.Vector512 => Rows512(firstBlocks, firstScales, secondBlocks, secondScales, preparedX),
+                KernelPath.Vector256 => Rows256(firstBlocks, firstScales, secondBlocks, secondScales, preparedX),
+                _ => Rows128(firstBlocks, firstScales, secondBlocks, secondScales, preparedX),
             };
+            sums[r++] = a;
+            if (pair)
+            {
+                sums[r++] = b;
+            }
         }
     }
 
     private static double RowScalar(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, ReadOnlySpan<float> x)
     {
-        var table = WeightTables.DoubledValues;
-        var halfScales = WeightTables.HalfScales;
-        Span<double> lanes = stackalloc double[8];
-        Span<double> overflow = stackalloc double[8];
+        var table = WeightTables.DoubledFloats;
+        var halfScales = WeightTables.HalfScalesF32;
+        Span<float> lanes = stackalloc float[16];
         lanes.Clear();
         for (int g = 0; g < scales.Length; g++)
         {
             var block = blocks.Slice(g * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes);
             var xBlock = x.Slice(g * Mxfp4Format.BlockElements, Mxfp4Format.BlockElements);
-            if (scales[g] >= OverflowBlocks.FirstScale)
-            {
-                OverflowBlocks.ExactLanes(block, xBlock, scales[g], overflow);
-                for (int j = 0; j < 8; j++)
-                {
-                    lanes[j] += overflow[j];
-                }
-
-                continue;
-            }
-
-            double scale = halfScales[scales[g]];
-            for (int j = 0; j < 8; j++)
+            float scale = halfScales[scales[g]];
+            for (int j = 0; j < 16; j++)
             {
                 float a = table[block[j] & 0x0F];
-                float b = table[block[8 + j] & 0x0F];
                 float c = table[block[j] >> 4];
-                float d = table[block[8 + j] >> 4];
-                float t = MathF.FusedMultiplyAdd(c, xBlock[16 + j], a * xBlock[j]);
-                float u = MathF.FusedMultiplyAdd(d, xBlock[24 + j], b * xBlock[8 + j]);
-                lanes[j] += (t + u) * scale;
+                float p = MathF.FusedMultiplyAdd(c, xBlock[16 + j], a * xBlock[j]);
+                lanes[j] = MathF.FusedMultiplyAdd(p, scale, lanes[j]);
             }
         }
 
-        for (int half = 4; half >= 1; half /= 2)
+        for (int half = 8; half >= 1; half /= 2)
         {
             for (int j = 0; j < half; j++)
             {
@@ -84,95 +100,142 @@ internal static class ExactDotKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Row128(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, ReadOnlySpan<float> x)
+    private static (double, double) Rows128(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<float> x)
     {
-        ref byte blockRef = ref MemoryMarshal.GetReference(blocks);
+        ref byte blockA = ref MemoryMarshal.GetReference(blocksA);
+        ref byte blockB = ref MemoryMarshal.GetReference(blocksB);
+        ref byte scaleA = ref MemoryMarshal.GetReference(scalesA);
+        ref byte scaleB = ref MemoryMarshal.GetReference(scalesB);
         ref float xRef = ref MemoryMarshal.GetReference(x);
+        ref float halfScales = ref MemoryMarshal.GetArrayDataReference(WeightTables.HalfScalesF32);
         var table = Vector128.Create(WeightTables.DoubledValues);
-        var halfScales = WeightTables.HalfScales;
 
-        // a{k} holds lanes 2k and 2k+1.
-        Vector128<double> a0 = default, a1 = default, a2 = default, a3 = default;
-        for (int g = 0; g < scales.Length; g++)
+        // a{k} / b{k} hold lanes 4k..4k+3 of the two rows.
+        Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector128<float> b0 = default, b1 = default, b2 = default, b3 = default;
+        for (int g = 0; g < scalesA.Length; g++)
         {
-            var (low, high) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockRef, (nuint)(g * Mxfp4Format.BlockBytes)));
-            var even = SimdOps.Lookup(table, low);
-            var odd = SimdOps.Lookup(table, high);
             nuint xs = (nuint)(g * Mxfp4Format.BlockElements);
-            var scale = Vector128.Create(halfScales[scales[g]]);
+            var x0 = Vector128.LoadUnsafe(ref xRef, xs);
+            var x1 = Vector128.LoadUnsafe(ref xRef, xs + 4);
+            var x2 = Vector128.LoadUnsafe(ref xRef, xs + 8);
+            var x3 = Vector128.LoadUnsafe(ref xRef, xs + 12);
+            var x4 = Vector128.LoadUnsafe(ref xRef, xs + 16);
+            var x5 = Vector128.LoadUnsafe(ref xRef, xs + 20);
+            var x6 = Vector128.LoadUnsafe(ref xRef, xs + 24);
+            var x7 = Vector128.LoadUnsafe(ref xRef, xs + 28);
 
-            var t0 = SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(odd, 0), Vector128.LoadUnsafe(ref xRef, xs + 16), SimdOps.WidenQuarter(even, 0) * Vector128.LoadUnsafe(ref xRef, xs));
-            var u0 = SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(odd, 2), Vector128.LoadUnsafe(ref xRef, xs + 24), SimdOps.WidenQuarter(even, 2) * Vector128.LoadUnsafe(ref xRef, xs + 8));
-            var t1 = SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(odd, 1), Vector128.LoadUnsafe(ref xRef, xs + 20), SimdOps.WidenQuarter(even, 1) * Vector128.LoadUnsafe(ref xRef, xs + 4));
-            var u1 = SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(odd, 3), Vector128.LoadUnsafe(ref xRef, xs + 28), SimdOps.WidenQuarter(even, 3) * Vector128.LoadUnsafe(ref xRef, xs + 12));
-            var p0 = t0 + u0;
-            var p1 = t1 + u1;
-            a0 = SimdOps.MultiplyAdd(Vector128.WidenLower(p0), scale, a0);
-            a1 = SimdOps.MultiplyAdd(Vector128.WidenUpper(p0), scale, a1);
-            a2 = SimdOps.MultiplyAdd(Vector128.WidenLower(p1), scale, a2);
-            a3 = SimdOps.MultiplyAdd(Vector128.WidenUpper(p1), scale, a3);
+            var (lowA, highA) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockA, (nuint)(g * Mxfp4Format.BlockBytes)));
+            var evenA = SimdOps.Lookup(table, lowA);
+            var oddA = SimdOps.Lookup(table, highA);
+            var sA = Vector128.Create(Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleA, g)));
+            a0 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 0), x4, SimdOps.WidenQuarter(evenA, 0) * x0), sA, a0);
+            a1 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 1), x5, SimdOps.WidenQuarter(evenA, 1) * x1), sA, a1);
+            a2 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 2), x6, SimdOps.WidenQuarter(evenA, 2) * x2), sA, a2);
+            a3 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 3), x7, SimdOps.WidenQuarter(evenA, 3) * x3), sA, a3);
+
+            var (lowB, highB) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockB, (nuint)(g * Mxfp4Format.BlockBytes)));
+            var evenB = SimdOps.Lookup(table, lowB);
+            var oddB = SimdOps.Lookup(table, highB);
+            var sB = Vector128.Create(Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleB, g)));
+            b0 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 0), x4, SimdOps.WidenQuarter(evenB, 0) * x0), sB, b0);
+            b1 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 1), x5, SimdOps.WidenQuarter(evenB, 1) * x1), sB, b1);
+            b2 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 2), x6, SimdOps.WidenQuarter(evenB, 2) * x2), sB, b2);
+            b3 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 3), x7, SimdOps.WidenQuarter(evenB, 3) * x3), sB, b3);
         }
 
-        a0 += a2;
-        a1 += a3;
-        a0 += a1;
-        return a0.GetElement(0) + a0.GetElement(1);
+        return (SimdOps.PairwiseSum((a0 + a2) + (a1 + a3)), SimdOps.PairwiseSum((b0 + b2) + (b1 + b3)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Row256(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, ReadOnlySpan<float> x)
+    private static (double, double) Rows256(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<float> x)
     {
-        ref byte blockRef = ref MemoryMarshal.GetReference(blocks);
+        ref byte blockA = ref MemoryMarshal.GetReference(blocksA);
+        ref byte blockB = ref MemoryMarshal.GetReference(blocksB);
+        ref byte scaleA = ref MemoryMarshal.GetReference(scalesA);
+        ref byte scaleB = ref MemoryMarshal.GetReference(scalesB);
         ref float xRef = ref MemoryMarshal.GetReference(x);
+        ref float halfScales = ref MemoryMarshal.GetArrayDataReference(WeightTables.HalfScalesF32);
         var table = Vector128.Create(WeightTables.DoubledValues);
-        var halfScales = WeightTables.HalfScales;
 
-        // a0 holds lanes 0..3, a1 lanes 4..7.
-        Vector256<double> a0 = default, a1 = default;
-        for (int g = 0; g < scales.Length; g++)
+        // a0 / b0 hold lanes 0..7 of the two rows, a1 / b1 lanes 8..15.
+        Vector256<float> a0 = default, a1 = default, b0 = default, b1 = default;
+        for (int g = 0; g < scalesA.Length; g++)
         {
-            var (low, high) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockRef, (nuint)(g * Mxfp4Format.BlockBytes)));
-            var even = SimdOps.Lookup(table, low);
-            var odd = SimdOps.Lookup(table, high);
             nuint xs = (nuint)(g * Mxfp4Format.BlockElements);
-            var scale = Vector256.Create(halfScales[scales[g]]);
+            var x0 = Vector256.LoadUnsafe(ref xRef, xs);
+            var x1 = Vector256.LoadUnsafe(ref xRef, xs + 8);
+            var x2 = Vector256.LoadUnsafe(ref xRef, xs + 16);
+            var x3 = Vector256.LoadUnsafe(ref xRef, xs + 24);
 
-            var t = SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(odd, upper: false), Vector256.LoadUnsafe(ref xRef, xs + 16), SimdOps.WidenHalf(even, upper: false) * Vector256.LoadUnsafe(ref xRef, xs));
-            var u = SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(odd, upper: true), Vector256.LoadUnsafe(ref xRef, xs + 24), SimdOps.WidenHalf(even, upper: true) * Vector256.LoadUnsafe(ref xRef, xs + 8));
-            var p = t + u;
-            a0 = SimdOps.MultiplyAdd(Vector256.WidenLower(p), scale, a0);
-            a1 = SimdOps.MultiplyAdd(Vector256.WidenUpper(p), scale, a1);
+            var (lowA, highA) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockA, (nuint)(g * Mxfp4Format.BlockBytes)));
+            var evenA = SimdOps.Lookup(table, lowA);
+            var oddA = SimdOps.Lookup(table, highA);
+            var sA = Vector256.Create(Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleA, g)));
+            a0 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddA, upper: false), x2, SimdOps.WidenHalf(evenA, upper: false) * x0), sA, a0);
+            a1 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddA, upper: true), x3, SimdOps.WidenHalf(evenA, upper: true) * x1), sA, a1);
+
+            var (lowB, highB) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockB, (nuint)(g * Mxfp4Format.BlockBytes)));
+            var evenB = SimdOps.Lookup(table, lowB);
+            var oddB = SimdOps.Lookup(table, highB);
+            var sB = Vector256.Create(Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleB, g)));
+            b0 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddB, upper: false), x2, SimdOps.WidenHalf(evenB, upper: false) * x0), sB, b0);
+            b1 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddB, upper: true), x3, SimdOps.WidenHalf(evenB, upper: true) * x1), sB, b1);
         }
 
-        a0 += a1;
-        var pair = a0.GetLower() + a0.GetUpper();
-        return pair.GetElement(0) + pair.GetElement(1);
+        var a = a0 + a1;
+        var b = b0 + b1;
+        return (SimdOps.PairwiseSum(a.GetLower() + a.GetUpper()), SimdOps.PairwiseSum(b.GetLower() + b.GetUpper()));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Row512(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, ReadOnlySpan<float> x)
+    private static (double, double) Rows512(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<float> x)
     {
-        ref byte blockRef = ref MemoryMarshal.GetReference(blocks);
+        ref byte blockA = ref MemoryMarshal.GetReference(blocksA);
+        ref byte blockB = ref MemoryMarshal.GetReference(blocksB);
+        ref byte scaleA = ref MemoryMarshal.GetReference(scalesA);
+        ref byte scaleB = ref MemoryMarshal.GetReference(scalesB);
         ref float xRef = ref MemoryMarshal.GetReference(x);
-        var table = Vector128.Create(WeightTables.DoubledValues);
-        var halfScales = WeightTables.HalfScales;
+        ref float halfScales = ref MemoryMarshal.GetArrayDataReference(WeightTables.HalfScalesF32);
+        var table = Vector512.Create(WeightTables.DoubledFloats);
+        var table128 = Vector128.Create(WeightTables.DoubledValues);
 
-        // Lanes 0..7; the float32 vector's halves are t and u.
-        Vector512<double> lanes = default;
-        for (int g = 0; g < scales.Length; g++)
+        // Lanes 0..15 of the two rows.
+        Vector512<float> a = default, b = default;
+        for (int g = 0; g < scalesA.Length; g++)
         {
-            var (low, high) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockRef, (nuint)(g * Mxfp4Format.BlockBytes)));
-            var even = SimdOps.WidenAll(SimdOps.Lookup(table, low));
-            var odd = SimdOps.WidenAll(SimdOps.Lookup(table, high));
             nuint xs = (nuint)(g * Mxfp4Format.BlockElements);
-            var scale = Vector512.Create(halfScales[scales[g]]);
+            var even = Vector512.LoadUnsafe(ref xRef, xs);
+            var odd = Vector512.LoadUnsafe(ref xRef, xs + 16);
 
-            var tu = SimdOps.FusedMultiplyAdd(odd, Vector512.LoadUnsafe(ref xRef, xs + 16), even * Vector512.LoadUnsafe(ref xRef, xs));
-            lanes = SimdOps.MultiplyAdd(SimdOps.WidenToDouble(tu.GetLower() + tu.GetUpper()), scale, lanes);
+            var (lowA, highA) = Weights(Vector128.LoadUnsafe(ref blockA, (nuint)(g * Mxfp4Format.BlockBytes)), table, table128);
+            var pA = SimdOps.FusedMultiplyAdd(highA, odd, lowA * even);
+            a = SimdOps.FusedMultiplyAdd(pA, Vector512.Create(Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleA, g))), a);
+
+            var (lowB, highB) = Weights(Vector128.LoadUnsafe(ref blockB, (nuint)(g * Mxfp4Format.BlockBytes)), table, table128);
+            var pB = SimdOps.FusedMultiplyAdd(highB, odd, lowB * even);
+            b = SimdOps.FusedMultiplyAdd(pB, Vector512.Create(Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleB, g))), b);
         }
 
-        var quad = lanes.GetLower() + lanes.GetUpper();
-        var pair = quad.GetLower() + quad.GetUpper();
-        return pair.GetElement(0) + pair.GetElement(1);
+        var a8 = a.GetLower() + a.GetUpper();
+        var b8 = b.GetLower() + b.GetUpper();
+        return (SimdOps.PairwiseSum(a8.GetLower() + a8.GetUpper()), SimdOps.PairwiseSum(b8.GetLower() + b8.GetUpper()));
+    }
+
+    /// <summary>
+    /// The doubled weights of a block's low and high nibbles as floats. With AVX-512 a float table lookup straight from
+    /// the bytes widened to int32 (vpermps reads only the low 4 bits of each index); elsewhere the int8 lookup widened.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> Low, Vector512<float> High) Weights(Vector128<byte> packed, Vector512<float> table, Vector128<sbyte> table128)
+    {
+        if (Avx512F.IsSupported)
+        {
+            var indices = Avx512F.ConvertToVector512Int32(packed);
+            return (Avx512F.PermuteVar16x32(table, indices), Avx512F.PermuteVar16x32(table, Avx512F.ShiftRightLogical(indices, 4)));
+        }
+
+        var (low, high) = SimdOps.Nibbles(packed);
+        return (SimdOps.WidenAll(SimdOps.Lookup(table128, low)), SimdOps.WidenAll(SimdOps.Lookup(table128, high)));
     }
 }

@@ -10,38 +10,97 @@ namespace Mxfp4.Core.MatVec;
 /// The Int8 row kernel. The vector arrives quantized per block (<see cref="VectorPreparation.QuantizeInt8"/>, split
 /// into even then odd elements like the Exact kernel's), so position i of a block's 32 values pairs with nibble
 /// i (low nibbles of bytes 0..15, then high nibbles). Lane l (0..7) takes positions 4l..4l+3: its integer dot
-/// product with the doubled weights (−12..12) is exact, and
-/// <c>lane[l] += dot_l · (m_g · 2^(s_g − 128))</c> (m_g the block's max|x|) adds an exact product in float64. After
-/// the last block the lanes are added pairwise (l += l+4, l+2, l+1) and the row is that sum / 127. So every path gives
-/// the same bits. Blocks with s ≥ 253 add <see cref="OverflowBlocks.Int8Block"/> to lane 0 instead, in the scalar
-/// loop, which rows holding such blocks take on every path.
+/// product with the doubled weights (−12..12) is exact, |dot| ≤ 6096, and so is its conversion to float32. With
+/// d_g = m_g · 2^(s_g − 128) in float32 (m_g the block's max|x|; exact unless subnormal):
+/// <c>lane[l] = fma(dot_l, d_g, lane[l])</c> in float32. After the last block the lanes are added pairwise
+/// (l += l+4, l+2, l+1) and the row is that sum, widened, / 127. So every path gives the same bits.
+/// Rows holding a scale from <see cref="WideScales.First"/> on (s ≥ 253, or where float32 could overflow for this x)
+/// take <see cref="WideRow"/>, the same dot products summed in float64, on every path.
 /// The x86 paths use the unsigned×signed multiply-add (pmaddubsw) with the weights' magnitudes as the unsigned
 /// operand and their signs moved onto x (psignb), then pmaddwd, whose int32 lanes are exactly the 8 lanes above.
 /// AVX-VNNI is not used: in net8.0 its API is a preview feature. A 32-byte block fills a 256-bit register exactly,
-/// so Vector512 runs the 256-bit path.
+/// so Vector512 runs the 256-bit path. The vector paths run two rows per pass, sharing each load of x and
+/// overlapping the two accumulation chains; an odd last row runs paired with itself.
 /// </summary>
 internal static class Int8DotKernel
 {
-    /// <summary>Row sums for <c>sums.Length</c> consecutive rows of <paramref name="groups"/> blocks each.</summary>
-    internal static void Rows(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int groups, ReadOnlySpan<sbyte> quantizedX, ReadOnlySpan<double> xMaxima, Span<double> sums, KernelPath path)
+    /// <summary>Σ|w·q|·m of one block is at most this times max|x| (32 doubled weights of at most 12, |q| ≤ 127).</summary>
+    internal const double BlockBound = Mxfp4Format.BlockElements * 12.0 * 127.0;
+
+    /// <summary>How far ahead of the pair being summed its blocks are prefetched: the pair after next.</summary>
+    private const int PrefetchRows = 4;
+
+    /// <summary>Row sums for <c>sums.Length</c> consecutive rows of <paramref name="groups"/> blocks each; rows with a scale ≥ <paramref name="firstWideScale"/> are summed in float64.</summary>
+    internal static void Rows(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int groups, ReadOnlySpan<sbyte> quantizedX, ReadOnlySpan<double> xMaxima, byte firstWideScale, Span<double> sums, KernelPath path)
     {
         int rowBytes = groups * Mxfp4Format.BlockBytes;
-        for (int r = 0; r < sums.Length; r++)
+        int r = 0;
+        while (r < sums.Length)
         {
-            var rowBlocks = blocks.Slice(r * rowBytes, rowBytes);
-            var rowScales = scales.Slice(r * groups, groups);
-            sums[r] = OverflowBlocks.Contains(rowScales) ? RowScalar(rowBlocks, rowScales, quantizedX, xMaxima) : path switch
+            var firstScales = scales.Slice(r * groups, groups);
+            var firstBlocks = blocks.Slice(r * rowBytes, rowBytes);
+            if (firstScales.IndexOfAnyInRange(firstWideScale, byte.MaxValue) >= 0)
             {
-                KernelPath.Vector512 or KernelPath.Vector256 => Row256(rowBlocks, rowScales, quantizedX, xMaxima),
-                KernelPath.Vector128 => Row128(rowBlocks, rowScales, quantizedX, xMaxima),
-                _ => RowScalar(rowBlocks, rowScales, quantizedX, xMaxima),
-            };
+                sums[r++] = WideRow(firstBlocks, firstScales, quantizedX, xMaxima);
+                continue;
+            }
+
+            if (path == KernelPath.Scalar)
+            {
+                sums[r++] = RowScalar(firstBlocks, firstScales, quantizedX, xMaxima);
+                continue;
+            }
+
+            SimdOps.Prefetch(blocks, (r + PrefetchRows) * rowBytes, 2 * rowBytes);
+            bool pair = r + 1 < sums.Length && scales.Slice((r + 1) * groups, groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0;
+            int second = pair ? r + 1 : r;
+            var secondBlocks = blocks.Slice(second * rowBytes, rowBytes);
+            var secondScales = scales.Slice(second * groups, groups);
+            var (a, b) = path is KernelPath.Vector512 or KernelPath.Vector256 && Avx2.IsSupported
+                ? Rows256(firstBlocks, firstScales, secondBlocks, secondScales, quantizedX, xMaxima)
+                : Rows128(firstBlocks, firstScales, secondBlocks, secondScales, quantizedX, xMaxima);
+            sums[r++] = a;
+            if (pair)
+            {
+                sums[r++] = b;
+            }
         }
     }
 
     private static double RowScalar(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
     {
         var table = WeightTables.DoubledValues;
+        var halfScales = WeightTables.HalfScalesF32;
+        Span<float> lanes = stackalloc float[8];
+        lanes.Clear();
+        for (int g = 0; g < scales.Length; g++)
+        {
+            var block = blocks.Slice(g * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes);
+            var qBlock = q.Slice(g * Mxfp4Format.BlockElements, Mxfp4Format.BlockElements);
+            float scale = (float)xMaxima[g] * halfScales[scales[g]];
+            for (int l = 0; l < 8; l++)
+            {
+                lanes[l] = MathF.FusedMultiplyAdd(Dot(block, qBlock, l), scale, lanes[l]);
+            }
+        }
+
+        for (int half = 4; half >= 1; half /= 2)
+        {
+            for (int l = 0; l < half; l++)
+            {
+                lanes[l] += lanes[l + half];
+            }
+        }
+
+        return lanes[0] / 127.0;
+    }
+
+    /// <summary>
+    /// A row on the float64 route: lane[l] += dot_l · (m_g · 2^(s_g − 128)) in float64 (exact products), blocks with
+    /// s ≥ 253 adding <see cref="OverflowBlocks.Int8Block"/> to lane 0 instead; lanes added pairwise, then / 127.
+    /// </summary>
+    private static double WideRow(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
+    {
         var halfScales = WeightTables.HalfScales;
         Span<double> lanes = stackalloc double[8];
         lanes.Clear();
@@ -58,14 +117,7 @@ internal static class Int8DotKernel
             double scale = xMaxima[g] * halfScales[scales[g]];
             for (int l = 0; l < 8; l++)
             {
-                int dot = 0;
-                for (int i = 4 * l; i < (4 * l) + 4; i++)
-                {
-                    int weight = i < 16 ? table[block[i] & 0x0F] : table[block[i - 16] >> 4];
-                    dot += weight * qBlock[i];
-                }
-
-                lanes[l] += dot * scale;
+                lanes[l] += Dot(block, qBlock, l) * scale;
             }
         }
 
@@ -80,66 +132,100 @@ internal static class Int8DotKernel
         return lanes[0] / 127.0;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Row128(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
+    /// <summary>Lane l's integer dot product: positions 4l..4l+3 of the block.</summary>
+    private static int Dot(ReadOnlySpan<byte> block, ReadOnlySpan<sbyte> qBlock, int lane)
     {
-        ref byte blockRef = ref MemoryMarshal.GetReference(blocks);
-        ref sbyte qRef = ref MemoryMarshal.GetReference(q);
-        var table = Vector128.Create(WeightTables.DoubledValues);
-        var halfScales = WeightTables.HalfScales;
-
-        // a{k} holds lanes 2k and 2k+1.
-        Vector128<double> a0 = default, a1 = default, a2 = default, a3 = default;
-        for (int g = 0; g < scales.Length; g++)
+        var table = WeightTables.DoubledValues;
+        int dot = 0;
+        for (int i = 4 * lane; i < (4 * lane) + 4; i++)
         {
-            var (low, high) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockRef, (nuint)(g * Mxfp4Format.BlockBytes)));
-            nuint qs = (nuint)(g * Mxfp4Format.BlockElements);
-            var scale = Vector128.Create(xMaxima[g] * halfScales[scales[g]]);
-            var evenDots = Dot4(SimdOps.Lookup(table, low), Vector128.LoadUnsafe(ref qRef, qs));
-            var oddDots = Dot4(SimdOps.Lookup(table, high), Vector128.LoadUnsafe(ref qRef, qs + 16));
-            a0 = SimdOps.MultiplyAdd(WidenLower(evenDots), scale, a0);
-            a1 = SimdOps.MultiplyAdd(WidenUpper(evenDots), scale, a1);
-            a2 = SimdOps.MultiplyAdd(WidenLower(oddDots), scale, a2);
-            a3 = SimdOps.MultiplyAdd(WidenUpper(oddDots), scale, a3);
+            int weight = i < 16 ? table[block[i] & 0x0F] : table[block[i - 16] >> 4];
+            dot += weight * qBlock[i];
         }
 
-        a0 += a2;
-        a1 += a3;
-        a0 += a1;
-        return (a0.GetElement(0) + a0.GetElement(1)) / 127.0;
+        return dot;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Row256(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
+    private static (double, double) Rows128(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
     {
-        if (!Avx2.IsSupported)
+        ref byte blockA = ref MemoryMarshal.GetReference(blocksA);
+        ref byte blockB = ref MemoryMarshal.GetReference(blocksB);
+        ref byte scaleA = ref MemoryMarshal.GetReference(scalesA);
+        ref byte scaleB = ref MemoryMarshal.GetReference(scalesB);
+        ref sbyte qRef = ref MemoryMarshal.GetReference(q);
+        ref double maxima = ref MemoryMarshal.GetReference(xMaxima);
+        ref float halfScales = ref MemoryMarshal.GetArrayDataReference(WeightTables.HalfScalesF32);
+        var table = Vector128.Create(WeightTables.DoubledValues);
+
+        // a0 / b0 hold lanes 0..3 (even positions) of the two rows, a1 / b1 lanes 4..7.
+        Vector128<float> a0 = default, a1 = default, b0 = default, b1 = default;
+        for (int g = 0; g < scalesA.Length; g++)
         {
-            return Row128(blocks, scales, q, xMaxima);
+            nuint qs = (nuint)(g * Mxfp4Format.BlockElements);
+            var even = Vector128.LoadUnsafe(ref qRef, qs);
+            var odd = Vector128.LoadUnsafe(ref qRef, qs + 16);
+            float m = (float)Unsafe.Add(ref maxima, g);
+
+            var (lowA, highA) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockA, (nuint)(g * Mxfp4Format.BlockBytes)));
+            var sA = Vector128.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleA, g)));
+            a0 = SimdOps.FusedMultiplyAdd(Vector128.ConvertToSingle(Dot4(SimdOps.Lookup(table, lowA), even)), sA, a0);
+            a1 = SimdOps.FusedMultiplyAdd(Vector128.ConvertToSingle(Dot4(SimdOps.Lookup(table, highA), odd)), sA, a1);
+
+            var (lowB, highB) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockB, (nuint)(g * Mxfp4Format.BlockBytes)));
+            var sB = Vector128.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleB, g)));
+            b0 = SimdOps.FusedMultiplyAdd(Vector128.ConvertToSingle(Dot4(SimdOps.Lookup(table, lowB), even)), sB, b0);
+            b1 = SimdOps.FusedMultiplyAdd(Vector128.ConvertToSingle(Dot4(SimdOps.Lookup(table, highB), odd)), sB, b1);
         }
 
-        ref byte blockRef = ref MemoryMarshal.GetReference(blocks);
+        return (SimdOps.PairwiseSum(a0 + a1) / 127.0, SimdOps.PairwiseSum(b0 + b1) / 127.0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe (double, double) Rows256(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
+    {
+        ref byte scaleA = ref MemoryMarshal.GetReference(scalesA);
+        ref byte scaleB = ref MemoryMarshal.GetReference(scalesB);
         ref sbyte qRef = ref MemoryMarshal.GetReference(q);
+        ref double maxima = ref MemoryMarshal.GetReference(xMaxima);
+        ref float halfScales = ref MemoryMarshal.GetArrayDataReference(WeightTables.HalfScalesF32);
         var table128 = Vector128.Create(WeightTables.DoubledValues);
         var table = Vector256.Create(table128, table128);
         var ones = Vector256.Create((short)1);
-        var halfScales = WeightTables.HalfScales;
+        var mask = Vector256.Create((byte)0x0F);
 
-        // a0 holds lanes 0..3, a1 lanes 4..7.
-        Vector256<double> a0 = default, a1 = default;
-        for (int g = 0; g < scales.Length; g++)
+        // The upper copy of a block's 16 bytes shifts right by 4 to bring its high nibbles down.
+        var shifts = Vector256.Create(0UL, 0UL, 4UL, 4UL);
+
+        // Lanes 0..7 of the two rows.
+        Vector256<float> a = default, b = default;
+        fixed (byte* blockA = blocksA)
+        fixed (byte* blockB = blocksB)
         {
-            var (low, high) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockRef, (nuint)(g * Mxfp4Format.BlockBytes)));
-            var weights = Avx2.Shuffle(table, Vector256.Create(low, high).AsSByte());
-            var x = Vector256.LoadUnsafe(ref qRef, (nuint)(g * Mxfp4Format.BlockElements));
-            var dots = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(weights), Avx2.Sign(x, weights)), ones);
-            var scale = Vector256.Create(xMaxima[g] * halfScales[scales[g]]);
-            a0 = SimdOps.MultiplyAdd(Avx.ConvertToVector256Double(dots.GetLower()), scale, a0);
-            a1 = SimdOps.MultiplyAdd(Avx.ConvertToVector256Double(dots.GetUpper()), scale, a1);
+            for (int g = 0; g < scalesA.Length; g++)
+            {
+                var x = Vector256.LoadUnsafe(ref qRef, (nuint)(g * Mxfp4Format.BlockElements));
+                float m = (float)Unsafe.Add(ref maxima, g);
+
+                var weightsA = Avx2.Shuffle(table, Nibbles(blockA + (g * Mxfp4Format.BlockBytes), shifts, mask));
+                var dotsA = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(weightsA), Avx2.Sign(x, weightsA)), ones);
+                a = SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dotsA), Vector256.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleA, g))), a);
+
+                var weightsB = Avx2.Shuffle(table, Nibbles(blockB + (g * Mxfp4Format.BlockBytes), shifts, mask));
+                var dotsB = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(weightsB), Avx2.Sign(x, weightsB)), ones);
+                b = SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dotsB), Vector256.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleB, g))), b);
+            }
         }
 
-        a0 += a1;
-        var pair = a0.GetLower() + a0.GetUpper();
-        return (pair.GetElement(0) + pair.GetElement(1)) / 127.0;
+        return (SimdOps.PairwiseSum(a.GetLower() + a.GetUpper()) / 127.0, SimdOps.PairwiseSum(b.GetLower() + b.GetUpper()) / 127.0);
+    }
+
+    /// <summary>The 16 low nibbles of a block in the lower half, its 16 high nibbles in the upper half (one broadcast load, one variable shift).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<sbyte> Nibbles(byte* block, Vector256<ulong> shifts, Vector256<byte> mask)
+    {
+        var both = Avx2.BroadcastVector128ToVector256(block);
+        return (Avx2.ShiftRightLogicalVariable(both.AsUInt64(), shifts).AsByte() & mask).AsSByte();
     }
 
     /// <summary>Sums of 4 adjacent products w[i]·x[i] over 16 int8 pairs with |w| ≤ 12 and |x| ≤ 127 (nothing saturates).</summary>
@@ -160,12 +246,4 @@ internal static class Int8DotKernel
             Vector128.Sum(Vector128.WidenLower(high)),
             Vector128.Sum(Vector128.WidenUpper(high)));
     }
-
-    /// <summary>Lanes 0 and 1 as doubles (exact).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<double> WidenLower(Vector128<int> values) => Vector128.ConvertToDouble(Vector128.WidenLower(values));
-
-    /// <summary>Lanes 2 and 3 as doubles (exact).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<double> WidenUpper(Vector128<int> values) => Vector128.ConvertToDouble(Vector128.WidenUpper(values));
 }

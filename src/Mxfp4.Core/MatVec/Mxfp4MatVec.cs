@@ -17,20 +17,27 @@ namespace Mxfp4.Core.MatVec;
 /// float64 over those values), S = Σ|w·x| + |b|, ε = 2^−24 and G = K/32.
 /// </para>
 /// <para>
-/// <b>Exact</b>: per block, four elements per lane are combined in float32 (doubled weights; two products, two
-/// fused multiply-adds and one addition: relative error ≤ 3ε + 3ε²), scaled by an exact power of two in float64,
-/// accumulated in 8 float64 lanes (G − 1 additions each) and added pairwise (3 more), bias added in float64, rounded
-/// once to float32. Hence |y − y64| ≤ (4 + (G + 64)·2^−28)·ε·S + A, where A = 2^−150 + Σ_blocks 2^(s−128)·2^−144
-/// covers float32 underflow of products and only matters when |x| is below about 2^−120; the bound grows with K only
-/// through the float64 term. Blocks with s ≥ 253 hold weights float32 cannot represent; the reference makes them ±Inf, and so
-/// does this engine (see <c>OverflowBlocks</c>): the row is ±Inf or NaN exactly as a float64 sum over the reference
+/// <b>Exact</b>, all in float32: per block and lane, the two elements of one byte are combined (doubled weights; one
+/// product and one fused multiply-add: relative error ≤ 2ε + ε²), multiplied by the block's scale 2^(s−128) (exact, a
+/// power of two) and added to one of 16 lanes by the same fused multiply-add (G − 1 roundings per lane; the first is
+/// exact), the lanes added pairwise (4 more), widened to float64, the bias added in float64, and rounded once to float32.
+/// Hence |y − y64| ≤ γ(G + 6)·S + A with γ(n) = nε / (1 − nε), i.e. about (G + 6)·ε·S: 96ε ≈ 5.7·10^−6·S for gpt-oss's
+/// K = 2880 in the worst case, while errors of random sign measure near 10^−8·S. A = (16G + 17)·2^−150 +
+/// Σ_blocks 2^(s−128)·2^−144 covers results and products that fall into float32's subnormal range, which only
+/// matters for rows of tiny scale or |x| below about 2^−100. Blocks with s ≥ 253 hold weights float32 cannot
+/// represent; the reference makes them ±Inf. A row holding one, or a scale at which the float32 lanes could overflow
+/// for this x (24·G·max|x|·2^(s−128) ≥ 2^126), is summed in float64 element by element instead (see
+/// <c>OverflowBlocks</c>): within the bound above, and ±Inf or NaN exactly as a float64 sum over the reference
 /// weights is. A NaN scale (255) makes its row NaN; other rows are unaffected. NaN outputs are the canonical quiet NaN.
 /// </para>
 /// <para>
 /// <b>Int8</b>: x is quantized per block to q = round(x·127/m), m = max|x| of the block, so each element moves by at
-/// most m/254. Integer dot products with the doubled weights are exact, their scaling is exact, and they are summed in
-/// 8 float64 lanes. With Q = Σ_blocks (m_b/254)·Σ_{i∈b}|w_i|: |y − y64| ≤ (1 + 2ε)·Q + (ε + (G + 4)·2^−52)·S.
-/// A block of x holding NaN or ±Inf makes every output NaN.
+/// most m/254. Integer dot products with the doubled weights are exact; each lane of 4 adds its dot product times the
+/// block's m·2^(s−128) (float32, exact unless subnormal) to one of 8 float32 lanes by a fused multiply-add (G − 1
+/// roundings; the first is exact), the lanes are added pairwise (3 more), and the row is divided by 127 in float64.
+/// With Q = Σ_blocks (m_b/254)·Σ_{i∈b}|w_i|: |y − y64| ≤ (1 + 2ε)·Q + γ(G + 6)·(S + Q) + (G + 1)·2^−141, the last
+/// term for subnormal products. Rows where the float32 lanes could overflow for this x take the same dot products
+/// summed in float64 instead. A block of x holding NaN or ±Inf makes every output NaN.
 /// </para>
 /// <para>
 /// <b>SwiGLU</b> takes the biased float32 results of an even/odd row pair (gate, up) and evaluates gpt-oss's clamped

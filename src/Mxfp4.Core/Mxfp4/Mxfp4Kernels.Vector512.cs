@@ -75,6 +75,7 @@ public static partial class Mxfp4Kernels
         }
 
         /// <summary>Byte k of <paramref name="bytes"/> in 32-bit lane k.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<uint> ZeroExtend(Vector128<byte> bytes)
         {
             if (Avx512F.IsSupported)
@@ -86,6 +87,7 @@ public static partial class Mxfp4Kernels
         }
 
         /// <summary>Lane i of the result is <c>table[index[i] &amp; 15]</c>; the bits above the nibble are ignored.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> Lookup(Vector512<float> table, Vector512<uint> index)
         {
             if (Avx512F.IsSupported)
@@ -96,22 +98,24 @@ public static partial class Mxfp4Kernels
             return Vector512.Shuffle(table, (index & Vector512.Create(15u)).AsInt32());
         }
 
-        /// <summary>even[0], odd[0], even[1], odd[1], ... from the lower (lanes 0..7) or upper (8..15) halves.</summary>
+        /// <summary>
+        /// even[0], odd[0], even[1], odd[1], ... from the lower (lanes 0..7) or upper (8..15) halves. Inlined with literal
+        /// indices: built from a variable per call, the index vector cost more than the rest of the F32 kernel.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> Interleave(Vector512<float> even, Vector512<float> odd, bool upper)
         {
-            int half = upper ? 8 : 0;
             if (Avx512F.IsSupported)
             {
                 // Index bit 4 picks the second source.
-                Vector512<int> indices = Vector512.Create(
-                    half, half + 16, half + 1, half + 17, half + 2, half + 18, half + 3, half + 19,
-                    half + 4, half + 20, half + 5, half + 21, half + 6, half + 22, half + 7, half + 23);
-                return Avx512F.PermuteVar16x32x2(even, indices, odd);
+                return upper
+                    ? Avx512F.PermuteVar16x32x2(even, Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), odd)
+                    : Avx512F.PermuteVar16x32x2(even, Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), odd);
             }
 
-            Vector512<int> duplicated = Vector512.Create(
-                half, half, half + 1, half + 1, half + 2, half + 2, half + 3, half + 3,
-                half + 4, half + 4, half + 5, half + 5, half + 6, half + 6, half + 7, half + 7);
+            Vector512<int> duplicated = upper
+                ? Vector512.Create(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15)
+                : Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
             Vector512<int> oddLanes = Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1);
             return Vector512.ConditionalSelect(oddLanes.AsSingle(), Vector512.Shuffle(odd, duplicated), Vector512.Shuffle(even, duplicated));
         }
@@ -121,6 +125,7 @@ public static partial class Mxfp4Kernels
         /// as every MXFP4 product has: normal results need only an exponent rebias; values below the F16 normal range
         /// are rounded to the 2^-24 grid (round-to-nearest-even) by the float add of 0.5, whose ulp is 2^-24.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<uint> HalfBits(Vector512<float> value)
         {
             Vector512<uint> bits = value.AsUInt32();
@@ -143,6 +148,7 @@ public static partial class Mxfp4Kernels
         /// <see cref="IsHalfNormalScale"/> holds: their float32 exponent is already rebiased to F16's, so the bits
         /// shifted right by 13 are the F16 exponent and mantissa.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<uint> NormalHalfBits(Vector512<float> value)
         {
             Vector512<uint> bits = value.AsUInt32();
@@ -155,6 +161,7 @@ public static partial class Mxfp4Kernels
 
             public static float Factor(byte scale) => ScaleFactor(scale);
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void Write(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination)
             {
                 Interleave(even, odd, upper: false).AsByte().StoreUnsafe(ref destination);
@@ -168,6 +175,7 @@ public static partial class Mxfp4Kernels
 
             public static float Factor(byte scale) => ScaleFactor(scale);
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void Write(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination)
                 => (Vector512.ShiftRightLogical(even.AsUInt32(), 16) | (odd.AsUInt32() & Vector512.Create(0xFFFF_0000u)))
                     .AsByte().StoreUnsafe(ref destination);
@@ -179,6 +187,7 @@ public static partial class Mxfp4Kernels
 
             public static float Factor(byte scale) => HalfFactor(scale);
 
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void Write(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination)
             {
                 Vector512<uint> pairs = IsHalfNormalScale(scale)

@@ -21,10 +21,12 @@ public static class ParallelDecoder
     internal const long MinBytesPerWorker = 64 * 1024;
 
     /// <summary>
-    /// Outputs at least this big are written with streaming stores through an L1 staging buffer. Off by default: on
-    /// the machines measured so far (AVX2, limits report of 2026-11-23) the staging copy cost more than the saved
-    /// line reads — F32 0.81× vs 0.96× memset, BF16 0.60× vs 0.79× on 2 threads. The limits report measures both, so
-    /// the default can be revisited per machine class; tests force it on to keep the path exact.
+    /// Outputs at least this big are written with streaming stores through an L1 staging buffer. Off by default:
+    /// re-decided against glibc memset (issue 15) on an AVX-512 machine, 2 threads, 2 GB of F32 / 1 GB of BF16 and F16
+    /// out of cache, four full runs: streaming stores gave 0.68–1.29× / 0.69–1.07× / 0.48–1.27× the throughput of
+    /// cached stores, and the decoder's own ceiling (a source that only fills) 0.62–1.17×: no consistent gain. The
+    /// limits report measures both, so the default can be revisited per machine class; tests force it on to keep the
+    /// path exact.
     /// </summary>
     internal static long StreamingThresholdBytes { get; set; } = long.MaxValue;
 

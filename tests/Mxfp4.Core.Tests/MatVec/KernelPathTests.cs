@@ -58,12 +58,14 @@ public class KernelPathTests
 
         var expected = new double[data.Rows];
         var actual = new double[data.Rows];
-        ExactDotKernel.Rows(data.Blocks, data.Scales, data.Groups, exactX, expected, KernelPath.Scalar);
-        ExactDotKernel.Rows(data.Blocks, data.Scales, data.Groups, exactX, actual, path);
+        byte firstWideScale = WideScales.First(x, data.Groups, ExactDotKernel.BlockBound);
+        ExactDotKernel.Rows(data.Blocks, data.Scales, data.Groups, exactX, firstWideScale, expected, KernelPath.Scalar);
+        ExactDotKernel.Rows(data.Blocks, data.Scales, data.Groups, exactX, firstWideScale, actual, path);
         Assert.Equal(SumBits(expected), SumBits(actual));
 
-        Int8DotKernel.Rows(data.Blocks, data.Scales, data.Groups, quantized, maxima, expected, KernelPath.Scalar);
-        Int8DotKernel.Rows(data.Blocks, data.Scales, data.Groups, quantized, maxima, actual, path);
+        byte firstWideInt8 = WideScales.First(x, data.Groups, Int8DotKernel.BlockBound);
+        Int8DotKernel.Rows(data.Blocks, data.Scales, data.Groups, quantized, maxima, firstWideInt8, expected, KernelPath.Scalar);
+        Int8DotKernel.Rows(data.Blocks, data.Scales, data.Groups, quantized, maxima, firstWideInt8, actual, path);
         Assert.Equal(SumBits(expected), SumBits(actual));
     }
 

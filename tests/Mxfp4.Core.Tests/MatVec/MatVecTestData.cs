@@ -82,7 +82,7 @@ internal sealed class MatVecTestData
     /// <summary>The documented Exact bound, plus the float64 reference's own rounding (K·2^−53·S).</summary>
     internal double ExactBound(int row, double absSum)
     {
-        double underflow = Math.ScaleB(1.0, -150);
+        double underflow = (((16.0 * Groups) + 17) * Math.ScaleB(1.0, -150));
         for (int g = 0; g < Groups; g++)
         {
             byte s = Scales[(row * Groups) + g];
@@ -92,11 +92,12 @@ internal sealed class MatVecTestData
             }
         }
 
-        double c = 4.0 + ((Groups + 64) * Math.ScaleB(1.0, -28));
-        return (c * Epsilon * absSum) + underflow + (Columns * Math.ScaleB(1.0, -53) * absSum);
+        double n = Groups + 6;
+        double gamma = n * Epsilon / (1 - (n * Epsilon));
+        return (gamma * absSum) + underflow + (Columns * Math.ScaleB(1.0, -53) * absSum);
     }
 
-    /// <summary>The documented Int8 bound: (1 + 2ε)·Q + (ε + (G + 4)·2^−52)·S, plus the reference's own rounding.</summary>
+    /// <summary>The documented Int8 bound: (1 + 2ε)·Q + γ(G + 6)·(S + Q) + (G + 1)·2^−141, plus the reference's own rounding.</summary>
     internal double Int8Bound(int row, ReadOnlySpan<float> x, double absSum)
     {
         double q = 0;
@@ -113,7 +114,9 @@ internal sealed class MatVecTestData
             q += max / 254.0 * weights;
         }
 
-        return ((1 + (2 * Epsilon)) * q) + ((Epsilon + ((Groups + 4) * Math.ScaleB(1.0, -52))) * absSum) + (Columns * Math.ScaleB(1.0, -53) * absSum);
+        double n = Groups + 6;
+        double gamma = n * Epsilon / (1 - (n * Epsilon));
+        return ((1 + (2 * Epsilon)) * q) + (gamma * (absSum + q)) + ((Groups + 1) * Math.ScaleB(1.0, -141)) + (Columns * Math.ScaleB(1.0, -53) * absSum);
     }
 
     /// <summary>Checks one output against the float64 reference: within the bound, or ±Inf/NaN where the reference is.</summary>
