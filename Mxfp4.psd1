@@ -15,6 +15,8 @@
         'Get-Mxfp4Tensor'
         'ConvertFrom-Mxfp4'
         'Invoke-Mxfp4MatVec'
+        'Test-SafetensorsCheckpoint'
+        'Compare-SafetensorsCheckpoint'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -9,8 +9,8 @@ using Mxfp4.Core.Safetensors;
 namespace Mxfp4.PowerShell.Completion;
 
 /// <summary>
-/// Completes -Name with the tensor names (and MXFP4 logical names) of the checkpoint already bound to -Path or
-/// -LiteralPath. Only headers are read, and each checkpoint's names are cached by path and last write time.
+/// Completes -Name with the tensor names (and MXFP4 logical names) of the checkpoint already bound to -Path,
+/// -LiteralPath or -ReferencePath. Only headers are read, and each checkpoint's names are cached by path and last write time.
 /// </summary>
 public sealed class TensorNameCompleter : IArgumentCompleter
 {
@@ -35,7 +35,7 @@ public sealed class TensorNameCompleter : IArgumentCompleter
 
     private static string? BoundPath(IDictionary bound)
     {
-        object? value = bound["LiteralPath"] ?? bound["Path"];
+        object? value = bound["LiteralPath"] ?? bound["Path"] ?? bound["ReferencePath"];
         string? first = value switch
         {
             string s => s,

@@ -1,0 +1,115 @@
+using System.Management.Automation;
+using Mxfp4.Core;
+using Mxfp4.Core.Verification;
+using Mxfp4.PowerShell.Infrastructure;
+
+namespace Mxfp4.PowerShell.Commands;
+
+/// <summary>
+/// Checks that a checkpoint is whole and consistent, reporting every problem: one result per file and a summary,
+/// and every problem also as an error record (or a warning) under its stable id, so scripts and CI fail on any error.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "SafetensorsCheckpoint", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(FileVerification), typeof(CheckpointVerification))]
+[OutputType(typeof(bool))]
+public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    [Parameter]
+    public SwitchParameter Hash { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Manifest { get; set; }
+
+    [Parameter]
+    public SwitchParameter Deep { get; set; }
+
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    protected override void ProcessRecord()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        var options = new VerificationOptions
+        {
+            Hash = Hash,
+            Deep = Deep,
+            ManifestPath = Manifest is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Manifest),
+            Threads = ThrottleLimit,
+        };
+        foreach (var path in ResolvePaths(literal ? LiteralPath : Path, literal))
+        {
+            try
+            {
+                var progress = new ProgressReporter(this, 4, $"Verifying {path}");
+                var result = CheckpointVerifier.Verify(
+                    path,
+                    options,
+                    p => progress.Report(p.DoneBytes, p.TotalBytes, $"{p.Phase}: {Display.Size(p.DoneBytes)} of {Display.Size(p.TotalBytes)}"),
+                    PipelineStopToken);
+                progress.Complete();
+                Write(result);
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                if (Quiet)
+                {
+                    WriteObject(false);
+                }
+                else
+                {
+                    WriteInputFailure(ex, path);
+                }
+            }
+            catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+    }
+
+    private void Write(CheckpointVerification result)
+    {
+        if (Quiet)
+        {
+            WriteObject(result.Passed);
+            return;
+        }
+
+        foreach (var file in result.Files)
+        {
+            WriteObject(file);
+            foreach (var problem in file.Problems)
+            {
+                if (problem.Severity == VerificationSeverity.Warning)
+                {
+                    WriteWarning($"{problem.Id}: {problem.Message}");
+                }
+                else
+                {
+                    var exception = new Mxfp4Exception(problem.Id, problem.Category, problem.Message, problem.Tensor ?? problem.Path);
+                    WriteError(ErrorRecords.From(exception));
+                }
+            }
+        }
+
+        WriteObject(result);
+    }
+}
