@@ -39,6 +39,7 @@ public static class CheckpointVerifier
         private readonly Dictionary<string, SafetensorsHeader> _headers = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _hashes = new(StringComparer.Ordinal);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly HashSet<string> _indexedFiles = new(StringComparer.Ordinal);
         private string _root = string.Empty;
         private long _hashedBytes;
 
@@ -90,10 +91,14 @@ public static class CheckpointVerifier
             }
 
             var tensors = _shards.Where(_headers.ContainsKey).SelectMany(s => _headers[s].Tensors).ToArray();
-            var pairs = CheckPairs(tensors);
+
+            // Tensors the index places in a shard that could not be read are already reported with that shard; their
+            // absence must not be reported again as a half-missing MXFP4 pair.
+            var unreadable = weightMap?.Where(e => !_headers.ContainsKey(e.Value)).Select(e => e.Key).ToHashSet(StringComparer.Ordinal) ?? [];
+            var pairs = CheckPairs(tensors, unreadable);
             if (!isFile)
             {
-                CheckConfig(tensors.Any(t => Mxfp4Pairing.IsMxfp4Part(t.Name)));
+                CheckConfig(tensors.Select(t => t.Name).Concat(weightMap?.Keys ?? Enumerable.Empty<string>()).Any(Mxfp4Pairing.IsMxfp4Part));
             }
 
             if (snapshot is not null)
@@ -149,6 +154,7 @@ public static class CheckpointVerifier
             var resolved = new Dictionary<string, string?>(StringComparer.Ordinal);
             foreach (var (tensor, shardName) in index.WeightMap)
             {
+                _indexedFiles.Add(Path.GetFullPath(Path.Combine(_root, shardName)));
                 if (!resolved.TryGetValue(shardName, out var shardPath))
                 {
                     try
@@ -253,7 +259,7 @@ public static class CheckpointVerifier
                 }
             }
 
-            foreach (var stray in SafetensorsFilesOf(_root).Where(f => !_shards.Contains(f, StringComparer.Ordinal) && !shardOf.ContainsValue(f)))
+            foreach (var stray in SafetensorsFilesOf(_root).Where(f => !_indexedFiles.Contains(f) && !shardOf.ContainsValue(f)))
             {
                 _files.Add(stray);
                 Add(VerificationProblem.Warning(
@@ -279,13 +285,24 @@ public static class CheckpointVerifier
             }
         }
 
-        private List<Mxfp4TensorInfo> CheckPairs(IEnumerable<TensorInfo> tensors)
+        private List<Mxfp4TensorInfo> CheckPairs(IEnumerable<TensorInfo> tensors, HashSet<string> unreadable)
         {
             var pairs = new List<Mxfp4TensorInfo>();
             foreach (var result in Mxfp4Pairing.Pair(tensors))
             {
                 if (result.Error is { } error)
                 {
+                    bool otherHalfUnreadable = error.ErrorId switch
+                    {
+                        "ScalesMissing" => unreadable.Contains(error.ScalesName),
+                        "BlocksMissing" => unreadable.Contains(error.BlocksName),
+                        _ => false,
+                    };
+                    if (otherHalfUnreadable)
+                    {
+                        continue;
+                    }
+
                     string tensor = error.ErrorId == "BlocksMissing" ? error.ScalesName : error.BlocksName;
                     Add(VerificationProblem.From(error, error.Path, tensor));
                 }
