@@ -21,6 +21,7 @@ internal sealed class LimitsReport(bool quick)
         new DequantizationSection(),
         new MatVecSection(),
         new ConversionSection(),
+        new HashSection(),
     ];
 
     public void Run(TextWriter output)
