@@ -89,6 +89,7 @@ internal struct DifferenceAccumulator
         var limit = new Vector<float>(float.MaxValue);
         var infinity = new Vector<float>(float.PositiveInfinity);
         var zero = Vector<double>.Zero;
+        var allSet = Vector<int>.AllBitsSet;
         var different = Vector<int>.Zero;
         var finiteBoth = Vector<int>.Zero;
         var aNaNs = Vector<int>.Zero;
@@ -104,11 +105,21 @@ internal struct DifferenceAccumulator
         {
             var va = new Vector<float>(a[i..]);
             var vb = new Vector<float>(b[i..]);
+
+            // Equal finite values, the whole vector: the common case of a conversion that is exact, and nothing to add
+            // but the count.
+            var equal = Vector.Equals(va, vb);
+            if (Vector.EqualsAll(equal & Vector.LessThanOrEqual(Vector.Abs(va), limit), allSet))
+            {
+                finiteBoth -= allSet;
+                continue;
+            }
+
             var aNaN = ~Vector.Equals(va, va);
             var bNaN = ~Vector.Equals(vb, vb);
             var aAbs = Vector.Abs(va);
             var bAbs = Vector.Abs(vb);
-            var same = Vector.Equals(va, vb) | (aNaN & bNaN);
+            var same = equal | (aNaN & bNaN);
             var finite = Vector.LessThanOrEqual(aAbs, limit) & Vector.LessThanOrEqual(bAbs, limit);
 
             // A true lane is all ones (−1), so subtracting counts it.
