@@ -277,9 +277,12 @@ Describe 'Test-SafetensorsCheckpoint' {
             $errors | Should -HaveCount 0
         }
 
-        It 'reports a path that does not exist as PathNotFound' {
+        It 'reports a path that does not exist as PathNotFound, or as $false with -Quiet' {
             $null = Test-SafetensorsCheckpoint -LiteralPath (Join-Path $TestDrive 'nothing-here') -ErrorVariable errors -ErrorAction SilentlyContinue
             (Get-Ids $errors) | Should -Be 'PathNotFound'
+            $quiet = @(Test-SafetensorsCheckpoint (Join-Path $TestDrive 'nothing*'), $sharded -Quiet -ErrorVariable quietErrors)
+            ($quiet -join ',') | Should -Be 'False,True'
+            $quietErrors | Should -HaveCount 0
         }
     }
 

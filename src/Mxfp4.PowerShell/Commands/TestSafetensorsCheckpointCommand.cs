@@ -54,8 +54,14 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
             ManifestPath = Manifest is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Manifest),
             Threads = ThrottleLimit,
         };
-        foreach (var path in ResolvePaths(literal ? LiteralPath : Path, literal))
+        foreach (var path in Quiet ? QuietlyResolved(literal ? LiteralPath : Path, literal) : ResolvePaths(literal ? LiteralPath : Path, literal))
         {
+            if (path is null)
+            {
+                WriteObject(false);
+                continue;
+            }
+
             try
             {
                 var progress = new ProgressReporter(this, 4, $"Verifying {path}");
@@ -81,6 +87,39 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
             catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
+            }
+        }
+    }
+
+    /// <summary>With -Quiet a path that is not there is a plain "no" (null here), not an error record.</summary>
+    private IEnumerable<string?> QuietlyResolved(string[] paths, bool literal)
+    {
+        foreach (var path in paths)
+        {
+            var resolved = new List<string>();
+            try
+            {
+                if (literal)
+                {
+                    resolved.Add(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
+                }
+                else
+                {
+                    resolved.AddRange(SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider).Where(_ => provider.Name == "FileSystem"));
+                }
+            }
+            catch (Exception ex) when (ex is ItemNotFoundException or NotSupportedException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
+            {
+            }
+
+            if (resolved.Count == 0)
+            {
+                yield return null;
+            }
+
+            foreach (var item in resolved)
+            {
+                yield return item;
             }
         }
     }
