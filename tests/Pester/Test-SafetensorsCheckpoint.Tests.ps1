@@ -8,7 +8,8 @@ BeforeDiscovery {
         $null = New-Item -ItemType Directory (Join-Path $probe 'blobs'), (Join-Path $probe 'snapshots' 'rev')
         $shard = Join-Path $PSScriptRoot '..' '..' 'samples' 'gpt-oss-tiny-original' 'model.safetensors'
         Copy-Item $shard (Join-Path $probe 'blobs' 'blob')
-        $index = '{"weight_map": {' + ((Get-SafetensorsHeader $shard).Name | ForEach-Object { '"' + $_ + '": "model.safetensors"' }) -join ', ' + '}}'
+        $entries = (Get-SafetensorsHeader $shard).Name | ForEach-Object { '"' + $_ + '": "model.safetensors"' }
+        $index = '{"weight_map": {' + ($entries -join ', ') + '}}'
         Set-Content (Join-Path $probe 'snapshots' 'rev' 'model.safetensors.index.json') $index
         $null = [System.IO.File]::CreateSymbolicLink((Join-Path $probe 'snapshots' 'rev' 'model.safetensors'), '../../blobs/blob')
         $linksFollowed = $null -ne (Get-SafetensorsHeader (Join-Path $probe 'snapshots' 'rev') -ErrorAction SilentlyContinue)
