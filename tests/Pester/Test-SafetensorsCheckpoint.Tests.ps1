@@ -1,27 +1,3 @@
-BeforeDiscovery {
-    # Hugging Face cache snapshots are links into ../../blobs. Whether the strict reader follows such links (rather
-    # than refusing them as ShardOutsideCheckpoint) is decided elsewhere; the tests that need a linked snapshot to
-    # read cleanly are skipped until it does. Probed here, at discovery, because -Skip is evaluated then.
-    Import-Module (Join-Path $PSScriptRoot '..' '..' 'output' 'Mxfp4') -Force
-    $probe = Join-Path ([System.IO.Path]::GetTempPath()) ("mxfp4-link-probe-" + [guid]::NewGuid())
-    try {
-        $null = New-Item -ItemType Directory (Join-Path $probe 'blobs'), (Join-Path $probe 'snapshots' 'rev')
-        $shard = Join-Path $PSScriptRoot '..' '..' 'samples' 'gpt-oss-tiny-original' 'model.safetensors'
-        Copy-Item $shard (Join-Path $probe 'blobs' 'blob')
-        $entries = (Get-SafetensorsHeader $shard).Name | ForEach-Object { '"' + $_ + '": "model.safetensors"' }
-        $index = '{"weight_map": {' + ($entries -join ', ') + '}}'
-        Set-Content (Join-Path $probe 'snapshots' 'rev' 'model.safetensors.index.json') $index
-        $null = [System.IO.File]::CreateSymbolicLink((Join-Path $probe 'snapshots' 'rev' 'model.safetensors'), '../../blobs/blob')
-        $linksFollowed = $null -ne (Get-SafetensorsHeader (Join-Path $probe 'snapshots' 'rev') -ErrorAction SilentlyContinue)
-    }
-    finally {
-        Remove-Item $probe -Recurse -Force -ErrorAction SilentlyContinue
-    }
-
-    $hfSkipReason = if ($linksFollowed) { $null } else { 'the checkpoint reader refuses links into an HF cache blobs/ directory (ShardOutsideCheckpoint) until link following lands' }
-    $hfSkip = $null -ne $hfSkipReason
-}
-
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     $command = 'Mxfp4.PowerShell.Commands.TestSafetensorsCheckpointCommand'
@@ -81,6 +57,19 @@ BeforeAll {
         Remove-Item $Shard
         [Mxfp4.Core.Safetensors.SafetensorsWriter]::WriteFile($Shard, $kept, $null)
     }
+
+    # Hugging Face cache snapshots are links into ../../blobs. Whether the strict reader follows such links (rather
+    # than refusing them as ShardOutsideCheckpoint) is decided elsewhere; the tests that need a linked snapshot to
+    # read cleanly are skipped, with this reason, until it does.
+    $probe = Join-Path $TestDrive 'link-probe'
+    $null = New-Item -ItemType Directory (Join-Path $probe 'blobs'), (Join-Path $probe 'snapshots' 'rev')
+    $probeShard = Join-Path $original 'model.safetensors'
+    Copy-Item $probeShard (Join-Path $probe 'blobs' 'blob')
+    $entries = (Get-SafetensorsHeader $probeShard).Name | ForEach-Object { '"' + $_ + '": "model.safetensors"' }
+    Set-Content (Join-Path $probe 'snapshots' 'rev' 'model.safetensors.index.json') ('{"weight_map": {' + ($entries -join ', ') + '}}')
+    $null = [System.IO.File]::CreateSymbolicLink((Join-Path $probe 'snapshots' 'rev' 'model.safetensors'), '../../blobs/blob')
+    $linksFollowed = $null -ne (Get-SafetensorsHeader (Join-Path $probe 'snapshots' 'rev') -ErrorAction SilentlyContinue)
+    $hfSkipReason = if ($linksFollowed) { $null } else { 'the checkpoint reader refuses links into an HF cache blobs/ directory (ShardOutsideCheckpoint) until link following lands' }
 }
 
 Describe 'Test-SafetensorsCheckpoint' {
@@ -287,8 +276,8 @@ Describe 'Test-SafetensorsCheckpoint' {
         }
     }
 
-    # The tests marked -Skip:$hfSkip need the reader to follow a snapshot's links into blobs/ ($hfSkipReason is set
-    # at discovery while it does not); remove the marks once it does.
+    # The tests that start with Set-ItResult need the reader to follow a snapshot's links into blobs/ ($hfSkipReason
+    # is set in BeforeAll while it does not); they run as soon as it does.
     Context 'a Hugging Face cache snapshot' {
         It 'reports a flipped byte in a blob as HashMismatch against the blob name' {
             # One linked shard on its own: read without an index, so it does not depend on how index names are resolved.
@@ -325,7 +314,8 @@ Describe 'Test-SafetensorsCheckpoint' {
             (Invoke-Child "Test-SafetensorsCheckpoint '$snapshot'").ExitCode | Should -Be 1
         }
 
-        It 'passes a whole snapshot, its hashes checked against the blob names' -Skip:$hfSkip {
+        It 'passes a whole snapshot, its hashes checked against the blob names' {
+            if ($hfSkipReason) { Set-ItResult -Skipped -Because $hfSkipReason }
             $snapshot = New-HfSnapshot
             $results = Test-SafetensorsCheckpoint $snapshot -Hash -Deep -ErrorVariable errors
             $errors | Should -HaveCount 0
@@ -333,7 +323,8 @@ Describe 'Test-SafetensorsCheckpoint' {
             (Invoke-Child "Test-SafetensorsCheckpoint '$snapshot' -Hash").ExitCode | Should -Be 0
         }
 
-        It 'reports exactly HashMismatch for a flipped byte in a whole snapshot once links are followed' -Skip:$hfSkip {
+        It 'reports exactly HashMismatch for a flipped byte in a whole snapshot once links are followed' {
+            if ($hfSkipReason) { Set-ItResult -Skipped -Because $hfSkipReason }
             $snapshot = New-HfSnapshot
             $blob = (Get-Item (Join-Path $snapshot $shard2)).ResolveLinkTarget($true).FullName
             $tensor = Get-SafetensorsHeader -LiteralPath (Join-Path $snapshot $shard2) -Name 'lm_head.weight'
@@ -344,7 +335,8 @@ Describe 'Test-SafetensorsCheckpoint' {
             (Invoke-Child "Test-SafetensorsCheckpoint '$snapshot' -Hash").ExitCode | Should -Be 1
         }
 
-        It 'reports exactly IncompleteDownload for a .incomplete blob once links are followed' -Skip:$hfSkip {
+        It 'reports exactly IncompleteDownload for a .incomplete blob once links are followed' {
+            if ($hfSkipReason) { Set-ItResult -Skipped -Because $hfSkipReason }
             $snapshot = New-HfSnapshot
             Set-Content (Join-Path $snapshot '..' '..' 'blobs' ('cd' * 32 + '.incomplete')) 'partial'
             $null = Test-SafetensorsCheckpoint $snapshot -ErrorVariable errors -ErrorAction SilentlyContinue -WarningVariable warnings

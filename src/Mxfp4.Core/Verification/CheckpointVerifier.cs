@@ -40,6 +40,7 @@ public static class CheckpointVerifier
         private readonly Dictionary<string, string> _hashes = new(StringComparer.Ordinal);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly HashSet<string> _indexedFiles = new(StringComparer.Ordinal);
+        private readonly List<string> _indexedTensors = [];
         private string _root = string.Empty;
         private long _hashedBytes;
 
@@ -98,7 +99,7 @@ public static class CheckpointVerifier
             var pairs = CheckPairs(tensors, unreadable);
             if (!isFile)
             {
-                CheckConfig(tensors.Select(t => t.Name).Concat(weightMap?.Keys ?? Enumerable.Empty<string>()).Any(Mxfp4Pairing.IsMxfp4Part));
+                CheckConfig(tensors.Select(t => t.Name).Concat(_indexedTensors).Any(Mxfp4Pairing.IsMxfp4Part));
             }
 
             if (snapshot is not null)
@@ -155,6 +156,7 @@ public static class CheckpointVerifier
             foreach (var (tensor, shardName) in index.WeightMap)
             {
                 _indexedFiles.Add(Path.GetFullPath(Path.Combine(_root, shardName)));
+                _indexedTensors.Add(tensor);
                 if (!resolved.TryGetValue(shardName, out var shardPath))
                 {
                     try
