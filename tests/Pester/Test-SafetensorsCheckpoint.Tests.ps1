@@ -28,13 +28,24 @@ BeforeAll {
     }
 
     # Runs a command in a child pwsh as CI would (pwsh -NonInteractive -Command), with the staged module imported.
+    # This process may be pwsh itself, dotnet running pwsh.dll (pwsh as a dotnet tool), or a host embedding
+    # PowerShell; the last falls back to the repository's pinned tool, `dotnet pwsh`.
     function Invoke-Child([string] $Script) {
         $exe = (Get-Process -Id $PID).Path
-        # Run as a dotnet tool, this process is dotnet itself and pwsh is the pwsh.dll it runs.
-        $host_ = @(if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+        $prefix = @(
+            if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') {
+                if (Test-Path $pwshDll) { $pwshDll } else { 'pwsh' }
+            })
         $module = Join-Path $repo 'output' 'Mxfp4'
-        $output = & $exe @host_ -NoProfile -NonInteractive -Command "Import-Module '$module'; $Script" 2>&1
-        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
+        Push-Location $repo
+        try {
+            $output = & $exe @prefix -NoProfile -NonInteractive -Command "Import-Module '$module'; $Script" 2>&1
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
+        }
+        finally {
+            Pop-Location
+        }
     }
 
     function Get-Ids($Errors) { @($Errors | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }) }
@@ -61,14 +72,20 @@ BeforeAll {
     # Hugging Face cache snapshots are links into ../../blobs. Whether the strict reader follows such links (rather
     # than refusing them as ShardOutsideCheckpoint) is decided elsewhere; the tests that need a linked snapshot to
     # read cleanly are skipped, with this reason, until it does.
-    $probe = Join-Path $TestDrive 'link-probe'
-    $null = New-Item -ItemType Directory (Join-Path $probe 'blobs'), (Join-Path $probe 'snapshots' 'rev')
-    $probeShard = Join-Path $original 'model.safetensors'
-    Copy-Item $probeShard (Join-Path $probe 'blobs' 'blob')
-    $entries = (Get-SafetensorsHeader $probeShard).Name | ForEach-Object { '"' + $_ + '": "model.safetensors"' }
-    Set-Content (Join-Path $probe 'snapshots' 'rev' 'model.safetensors.index.json') ('{"weight_map": {' + ($entries -join ', ') + '}}')
-    $null = [System.IO.File]::CreateSymbolicLink((Join-Path $probe 'snapshots' 'rev' 'model.safetensors'), '../../blobs/blob')
-    $linksFollowed = $null -ne (Get-SafetensorsHeader (Join-Path $probe 'snapshots' 'rev') -ErrorAction SilentlyContinue)
+    $probe = Join-Path ([System.IO.Path]::GetTempPath()) ('mxfp4-link-probe-' + [guid]::NewGuid().ToString('n'))
+    try {
+        $null = New-Item -ItemType Directory (Join-Path $probe 'blobs'), (Join-Path $probe 'snapshots' 'rev')
+        $probeShard = Join-Path $original 'model.safetensors'
+        Copy-Item $probeShard (Join-Path $probe 'blobs' 'blob')
+        $entries = (Get-SafetensorsHeader $probeShard).Name | ForEach-Object { '"' + $_ + '": "model.safetensors"' }
+        Set-Content (Join-Path $probe 'snapshots' 'rev' 'model.safetensors.index.json') ('{"weight_map": {' + ($entries -join ', ') + '}}')
+        $null = [System.IO.File]::CreateSymbolicLink((Join-Path $probe 'snapshots' 'rev' 'model.safetensors'), '../../blobs/blob')
+        $linksFollowed = $null -ne (Get-SafetensorsHeader (Join-Path $probe 'snapshots' 'rev') -ErrorAction SilentlyContinue)
+    }
+    finally {
+        Remove-Item $probe -Recurse -Force
+    }
+
     $hfSkipReason = if ($linksFollowed) { $null } else { 'the checkpoint reader refuses links into an HF cache blobs/ directory (ShardOutsideCheckpoint) until link following lands' }
 }
 
