@@ -162,6 +162,11 @@ Describe 'Test-SafetensorsCheckpoint' {
             $errors[0].FullyQualifiedErrorId | Should -Be "ShardNotFound,$command"
             $errors[0].TargetObject | Should -Be (Join-Path $copy $shard1)
             (Invoke-Child "Test-SafetensorsCheckpoint '$copy'").ExitCode | Should -Be 1
+
+            # pwsh -Command exits with the success of its last statement: a later statement that succeeds hides the
+            # errors (as the help says), and -ErrorAction Stop ends the script at the first one with exit code 1.
+            (Invoke-Child "Test-SafetensorsCheckpoint '$copy'; 'after'").ExitCode | Should -Be 0
+            (Invoke-Child "Test-SafetensorsCheckpoint '$copy' -ErrorAction Stop; 'after'").ExitCode | Should -Be 1
         }
 
         It 'warns of a safetensors file the index never names; -WarningAction Stop makes the exit fail' {
