@@ -16,6 +16,8 @@
         'ConvertFrom-Mxfp4'
         'Invoke-Mxfp4MatVec'
         'ConvertTo-Mxfp4'
+        'Test-SafetensorsCheckpoint'
+        'Compare-SafetensorsCheckpoint'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

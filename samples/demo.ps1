@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
-    What the Mxfp4 module is for, in one script: inspect an MXFP4 checkpoint, check the decoder against the spec,
-    dequantize and multiply a gpt-oss-20b-sized expert tensor at full speed, and convert a whole checkpoint.
+    What the Mxfp4 module is for, in one script: inspect an MXFP4 checkpoint and check it is whole, check the decoder
+    against the spec, dequantize and multiply a gpt-oss-20b-sized expert tensor at full speed, and convert a whole
+    checkpoint, proving the conversion exact.
 .DESCRIPTION
     Run it with `dotnet pwsh ./build.ps1 -Task Demo` (builds and stages the module first), or in any pwsh 7.4+ after
     a build: `pwsh -File samples/demo.ps1`. It imports the staged module (output/Mxfp4) itself, or the installed one
@@ -24,6 +25,9 @@ try {
     $pairs = Get-Mxfp4Tensor $Checkpoint
     $pairs | Select-Object -First 2 | Format-Table Name, @{ n = 'Shape'; e = { $_.Shape -join ' x ' } }, NamingStyle | Out-String -Stream | Where-Object { $_ }
     "   ... $($pairs.Count) MXFP4 tensors, paired from blocks and scales across shards"
+    $check = Test-SafetensorsCheckpoint $Checkpoint -Hash -Deep | Where-Object { $_.PSObject.TypeNames[0] -like '*.CheckpointVerification' }
+    if (-not $check.Passed) { throw "The sample checkpoint failed its check." }
+    "   whole: headers, index, pairs and config agree, every shard hashed (SHA-256), no NaN or Inf in the data"
 
     "`n== 2. One expert, element by element, against a decoder written here from the spec"
     # OCP MX E2M1: byte k of a 16-byte block holds element 2k (low nibble) and 2k+1 (high); scale byte s is 2^(s-127).
@@ -114,6 +118,10 @@ try {
     $files | ForEach-Object { '   {0,-36} {1,10:N0} bytes' -f $_.Name, $_.Length }
     $dense = Get-SafetensorsHeader $converted -Name '*.experts.*'
     "   $($dense.Count) expert tensors now $(($dense.DType | Sort-Object -Unique) -join ', '), none left as MXFP4 pairs"
+    $comparison = Compare-SafetensorsCheckpoint $Checkpoint $converted
+    $unequal = @($comparison | Where-Object { -not $_.Equal })
+    if ($unequal.Count) { throw "The conversion changed $($unequal.Count) tensors: $($unequal.Name -join ', ')." }
+    "   compared with the original on the decoded values: all $($comparison.Count) tensors equal"
 
     "`n== Done: everything written under $work is removed."
 }

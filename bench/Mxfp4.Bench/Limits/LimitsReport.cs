@@ -22,6 +22,7 @@ internal sealed class LimitsReport(bool quick, string? only = null)
         new MatVecSection(),
         new ConversionSection(),
         new EncodeSection(),
+        new HashSection(),
     ];
 
     public void Run(TextWriter output)

@@ -188,9 +188,7 @@ public sealed class ConversionPlan
     }
 
     /// <summary>The gpt-oss expert weights that transformers' dense modules expect as [E, in, out].</summary>
-    private static bool IsExpertWeight(Mxfp4TensorInfo pair)
-        => pair.Shape.Length == 3
-            && (pair.Name.EndsWith(".mlp.experts.gate_up_proj", StringComparison.Ordinal) || pair.Name.EndsWith(".mlp.experts.down_proj", StringComparison.Ordinal));
+    private static bool IsExpertWeight(Mxfp4TensorInfo pair) => GptOssNames.IsTransformersExpertWeight(pair.Name, pair.Shape.Length);
 
     private static long[] OutputShape(Mxfp4TensorInfo pair, bool transpose)
         => transpose ? [pair.Shape[0], pair.Shape[2], pair.Shape[1]] : pair.Shape;

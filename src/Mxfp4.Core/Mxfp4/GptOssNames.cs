@@ -18,4 +18,15 @@ public static class GptOssNames
 
         yield return tensor.Name + ".bias";
     }
+
+    /// <summary>
+    /// Whether a tensor is one of the gpt-oss expert weights (<c>...mlp.experts.gate_up_proj</c>/<c>down_proj</c>, 3-D)
+    /// that transformers' dense modules hold as <c>[E, in, out]</c>, the transpose of the stored <c>[E, out, in]</c>.
+    /// </summary>
+    public static bool IsTransformersExpertWeight(string name, int rank)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return rank == 3
+            && (name.EndsWith(".mlp.experts.gate_up_proj", StringComparison.Ordinal) || name.EndsWith(".mlp.experts.down_proj", StringComparison.Ordinal));
+    }
 }

@@ -9,8 +9,8 @@ using Mxfp4.Core.Safetensors;
 namespace Mxfp4.PowerShell.Completion;
 
 /// <summary>
-/// Completes -Name with the tensor names (and MXFP4 logical names) of the checkpoint already bound to -Path or
-/// -LiteralPath. Only headers are read, and each checkpoint's names are cached by path and last write time.
+/// Completes -Name with the tensor names (and MXFP4 logical names) of the checkpoint already bound to -Path,
+/// -LiteralPath or -ReferencePath. Only headers are read, and each checkpoint's names are cached by path and last write time.
 /// </summary>
 public sealed class TensorNameCompleter : IArgumentCompleter
 {
@@ -34,14 +34,14 @@ public sealed class TensorNameCompleter : IArgumentCompleter
     }
 
     /// <summary>
-    /// The typed -LiteralPath or -Path (first match of its wildcards) as a file-system path, resolved by the session's
+    /// The typed -LiteralPath, -Path or -ReferencePath (first match of its wildcards) as a file-system path, resolved by the session's
     /// providers as the command itself will resolve it: against pwsh's location (not the process's current
     /// directory, which Set-Location does not move), through PSDrives and <c>~</c>.
     /// </summary>
     private static string? BoundPath(IDictionary bound)
     {
         bool literal = bound["LiteralPath"] is not null;
-        string? typed = (literal ? bound["LiteralPath"] : bound["Path"]) switch
+        string? typed = (literal ? bound["LiteralPath"] : bound["Path"] ?? bound["ReferencePath"]) switch
         {
             string s => s,
             IEnumerable e => e.Cast<object>().FirstOrDefault()?.ToString(),

@@ -36,7 +36,7 @@ public sealed class ManifestTests : IDisposable
             .Order()
             .ToArray();
 
-        Assert.Equal(["ConvertFrom-Mxfp4", "ConvertTo-Mxfp4", "Get-Mxfp4Tensor", "Get-SafetensorsHeader", "Invoke-Mxfp4MatVec"], declared);
+        Assert.Equal(["Compare-SafetensorsCheckpoint", "ConvertFrom-Mxfp4", "ConvertTo-Mxfp4", "Get-Mxfp4Tensor", "Get-SafetensorsHeader", "Invoke-Mxfp4MatVec", "Test-SafetensorsCheckpoint"], declared);
         Assert.Equal(declared, exported);
         Assert.Equal(declared, implemented);
     }
