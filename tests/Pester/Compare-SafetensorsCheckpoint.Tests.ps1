@@ -1,5 +1,6 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
+    . (Join-Path $PSScriptRoot 'SafetensorsFile.ps1')
     $sampleTensors = 29
 
     function New-SampleCopy {
@@ -86,15 +87,7 @@ Describe 'Compare-SafetensorsCheckpoint' {
         $indexPath = Join-Path $copy 'model.safetensors.index.json'
         $index = Get-Content $indexPath -Raw | ConvertFrom-Json -AsHashtable
         $shard = Join-Path $copy $index.weight_map['model.norm.weight']
-        $bytes = [System.IO.File]::ReadAllBytes($shard)
-        $kept = [System.Collections.Generic.List[System.ValueTuple[Mxfp4.Core.Safetensors.TensorSpec, byte[]]]]::new()
-        foreach ($t in Get-SafetensorsHeader -LiteralPath $shard | Where-Object Name -ne 'model.norm.weight') {
-            $data = [byte[]]::new($t.ByteLength)
-            [Array]::Copy($bytes, $t.DataOffset, $data, 0, $t.ByteLength)
-            $kept.Add([System.ValueTuple]::Create([Mxfp4.Core.Safetensors.TensorSpec]::new($t.Name, $t.DType, $t.Shape), $data))
-        }
-        Remove-Item $shard
-        [Mxfp4.Core.Safetensors.SafetensorsWriter]::WriteFile($shard, $kept, $null)
+        Remove-SafetensorsTensor -Path $shard -Name 'model.norm.weight'
         $index.weight_map.Remove('model.norm.weight')
         $index | ConvertTo-Json -Depth 5 | Set-Content $indexPath
 

@@ -70,7 +70,7 @@ Describe 'Online help' -ForEach @(
 
 Describe 'LiteralPath alias' -ForEach @(
     @{ Name = 'Get-SafetensorsHeader' }, @{ Name = 'Get-Mxfp4Tensor' }, @{ Name = 'ConvertFrom-Mxfp4' }, @{ Name = 'Invoke-Mxfp4MatVec' }, @{ Name = 'ConvertTo-Mxfp4' },
-    @{ Name = 'Test-SafetensorsCheckpoint' }, @{ Name = 'Compare-SafetensorsCheckpoint' }
+    @{ Name = 'Test-SafetensorsCheckpoint' }
 ) {
     It '<Name> -LiteralPath answers to PSPath and LP' {
         $aliases = (Get-Command $Name).Parameters['LiteralPath'].Aliases

@@ -1,5 +1,6 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
+    . (Join-Path $PSScriptRoot 'SafetensorsFile.ps1')
     $command = 'Mxfp4.PowerShell.Commands.TestSafetensorsCheckpointCommand'
     $shard1 = 'model-00001-of-00002.safetensors'
     $shard2 = 'model-00002-of-00002.safetensors'
@@ -55,19 +56,7 @@ BeforeAll {
         try { $stream.Position = $Offset; $stream.Write($Bytes, 0, $Bytes.Length) } finally { $stream.Dispose() }
     }
 
-    # Rewrites a shard without one tensor (the other tensors' bytes copied as they are), with the engine's writer.
-    function Remove-Tensor([string] $Shard, [string] $Name) {
-        $bytes = [System.IO.File]::ReadAllBytes($Shard)
-        $kept = [System.Collections.Generic.List[System.ValueTuple[Mxfp4.Core.Safetensors.TensorSpec, byte[]]]]::new()
-        foreach ($t in Get-SafetensorsHeader -LiteralPath $Shard | Where-Object Name -ne $Name) {
-            $data = [byte[]]::new($t.ByteLength)
-            [Array]::Copy($bytes, $t.DataOffset, $data, 0, $t.ByteLength)
-            $kept.Add([System.ValueTuple]::Create([Mxfp4.Core.Safetensors.TensorSpec]::new($t.Name, $t.DType, $t.Shape), $data))
-        }
-
-        Remove-Item $Shard
-        [Mxfp4.Core.Safetensors.SafetensorsWriter]::WriteFile($Shard, $kept, $null)
-    }
+    function Remove-Tensor([string] $Shard, [string] $Name) { Remove-SafetensorsTensor -Path $Shard -Name $Name }
 
     # Hugging Face cache snapshots are links into ../../blobs. Whether the strict reader follows such links (rather
     # than refusing them as ShardOutsideCheckpoint) is decided elsewhere; the tests that need a linked snapshot to
@@ -93,8 +82,8 @@ Describe 'Test-SafetensorsCheckpoint' {
     Context 'a clean checkpoint' {
         It 'passes every file and the summary, with no error or warning' {
             $results = Test-SafetensorsCheckpoint $sharded -Hash -Deep -ErrorVariable errors -WarningVariable warnings
-            $files = $results | Where-Object { $_ -is [Mxfp4.Core.Verification.FileVerification] }
-            $summary = $results | Where-Object { $_ -is [Mxfp4.Core.Verification.CheckpointVerification] }
+            $files = $results | Where-Object { $_.PSObject.TypeNames[0] -eq 'Mxfp4.Core.Verification.FileVerification' }
+            $summary = $results | Where-Object { $_.PSObject.TypeNames[0] -eq 'Mxfp4.Core.Verification.CheckpointVerification' }
             (($files | ForEach-Object { [System.IO.Path]::GetFileName($_.Path) }) -join ',') | Should -Be "model.safetensors.index.json,$shard1,$shard2,config.json"
             ($files.Status | Sort-Object -Unique) | Should -Be 'Passed'
             $summary.Status | Should -Be 'Passed'
@@ -105,7 +94,7 @@ Describe 'Test-SafetensorsCheckpoint' {
         }
 
         It 'hashes every shard with SHA-256 (checked against Get-FileHash)' {
-            $files = Test-SafetensorsCheckpoint $sharded -Hash | Where-Object { $_ -is [Mxfp4.Core.Verification.FileVerification] -and $_.Path -like '*.safetensors' }
+            $files = Test-SafetensorsCheckpoint $sharded -Hash | Where-Object { $_.PSObject.TypeNames[0] -eq 'Mxfp4.Core.Verification.FileVerification' -and $_.Path -like '*.safetensors' }
             $files | Should -HaveCount 2
             foreach ($file in $files) {
                 $file.Sha256 | Should -Be (Get-FileHash $file.Path -Algorithm SHA256).Hash.ToLowerInvariant()

@@ -64,14 +64,17 @@ public static class CheckpointDirectoryGenerator
     }
 
     /// <summary>
-    /// Shard names that map to distinct output names. Names whose outputs collide (<c>MODEL.SAFETENSORS</c> beside
-    /// the copied files, <c>a/model.safetensors</c> with <c>b/model.safetensors</c>) are refused by output-name
-    /// planning (OutputNameCollision), which lands separately; they join this list with it.
+    /// Shard names, among them names whose outputs collide (<c>a/model.safetensors</c> with <c>b/model.safetensors</c>;
+    /// an upper-case <c>MODEL.SAFETENSORS</c>, or a shard without the extension, beside other files that would be
+    /// copied), which planning must refuse (OutputNameCollision) before anything is written.
     /// </summary>
-    private static string[] PickShardNames(Random random) => random.Next(4) switch
+    private static string[] PickShardNames(Random random) => random.Next(7) switch
     {
         0 => ["model.safetensors"],
         1 => ["sub/model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"],
+        2 => ["a/model.safetensors", "b/model.safetensors"],
+        3 => ["MODEL.SAFETENSORS"],
+        4 => ["model-00001-of-00002.bin", "model-00002-of-00002.safetensors"],
         _ => ["model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors"],
     };
 

@@ -15,7 +15,7 @@ public sealed class CheckpointDirectoryFuzzTests
 
         // Not vacuous: conversions that run to the end as well as refusals by resolution, pairing and planning.
         Assert.True(report.Count >= 40, $"only {report.Count} directories ran");
-        foreach (string label in new[] { "Directory.Converted", "Directory.ShardOutsideCheckpoint", "Directory.Mxfp4ShapeMismatch", "Directory.OutputExists" })
+        foreach (string label in new[] { "Directory.Converted", "Directory.ShardOutsideCheckpoint", "Directory.Mxfp4ShapeMismatch", "Directory.OutputExists", "Directory.OutputNameCollision" })
         {
             Assert.True(report.Histogram.GetValueOrDefault(label) > 0, $"no directory ended as {label}:{Environment.NewLine}{report}");
         }
