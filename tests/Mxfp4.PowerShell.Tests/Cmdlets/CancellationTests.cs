@@ -46,8 +46,12 @@ public sealed class CancellationTests : IClassFixture<LargeCheckpointFixture>, I
         _session.Runspace.SessionStateProxy.SetVariable("checkpoint", _checkpoint.Path);
         _session.Runspace.SessionStateProxy.SetVariable("output", _output);
         shell.AddScript(script);
+        // Every one of these cmdlets writes a progress record as it starts its work: stop right then, rather than
+        // after a fixed sleep that a fast machine outlasts and a loaded one never reaches.
+        using var started = new ManualResetEventSlim();
+        shell.Streams.Progress.DataAdded += (_, _) => started.Set();
         var running = shell.BeginInvoke();
-        Thread.Sleep(400);
+        Assert.True(started.Wait(TimeSpan.FromSeconds(60)), "no progress record: the workload never started");
         Assert.False(running.IsCompleted, "the workload finished before it could be stopped; make it larger");
 
         var clock = Stopwatch.StartNew();
