@@ -45,19 +45,7 @@ public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
             return;
         }
 
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (var path in ResolvePaths(literal ? LiteralPath : Path, literal))
-        {
-            try
-            {
-                using var checkpoint = OpenCheckpoint(path);
-                WritePairs(checkpoint.Tensors);
-            }
-            catch (Exception ex) when (IsInputFailure(ex))
-            {
-                WriteInputFailure(ex, path);
-            }
-        }
+        ForEachCheckpoint(Path, LiteralPath, (_, checkpoint) => WritePairs(checkpoint.Tensors));
     }
 
     protected override void EndProcessing()
