@@ -26,7 +26,7 @@ public sealed partial class ConvertFromMxfp4Command
         }
         catch (Mxfp4Exception ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex, path));
+            ThrowTerminatingError(ErrorRecordOf(ex, path));
         }
     }
 
@@ -91,7 +91,7 @@ public sealed partial class ConvertFromMxfp4Command
         if (sources.Any(source => FileIdentity.SameFile(source, outFile)))
         {
             _outFile!.MarkFailed();
-            ThrowTerminatingError(ErrorRecords.From(
+            ThrowTerminatingError(ErrorRecordOf(
                 new Mxfp4Exception(
                     "OutputIsInput",
                     Mxfp4ErrorCategory.InvalidArgument,

@@ -108,7 +108,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         }
         catch (Mxfp4Exception ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex, path));
+            ThrowTerminatingError(ErrorRecordOf(ex, path));
         }
     }
 
@@ -225,7 +225,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
             throw new Mxfp4Exception(
                 "TensorTooLarge",
                 Mxfp4ErrorCategory.LimitsExceeded,
-                $"'{tensor.Name}' would need {blockCount * Mxfp4Format.BlockBytes} bytes of blocks, more than one array holds. Encode the whole checkpoint with -Path and -Destination instead.",
+                $"'{tensor.Name}' would need {blockCount * Mxfp4Format.BlockBytes} bytes of blocks, more than one array holds.",
                 tensor.Name);
         }
 
@@ -263,7 +263,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         if (string.Equals(sourcePath, targetPath, StringComparison.Ordinal))
         {
             _outFileFailed = true;
-            ThrowTerminatingError(ErrorRecords.From(
+            ThrowTerminatingError(ErrorRecordOf(
                 new Mxfp4Exception(
                     "OutputIsInput",
                     Mxfp4ErrorCategory.InvalidArgument,

@@ -137,7 +137,7 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
                 else
                 {
                     var exception = new Mxfp4Exception(problem.Id, problem.Category, problem.Message, problem.Tensor ?? problem.Path);
-                    WriteError(ErrorRecords.From(exception));
+                    WriteError(ErrorRecordOf(exception));
                 }
             }
         }

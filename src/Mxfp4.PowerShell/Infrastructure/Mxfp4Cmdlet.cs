@@ -172,6 +172,10 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected void WriteInputFailure(Exception exception, object? target = null)
         => WriteError(exception is Mxfp4Exception engine
-            ? ErrorRecords.From(engine, target)
+            ? ErrorRecordOf(engine, target)
             : new ErrorRecord(exception, "FileAccessFailed", ErrorCategory.ReadError, target));
+
+    /// <summary>An engine failure as an error record, with this cmdlet's advice for it (<see cref="RecommendedActions"/>).</summary>
+    private protected ErrorRecord ErrorRecordOf(Mxfp4Exception exception, object? target = null)
+        => RecommendedActions.Apply(ErrorRecords.From(exception, target), exception, MyInvocation);
 }
