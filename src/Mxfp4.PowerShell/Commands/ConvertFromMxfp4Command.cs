@@ -35,6 +35,7 @@ public sealed partial class ConvertFromMxfp4Command : Mxfp4Cmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = OutFileSet)]
     public PSObject? InputObject { get; set; }
 
+    // Strings bind by value only: the records piped to this cmdlet carry a Path (their shard), which must not bind here.
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]

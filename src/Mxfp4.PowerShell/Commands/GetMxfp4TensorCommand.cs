@@ -18,6 +18,7 @@ public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
 
     private readonly List<TensorInfo> _piped = [];
 
+    // Strings bind by value only: the records piped to this cmdlet carry a Path (their shard), which must not bind here.
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
