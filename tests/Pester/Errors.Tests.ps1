@@ -39,12 +39,15 @@ Describe 'Parameter advice in RecommendedAction' {
     It 'TensorTooLarge: the message gives the sizes, the advice the other outputs and -MemoryLimit' {
         $down | ConvertFrom-Mxfp4 -MemoryLimit 1024 -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be "TensorTooLarge,$from"
-        $err[0].Exception.Message | Should -Be "'model.layers.0.mlp.experts.down_proj' has 16384 elements (65536 bytes as F32), more than an in-memory result may hold (a limit of 1024 bytes)."
-        $err[0].ErrorDetails.RecommendedAction | Should -Be 'Use -OutFile or -AsStream, or select a part with -Expert or -Row (or raise -MemoryLimit).'
+        $err[0].Exception.Message | Should -Be ("'model.layers.0.mlp.experts.down_proj' has 16384 elements (65536 bytes as F32), " +
+            'more than an in-memory result may hold (a limit of 1024 bytes).')
+        $err[0].ErrorDetails.RecommendedAction |
+            Should -Be 'Use -OutFile or -AsStream, or select a part with -Expert or -Row (or raise -MemoryLimit).'
     }
 
     It 'LayoutNotSupported: the message names the tensor, the advice -Layout Natural' {
-        ConvertFrom-Mxfp4 -Path $original -Destination (Join-Path $TestDrive 'refused') -Layout Transformers -ErrorVariable err -ErrorAction SilentlyContinue
+        $destination = Join-Path $TestDrive 'refused'
+        ConvertFrom-Mxfp4 -Path $original -Destination $destination -Layout Transformers -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be "LayoutNotSupported,$from"
         $err[0].Exception.Message | Should -Not -Match $parameter
         $err[0].Exception.Message | Should -Match 'original gpt-oss naming'
@@ -52,10 +55,10 @@ Describe 'Parameter advice in RecommendedAction' {
     }
 
     It 'ExpertOutOfRange from <Command>: the advice names -Expert' -ForEach @(
-        @{ Command = 'ConvertFrom-Mxfp4'; Call = { $down | ConvertFrom-Mxfp4 -Expert 4 -ErrorVariable err -ErrorAction SilentlyContinue; $err } }
-        @{ Command = 'Invoke-Mxfp4MatVec'; Call = { $down | Invoke-Mxfp4MatVec -Expert 9 -Vector ([float[]]::new(64)) -ErrorVariable err -ErrorAction SilentlyContinue; $err } }
+        @{ Command = 'ConvertFrom-Mxfp4'; Arguments = @{ Expert = 4 } }
+        @{ Command = 'Invoke-Mxfp4MatVec'; Arguments = @{ Expert = 9; Vector = [float[]]::new(64) } }
     ) {
-        $err = & $Call
+        $down | & $Command @Arguments -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ExpertOutOfRange,*'
         $err[0].Exception.Message | Should -Not -Match $parameter
         $err[0].ErrorDetails.RecommendedAction | Should -Match '^Give -Expert numbers from 0'

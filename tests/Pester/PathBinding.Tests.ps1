@@ -10,7 +10,8 @@ BeforeAll {
 Describe '-Path and -LiteralPath binding' {
     BeforeDiscovery {
         $commands = @(
-            'Get-SafetensorsHeader', 'Get-Mxfp4Tensor', 'ConvertFrom-Mxfp4', 'ConvertTo-Mxfp4', 'Invoke-Mxfp4MatVec', 'Test-SafetensorsCheckpoint'
+            'Get-SafetensorsHeader', 'Get-Mxfp4Tensor', 'ConvertFrom-Mxfp4', 'ConvertTo-Mxfp4', 'Invoke-Mxfp4MatVec',
+            'Test-SafetensorsCheckpoint'
         ) | ForEach-Object { @{ Command = $_ } }
     }
 

@@ -40,13 +40,17 @@ public sealed class ChunkedReader
     /// <summary>The bytes of the whole slice in <see cref="Format"/>.</summary>
     public long ByteCount => Slice.ElementCount * Format.BytesPerElement();
 
-    /// <summary>Elements in a chunk of at most <paramref name="chunkBytes"/> bytes: whole 32-element blocks, so no chunk splits a scale group.</summary>
+    /// <summary>
+    /// Elements in a chunk of at most <paramref name="chunkBytes"/> bytes: whole 32-element blocks, so no chunk
+    /// splits a scale group.
+    /// </summary>
     public static long ChunkElements(int chunkBytes, OutputFormat format)
     {
         long elements = chunkBytes / format.BytesPerElement() / Mxfp4Format.BlockElements * Mxfp4Format.BlockElements;
         return elements > 0
             ? elements
-            : throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, $"A chunk must hold at least one block of {format} elements.");
+            : throw new ArgumentOutOfRangeException(
+                nameof(chunkBytes), chunkBytes, $"A chunk must hold at least one block of {format} elements.");
     }
 
     /// <summary>The slice's ranges cut into chunks of at most <paramref name="chunkElements"/> elements, in order.</summary>
@@ -83,7 +87,10 @@ public sealed class ChunkedReader
         }
     }
 
-    /// <summary>Decodes the whole slice through one reused buffer of at most <paramref name="chunkBytes"/>, chunk by chunk into <paramref name="write"/>.</summary>
+    /// <summary>
+    /// Decodes the whole slice through one reused buffer of at most <paramref name="chunkBytes"/>, chunk by chunk
+    /// into <paramref name="write"/>.
+    /// </summary>
     public void CopyTo(ChunkWriter write, int chunkBytes, Action<long>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -100,12 +107,16 @@ public sealed class ChunkedReader
         }
     }
 
-    /// <summary>Decodes the whole slice into <paramref name="destination"/> (at least <see cref="ByteCount"/> bytes), chunk by chunk.</summary>
+    /// <summary>
+    /// Decodes the whole slice into <paramref name="destination"/> (at least <see cref="ByteCount"/> bytes), chunk by
+    /// chunk.
+    /// </summary>
     public void DecodeInto(Span<byte> destination, int chunkBytes, Action<long>? progress, CancellationToken cancellationToken)
     {
         if (destination.Length < ByteCount)
         {
-            throw new ArgumentException($"Destination of {destination.Length} bytes is too small for {ByteCount} bytes.", nameof(destination));
+            throw new ArgumentException(
+                $"Destination of {destination.Length} bytes is too small for {ByteCount} bytes.", nameof(destination));
         }
 
         int elementBytes = Format.BytesPerElement();

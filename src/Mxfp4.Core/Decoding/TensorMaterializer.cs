@@ -9,7 +9,10 @@ namespace Mxfp4.Core.Decoding;
 /// </summary>
 public static class TensorMaterializer
 {
-    /// <summary>Allocates the array for <paramref name="reader"/>'s slice, after checking it fits <paramref name="memoryLimit"/> bytes.</summary>
+    /// <summary>
+    /// Allocates the array for <paramref name="reader"/>'s slice, after checking it fits <paramref name="memoryLimit"/>
+    /// bytes.
+    /// </summary>
     public static Array Allocate(ChunkedReader reader, string name, long memoryLimit)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -19,7 +22,8 @@ public static class TensorMaterializer
             throw new Mxfp4Exception(
                 "TensorTooLarge",
                 Mxfp4ErrorCategory.LimitsExceeded,
-                $"'{name}' has {Plural.Of(elements, "element", "elements")} ({reader.ByteCount} bytes as {reader.Format}), more than an in-memory result may hold (a limit of {memoryLimit} bytes).",
+                $"'{name}' has {Plural.Of(elements, "element", "elements")} ({reader.ByteCount} bytes as {reader.Format}), "
+                    + $"more than an in-memory result may hold (a limit of {memoryLimit} bytes).",
                 name);
         }
 
@@ -33,7 +37,9 @@ public static class TensorMaterializer
         ArgumentNullException.ThrowIfNull(data);
         if (data.GetType() != ElementType(reader.Format).MakeArrayType() || data.LongLength != reader.Slice.ElementCount)
         {
-            throw new ArgumentException($"A {data.GetType().Name} of {data.LongLength} elements cannot hold {reader.Slice.ElementCount} {reader.Format} elements.", nameof(data));
+            throw new ArgumentException(
+                $"A {data.GetType().Name} of {data.LongLength} elements cannot hold {reader.Slice.ElementCount} {reader.Format} elements.",
+                nameof(data));
         }
 
         var bytes = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(data), checked((int)reader.ByteCount));

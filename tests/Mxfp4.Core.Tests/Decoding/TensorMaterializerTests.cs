@@ -31,7 +31,8 @@ public sealed class TensorMaterializerTests : IDisposable
 
         Assert.IsType(arrayType, data);
         Assert.Equal(256, data.Length);
-        var bytes = MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(data), 256 * format.BytesPerElement()).ToArray();
+        int length = 256 * format.BytesPerElement();
+        var bytes = MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(data), length).ToArray();
         Assert.Equal(_fixture.Expected(format, 256, 256), bytes);
         Assert.Equal(256L, progress[^1]);
     }
