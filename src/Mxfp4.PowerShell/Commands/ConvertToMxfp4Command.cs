@@ -137,25 +137,6 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
             });
     }
 
-    private void EncodeInput(object? input)
-    {
-        var tensor = Encode(input);
-        if (tensor.NonFiniteBlocks > 0)
-        {
-            WriteWarning($"'{tensor.Name}' holds NaN or infinite values in {tensor.NonFiniteBlocks} blocks of 32; they were written as NaN blocks (scale 255).");
-        }
-
-        if (_outFile is not null)
-        {
-            RefuseOutFileAsInput(input as TensorInfo);
-            _forOutFile.Add(tensor);
-        }
-        else
-        {
-            WriteObject(tensor);
-        }
-    }
-
     protected override void EndProcessing()
     {
         if (_outFile is null)
@@ -205,6 +186,25 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         }
 
         base.Dispose(disposing);
+    }
+
+    private void EncodeInput(object? input)
+    {
+        var tensor = Encode(input);
+        if (tensor.NonFiniteBlocks > 0)
+        {
+            WriteWarning($"'{tensor.Name}' holds NaN or infinite values in {tensor.NonFiniteBlocks} blocks of 32; they were written as NaN blocks (scale 255).");
+        }
+
+        if (_outFile is not null)
+        {
+            RefuseOutFileAsInput(input as TensorInfo);
+            _forOutFile.Add(tensor);
+        }
+        else
+        {
+            WriteObject(tensor);
+        }
     }
 
     private EncodedTensor Encode(object? input)
