@@ -64,6 +64,25 @@ Describe 'Parameter advice in RecommendedAction' {
         $err[0].ErrorDetails.RecommendedAction | Should -Match '^Give -Expert numbers from 0'
     }
 
+    It 'InvalidSlice for -Expert on a 2-D tensor: the message gives the shape, the advice -Expert and -Row' {
+        Get-SafetensorsHeader $sharded -Name 'model.embed_tokens.weight' |
+            ConvertFrom-Mxfp4 -Expert 0 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be "InvalidSlice,$from"
+        $err[0].Exception.Message | Should -Be ("Tensor 'model.embed_tokens.weight' has shape [256, 64]; " +
+            'experts are selected only from a 3-D [experts, rows, columns] tensor.')
+        $err[0].ErrorDetails.RecommendedAction | Should -Match '^Give -Expert only for a 3-D .* with -Row\.$'
+    }
+
+    It 'OutputExists from ConvertTo-Mxfp4 -OutFile: the same advice' {
+        $out = Join-Path $TestDrive 'pairs.safetensors'
+        Set-Content $out 'keep me' -NoNewline
+        $tensor = Get-SafetensorsHeader $sharded -Name 'model.layers.0.self_attn.q_proj.weight'
+        $err = try { $tensor | ConvertTo-Mxfp4 -OutFile $out -ErrorAction Stop } catch { $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'OutputExists,Mxfp4.PowerShell.Commands.ConvertToMxfp4Command'
+        $err.Exception.Message | Should -Not -Match $parameter
+        $err.ErrorDetails.RecommendedAction | Should -Be 'Add -Force to replace the file, or choose another -OutFile.'
+    }
+
     It 'keeps the message shown as the engine wrote it, and the default error view shows the advice' {
         $down | ConvertFrom-Mxfp4 -MemoryLimit 1024 -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].ToString() | Should -Be $err[0].Exception.Message
