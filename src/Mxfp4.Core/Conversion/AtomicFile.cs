@@ -39,7 +39,7 @@ public sealed class AtomicFile : IDisposable
         string full = System.IO.Path.GetFullPath(path);
         if (!overwrite && File.Exists(full))
         {
-            throw new OutputExistsException(full, $"The file '{full}' already exists. Use -Force to replace it.");
+            throw new OutputExistsException(full, $"The file '{full}' already exists.");
         }
 
         string temporary = TemporaryName.For(full);
@@ -139,7 +139,7 @@ public sealed class AtomicFile : IDisposable
     {
         if (!_overwrite && File.Exists(Path))
         {
-            throw new OutputExistsException(Path, $"The file '{Path}' appeared while it was being written. Use -Force to replace it.");
+            throw new OutputExistsException(Path, $"The file '{Path}' appeared while it was being written.");
         }
     }
 

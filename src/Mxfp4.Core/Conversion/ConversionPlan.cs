@@ -80,7 +80,7 @@ public sealed class ConversionPlan
             throw new Mxfp4Exception(
                 "LayoutNotSupported",
                 Mxfp4ErrorCategory.InvalidArgument,
-                $"'{original.Blocks.Name}' uses original gpt-oss naming; -Layout Transformers needs a Hugging Face checkpoint (X_blocks/X_scales). Use -Layout Natural.",
+                $"'{original.Blocks.Name}' uses original gpt-oss naming; the Transformers layout needs a Hugging Face checkpoint (X_blocks/X_scales).",
                 original.Blocks.Name);
         }
 
@@ -222,7 +222,7 @@ public sealed class ConversionPlan
 
         if (!options.Force && Directory.Exists(trimmed) && Directory.EnumerateFileSystemEntries(trimmed).Any())
         {
-            throw new OutputExistsException(target, $"The destination '{target}' exists and is not empty{PartialsNote(trimmed)}. Use -Force to write into it and replace files of the same names.");
+            throw new OutputExistsException(target, $"The destination '{target}' exists and is not empty{PartialsNote(trimmed)}.");
         }
     }
 
@@ -232,7 +232,7 @@ public sealed class ConversionPlan
         var partials = Directory.EnumerateFiles(directory, "*" + TemporaryName.Suffix).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         return partials.Count == 0
             ? string.Empty
-            : $": it holds {Plural.Of(partials.Count, "temporary file", "temporary files")} of a conversion that was stopped ({string.Join(", ", partials.Take(3))}{(partials.Count > 3 ? ", ..." : string.Empty)}), which -Force removes";
+            : $": it holds {Plural.Of(partials.Count, "temporary file", "temporary files")} of a conversion that was stopped ({string.Join(", ", partials.Take(3))}{(partials.Count > 3 ? ", ..." : string.Empty)})";
     }
 
     /// <summary>Only regular files are copied: a FIFO would block the copy, a device (a link to /dev/zero) would never end.</summary>
@@ -244,7 +244,7 @@ public sealed class ConversionPlan
                 throw new CheckpointException(
                     "CheckpointReadFailed", Mxfp4ErrorCategory.ReadError, $"'{file}' in the checkpoint directory cannot be read (a dangling link?); it would be copied.", checkpointPath, file);
             case { Kind: not FileKind.Regular } status:
-                throw new UnsupportedFileTypeException(file, status.Kind, "; it cannot be copied with the checkpoint (remove it, or convert with -SafetensorsOnly)");
+                throw new UnsupportedFileTypeException(file, status.Kind, "; it cannot be copied with the checkpoint");
         }
     }
 

@@ -63,7 +63,7 @@ internal static class ExpertTranspose
             throw new Mxfp4Exception(
                 "LimitsExceeded",
                 Mxfp4ErrorCategory.LimitsExceeded,
-                $"One expert of '{tensor.Name}' ([{rows}, {columns}]) is {bytes} bytes as {elementBytes * 8}-bit floats; -Layout Transformers transposes an expert in memory and handles at most {Array.MaxLength} bytes. Use -Layout Natural.",
+                $"One expert of '{tensor.Name}' ([{rows}, {columns}]) is {bytes} bytes as {elementBytes * 8}-bit floats; the Transformers layout transposes an expert in memory and handles at most {Array.MaxLength} bytes.",
                 tensor.Name);
         }
 

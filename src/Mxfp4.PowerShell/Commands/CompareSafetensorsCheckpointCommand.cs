@@ -48,7 +48,7 @@ public sealed class CompareSafetensorsCheckpointCommand : Mxfp4Cmdlet
         var filter = new NameFilter(Name);
         var options = new ComparisonOptions { DifferenceLayout = DifferenceLayout, Tolerance = Tolerance, Filter = filter.Matches, Threads = ThrottleLimit };
         var progress = new ProgressReporter(this, 5, $"Comparing {referencePath} with {differencePath}");
-        try
+        ProcessInput(null, () =>
         {
             using var reference = Checkpoint.Open(referencePath);
             using var difference = Checkpoint.Open(differencePath);
@@ -63,14 +63,6 @@ public sealed class CompareSafetensorsCheckpointCommand : Mxfp4Cmdlet
             }
 
             progress.Complete();
-        }
-        catch (Exception ex) when (IsInputFailure(ex))
-        {
-            WriteInputFailure(ex);
-        }
-        catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
+        });
     }
 }

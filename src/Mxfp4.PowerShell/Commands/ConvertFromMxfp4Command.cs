@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using Mxfp4.Core;
 using Mxfp4.Core.Conversion;
-using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
@@ -20,7 +18,7 @@ namespace Mxfp4.PowerShell.Commands;
 [OutputType(typeof(DequantizingStream), ParameterSetName = [StreamSet])]
 [OutputType(typeof(byte[]), ParameterSetName = [ByteStreamSet])]
 [OutputType(typeof(FileInfo), ParameterSetName = [OutFileSet, PathSet, LiteralPathSet])]
-public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
+public sealed partial class ConvertFromMxfp4Command : Mxfp4Cmdlet
 {
     private const string ObjectSet = "Object";
     private const string StreamSet = "AsStream";
@@ -28,7 +26,6 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     private const string OutFileSet = "OutFile";
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
-    private const int ByteChunk = 4 << 20;
 
     private OutFileTarget? _outFile;
 
@@ -38,6 +35,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = OutFileSet)]
     public PSObject? InputObject { get; set; }
 
+    // Strings bind by value only: the records piped to this cmdlet carry a Path (their shard), which must not bind here.
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
@@ -116,24 +114,9 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
 
     protected override void BeginProcessing()
     {
-        if (ParameterSetName != OutFileSet)
+        if (ParameterSetName == OutFileSet)
         {
-            return;
-        }
-
-        string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile);
-        if (!ShouldProcess(path, $"Write dequantized {ChosenFormat} tensors"))
-        {
-            return;
-        }
-
-        try
-        {
-            _outFile = new OutFileTarget(OutFileWriter.Create(path, Force));
-        }
-        catch (Mxfp4Exception ex)
-        {
-            ThrowTerminatingError(ErrorRecords.From(ex, path));
+            OpenOutFile();
         }
     }
 
@@ -141,12 +124,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     {
         if (ParameterSetName is PathSet or LiteralPathSet)
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            foreach (var path in ResolvePaths(literal ? LiteralPath : Path, literal))
-            {
-                ConvertCheckpoint(path);
-            }
-
+            ForEachCheckpoint(Path, LiteralPath, ConvertCheckpoint);
             return;
         }
 
@@ -155,72 +133,35 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
             return;
         }
 
+        var input = InputObject?.BaseObject;
         if (_outFile is not null)
         {
             _outFile.MarkReceived();
-            RefuseOutFileAsInput(_outFile.File.Path, InputObject?.BaseObject);
+            RefuseOutFileAsInput(_outFile.File.Path, input);
         }
 
-        try
-        {
-            using var reader = OpenInput(InputObject?.BaseObject);
-            foreach (var slice in TensorSlice.Select(reader.Name, reader.Shape, Expert, Row))
+        ProcessInput(
+            input,
+            () =>
             {
-                WriteSlice(reader, slice);
-            }
-        }
-        catch (Exception ex) when (IsInputFailure(ex))
-        {
-            _outFile?.MarkFailed();
-            WriteInputFailure(ex, InputObject?.BaseObject);
-        }
-        catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
+                using var reader = OpenInput(input);
+                foreach (var slice in TensorSlice.Select(reader.Name, reader.Shape, Expert, Row))
+                {
+                    WriteSlice(reader, slice);
+                }
+            },
+            ex =>
+            {
+                _outFile?.MarkFailed();
+                WriteInputFailure(ex, input);
+            });
     }
 
     protected override void EndProcessing()
     {
-        if (_outFile is null)
+        if (_outFile is not null)
         {
-            return;
-        }
-
-        if (_outFile.Failed)
-        {
-            WriteError(new ErrorRecord(
-                new InvalidOperationException($"'{_outFile.File.Path}' was not written because an input failed; nothing was changed."),
-                "OutFileNotWritten",
-                ErrorCategory.WriteError,
-                _outFile.File.Path));
-            return;
-        }
-
-        if (!_outFile.Received)
-        {
-            // Most often the command before this one failed (a mistyped path): an empty file must not replace a good one.
-            WriteError(new ErrorRecord(
-                new InvalidOperationException($"'{_outFile.File.Path}' was not written because no tensor reached ConvertFrom-Mxfp4; nothing was changed. Check the errors of the commands before it in the pipeline."),
-                "OutFileNotWritten",
-                ErrorCategory.WriteError,
-                _outFile.File.Path));
-            return;
-        }
-
-        try
-        {
-            _outFile.File.Commit();
-        }
-        catch (Mxfp4Exception ex)
-        {
-            WriteInputFailure(ex);
-            return;
-        }
-
-        if (PassThru)
-        {
-            WriteItems([_outFile.File.Path]);
+            CommitOutFile(_outFile);
         }
     }
 
@@ -233,36 +174,6 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         }
 
         base.Dispose(disposing);
-    }
-
-    /// <summary>The written files as the FileSystem provider gives them (what Get-Item writes), so they show Mode and Length and carry PSPath.</summary>
-    private void WriteItems(IEnumerable<string> files)
-        => WriteObject(InvokeProvider.Item.Get([.. files], force: true, literalPath: true), enumerateCollection: true);
-
-    /// <summary>
-    /// -OutFile naming a shard the input lives in would, with -Force, replace that shard while it is being read (and
-    /// destroy the checkpoint), so it stops the pipeline before anything is committed.
-    /// </summary>
-    private void RefuseOutFileAsInput(string outFile, object? input)
-    {
-        string[] sources = input switch
-        {
-            Mxfp4TensorInfo mxfp4 => [mxfp4.Blocks.Path, mxfp4.Scales.Path],
-            TensorInfo plain => [plain.Path],
-            _ => [],
-        };
-        // Compared as files (device and inode), so no spelling of the path and no link on the way can hide a source.
-        if (sources.Any(source => FileIdentity.SameFile(source, outFile)))
-        {
-            _outFile!.MarkFailed();
-            ThrowTerminatingError(ErrorRecords.From(
-                new Mxfp4Exception(
-                    "OutputIsInput",
-                    Mxfp4ErrorCategory.InvalidArgument,
-                    $"-OutFile '{outFile}' is the file that holds the input tensor; writing it would destroy the checkpoint. Choose another -OutFile.",
-                    outFile),
-                outFile));
-        }
     }
 
     private static TensorReader OpenInput(object? input) => input switch
@@ -294,24 +205,10 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
                 WriteObject(OpenStream(reader, slice));
                 break;
             case ByteStreamSet:
-                foreach (var (first, count, _) in Chunks(reader.Name, slice, ChunkElements(ByteChunk)))
-                {
-                    // Each chunk is a new array: the pipeline may still hold the previous one.
-                    var chunk = new byte[count * ChosenFormat.BytesPerElement()];
-                    ParallelDecoder.Decode(reader.Source, first, count, chunk, ChosenFormat, ThrottleLimit, PipelineStopToken);
-                    WriteObject(chunk, enumerateCollection: false);
-                }
-
+                WriteByteChunks(reader, slice);
                 break;
             case OutFileSet:
-                var buffer = new byte[ChunkElements(ByteChunk * 4) * ChosenFormat.BytesPerElement()];
-                foreach (var (first, count, _) in Chunks(reader.Name, slice, ChunkElements(ByteChunk * 4)))
-                {
-                    var chunk = buffer.AsSpan(0, (int)(count * ChosenFormat.BytesPerElement()));
-                    ParallelDecoder.Decode(reader.Source, first, count, chunk, ChosenFormat, ThrottleLimit, PipelineStopToken);
-                    _outFile!.Write(chunk);
-                }
-
+                AppendToOutFile(reader, slice);
                 break;
             default:
                 WriteObject(Materialize(reader, slice));
@@ -319,159 +216,28 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         }
     }
 
-    /// <summary>A stream owns its own reader, so it stays usable after this pipeline ends; the caller disposes it.</summary>
-    private DequantizingStream OpenStream(TensorReader reader, TensorSlice slice)
-    {
-        if (!slice.IsContiguous)
-        {
-            throw new Mxfp4Exception("InvalidSlice", Mxfp4ErrorCategory.InvalidArgument, $"-AsStream serves one contiguous range; select consecutive rows of '{reader.Name}'.", reader.Name);
-        }
-
-        var own = OpenInput(InputObject?.BaseObject);
-        var (first, count) = slice.Ranges.Count == 0 ? (0L, 0L) : slice.Ranges[0];
-        return new DequantizingStream(own.Source, ChosenFormat, first, count, ThrottleLimit, own);
-    }
-
-    private TensorData Materialize(TensorReader reader, TensorSlice slice)
-    {
-        int elementBytes = ChosenFormat.BytesPerElement();
-        if (slice.ElementCount > Array.MaxLength || slice.ElementCount * elementBytes > MemoryLimit)
-        {
-            throw new Mxfp4Exception(
-                "TensorTooLarge",
-                Mxfp4ErrorCategory.LimitsExceeded,
-                $"'{reader.Name}' has {Plural.Of(slice.ElementCount, "element", "elements")} ({slice.ElementCount * elementBytes} bytes as {ChosenFormat}), more than an in-memory result may hold (-MemoryLimit {MemoryLimit}). Use -OutFile or -AsStream, or select a part with -Expert or -Row.",
-                reader.Name);
-        }
-
-        int count = (int)slice.ElementCount;
-        Array data = ChosenFormat switch
-        {
-            OutputFormat.F32 => new float[count],
-            OutputFormat.F16 => new Half[count],
-            _ => new ushort[count],
-        };
-        foreach (var (first, n, at) in Chunks(reader.Name, slice, ChunkElements(ByteChunk * 4)))
-        {
-            var bytes = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(data), count * elementBytes);
-            ParallelDecoder.Decode(reader.Source, first, n, bytes.Slice((int)(at * elementBytes), (int)(n * elementBytes)), ChosenFormat, ThrottleLimit, PipelineStopToken);
-        }
-
-        return new TensorData(reader.Name, ChosenFormat, slice.Shape, data, slice.Expert);
-    }
-
-    private long ChunkElements(int chunkBytes) => chunkBytes / ChosenFormat.BytesPerElement() / Mxfp4Format.BlockElements * Mxfp4Format.BlockElements;
+    /// <summary>The written files as the FileSystem provider gives them (what Get-Item writes), so they show Mode and Length and carry PSPath.</summary>
+    private void WriteItems(IEnumerable<string> files)
+        => WriteObject(InvokeProvider.Item.Get([.. files], force: true, literalPath: true), enumerateCollection: true);
 
     /// <summary>
-    /// The slice's ranges cut into chunks (source element, count, elements before it in the slice). Between chunks
-    /// progress is reported and Ctrl+C honoured (the decoder also checks it inside a chunk).
+    /// Reports the progress of decoding one slice to <paramref name="decode"/>, from 0; the bar is cleared when it
+    /// ends, also when the input failed, but not when the pipeline is stopped (it may no longer write).
     /// </summary>
-    private IEnumerable<(long First, long Count, long Done)> Chunks(string name, TensorSlice slice, long chunkElements)
+    private void WithProgress(string name, TensorSlice slice, Action<Action<long>> decode)
     {
         var progress = new ProgressReporter(this, 1, $"Dequantizing {name} to {ChosenFormat}");
-        long done = 0;
-        progress.Report(done, slice.ElementCount, $"0 of {Plural.Grouped(slice.ElementCount, "element", "elements")}");
+        string total = Plural.Grouped(slice.ElementCount, "element", "elements");
+        progress.Report(0, slice.ElementCount, $"0 of {total}");
         try
         {
-            foreach (var (first, count) in slice.Ranges)
-            {
-                for (long at = 0; at < count; at += chunkElements)
-                {
-                    PipelineStopToken.ThrowIfCancellationRequested();
-                    long n = Math.Min(chunkElements, count - at);
-                    yield return (first + at, n, done);
-                    done += n;
-                    progress.Report(done, slice.ElementCount, string.Create(CultureInfo.InvariantCulture, $"{done:N0} of ") + Plural.Grouped(slice.ElementCount, "element", "elements"));
-                }
-            }
+            decode(done => progress.Report(done, slice.ElementCount, string.Create(CultureInfo.InvariantCulture, $"{done:N0} of ") + total));
         }
         finally
         {
-            // A failed input still clears its bar; a stopped pipeline may no longer write.
             if (!PipelineStopToken.IsCancellationRequested)
             {
                 progress.Complete();
-            }
-        }
-    }
-
-    private void ConvertCheckpoint(string path)
-    {
-        try
-        {
-            using var checkpoint = OpenCheckpoint(path);
-            var options = new ConversionOptions { Format = ChosenFormat, Layout = Layout, SafetensorsOnly = SafetensorsOnly, Force = Force, Threads = ThrottleLimit };
-            string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-            var plan = ConversionPlan.Create(checkpoint, destination, options);
-            var confirmed = plan.Shards
-                .Where(s => ShouldProcess(s.TargetPath, $"Convert '{s.SourcePath}' ({Plural.Of(s.ConvertedCount, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat}, {s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
-                .ToList();
-            if (confirmed.Count == 0)
-            {
-                return;
-            }
-
-            var overall = new ProgressReporter(this, 2, $"Converting {path} to {ChosenFormat}");
-            var shardProgress = new ProgressReporter(this, 3, "Shard", parentActivityId: 2);
-            long totalBytes = confirmed.Sum(s => s.FileLength);
-            overall.Report(0, totalBytes, $"0 B of {Display.Size(totalBytes)}");
-            ConversionResult result;
-            try
-            {
-                result = CheckpointConverter.Execute(checkpoint, plan, confirmed, p =>
-                {
-                    overall.Report(p.BytesDone, p.TotalBytes, $"{Display.Size(p.BytesDone)} of {Display.Size(p.TotalBytes)}");
-                    shardProgress.Report(p.ShardBytesDone, p.ShardBytes, $"{System.IO.Path.GetFileName(p.Shard)}: {p.Tensor}");
-                }, PipelineStopToken);
-            }
-            finally
-            {
-                if (!PipelineStopToken.IsCancellationRequested)
-                {
-                    shardProgress.Complete();
-                    overall.Complete();
-                }
-            }
-
-            WriteVerbose($"Converted {Plural.Of(result.TensorsConverted, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat} and copied {Plural.Of(result.TensorsCopied, "tensor", "tensors")}: {Display.Size(result.BytesWritten)} in {result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
-            if (PassThru)
-            {
-                WriteItems(result.WrittenFiles);
-            }
-        }
-        catch (Exception ex) when (IsInputFailure(ex))
-        {
-            WriteInputFailure(ex, path);
-        }
-        catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
-    }
-
-    /// <summary>The one -OutFile of an invocation: every piped tensor is appended, and it is committed only if all succeeded.</summary>
-    private sealed class OutFileTarget(OutFileWriter file)
-    {
-        internal OutFileWriter File { get; } = file;
-
-        internal bool Failed { get; private set; }
-
-        /// <summary>Whether any input reached the cmdlet; without one there is nothing to write.</summary>
-        internal bool Received { get; private set; }
-
-        internal void MarkFailed() => Failed = true;
-
-        internal void MarkReceived() => Received = true;
-
-        internal void Write(ReadOnlySpan<byte> chunk)
-        {
-            try
-            {
-                File.Stream.Write(chunk);
-            }
-            catch (IOException ex)
-            {
-                throw new OutputWriteException(File.Path, $"Writing '{File.Path}' failed: {ex.Message}", ex);
             }
         }
     }

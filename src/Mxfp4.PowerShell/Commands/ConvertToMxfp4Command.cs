@@ -32,7 +32,8 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = OutFileSet)]
     public PSObject? InputObject { get; set; }
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    // Strings bind by value only: the records piped to this cmdlet carry a Path (their shard), which must not bind here.
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
@@ -108,7 +109,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         }
         catch (Mxfp4Exception ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex, path));
+            ThrowTerminatingError(ErrorRecordOf(ex, path));
         }
     }
 
@@ -116,12 +117,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
     {
         if (ParameterSetName is PathSet or LiteralPathSet)
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            foreach (var path in ResolvePaths(literal ? LiteralPath : Path, literal))
-            {
-                EncodeCheckpoint(path);
-            }
-
+            ForEachCheckpoint(Path, LiteralPath, EncodeCheckpoint);
             return;
         }
 
@@ -131,33 +127,14 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         }
 
         var input = InputObject?.BaseObject;
-        try
-        {
-            var tensor = Encode(input);
-            if (tensor.NonFiniteBlocks > 0)
+        ProcessInput(
+            (input as TensorInfo)?.Name ?? input,
+            () => EncodeInput(input),
+            ex =>
             {
-                WriteWarning($"'{tensor.Name}' holds NaN or infinite values in {tensor.NonFiniteBlocks} blocks of 32; they were written as NaN blocks (scale 255).");
-            }
-
-            if (_outFile is not null)
-            {
-                RefuseOutFileAsInput(input as TensorInfo);
-                _forOutFile.Add(tensor);
-            }
-            else
-            {
-                WriteObject(tensor);
-            }
-        }
-        catch (Exception ex) when (IsInputFailure(ex))
-        {
-            _outFileFailed = true;
-            WriteInputFailure(ex, (input as TensorInfo)?.Name ?? input);
-        }
-        catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
+                _outFileFailed = true;
+                WriteInputFailure(ex, (input as TensorInfo)?.Name ?? input);
+            });
     }
 
     protected override void EndProcessing()
@@ -211,6 +188,25 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         base.Dispose(disposing);
     }
 
+    private void EncodeInput(object? input)
+    {
+        var tensor = Encode(input);
+        if (tensor.NonFiniteBlocks > 0)
+        {
+            WriteWarning($"'{tensor.Name}' holds NaN or infinite values in {tensor.NonFiniteBlocks} blocks of 32; they were written as NaN blocks (scale 255).");
+        }
+
+        if (_outFile is not null)
+        {
+            RefuseOutFileAsInput(input as TensorInfo);
+            _forOutFile.Add(tensor);
+        }
+        else
+        {
+            WriteObject(tensor);
+        }
+    }
+
     private EncodedTensor Encode(object? input)
     {
         if (input is not TensorInfo tensor)
@@ -230,7 +226,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
             throw new Mxfp4Exception(
                 "TensorTooLarge",
                 Mxfp4ErrorCategory.LimitsExceeded,
-                $"'{tensor.Name}' would need {blockCount * Mxfp4Format.BlockBytes} bytes of blocks, more than one array holds. Encode the whole checkpoint with -Path and -Destination instead.",
+                $"'{tensor.Name}' would need {blockCount * Mxfp4Format.BlockBytes} bytes of blocks, more than one array holds.",
                 tensor.Name);
         }
 
@@ -268,7 +264,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         if (string.Equals(sourcePath, targetPath, StringComparison.Ordinal))
         {
             _outFileFailed = true;
-            ThrowTerminatingError(ErrorRecords.From(
+            ThrowTerminatingError(ErrorRecordOf(
                 new Mxfp4Exception(
                     "OutputIsInput",
                     Mxfp4ErrorCategory.InvalidArgument,
@@ -278,56 +274,44 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         }
     }
 
-    private void EncodeCheckpoint(string path)
+    private void EncodeCheckpoint(string path, Checkpoint checkpoint)
     {
-        try
+        var options = new ConversionOptions { Layout = Layout, SafetensorsOnly = SafetensorsOnly, Force = Force, Threads = ThrottleLimit };
+        var filter = Name is null ? null : new NameFilter(Name);
+        var quantization = new QuantizationOptions { Rule = ScaleRule, NamingStyle = Style, Selects = filter is null ? null : filter.Matches };
+        string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        var plan = QuantizationPlan.Create(checkpoint, destination, options, quantization);
+        if (plan.Shards.Sum(s => s.ConvertedCount) == 0)
         {
-            using var checkpoint = Checkpoint.Open(path);
-            var options = new ConversionOptions { Layout = Layout, SafetensorsOnly = SafetensorsOnly, Force = Force, Threads = ThrottleLimit };
-            var filter = Name is null ? null : new NameFilter(Name);
-            var quantization = new QuantizationOptions { Rule = ScaleRule, NamingStyle = Style, Selects = filter is null ? null : filter.Matches };
-            string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-            var plan = QuantizationPlan.Create(checkpoint, destination, options, quantization);
-            if (plan.Shards.Sum(s => s.ConvertedCount) == 0)
-            {
-                WriteWarning($"No tensor of '{path}' is selected for quantization ({(Name is null ? "it has no gpt-oss expert weights" : "-Name matches none")}); its tensors are copied unchanged.");
-            }
-
-            var confirmed = plan.Shards
-                .Where(s => ShouldProcess(s.TargetPath, $"Encode '{s.SourcePath}' ({s.ConvertedCount} tensors to MXFP4 by rule {ScaleRule}, {s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
-                .ToList();
-            if (confirmed.Count == 0)
-            {
-                return;
-            }
-
-            var overall = new ProgressReporter(this, 2, $"Encoding {path} to MXFP4");
-            var shardProgress = new ProgressReporter(this, 3, "Shard", parentActivityId: 2);
-            var result = CheckpointConverter.Execute(checkpoint, plan, confirmed, p =>
-            {
-                overall.Report(p.BytesDone, p.TotalBytes, $"{Display.Size(p.BytesDone)} of {Display.Size(p.TotalBytes)}");
-                shardProgress.Report(p.ShardBytesDone, p.ShardBytes, $"{System.IO.Path.GetFileName(p.Shard)}: {p.Tensor}");
-            }, PipelineStopToken);
-            shardProgress.Complete();
-            overall.Complete();
-            foreach (var (tensor, blocks) in result.NonFiniteBlocks)
-            {
-                WriteWarning($"'{tensor}' holds NaN or infinite values in {blocks} blocks of 32; they were written as NaN blocks (scale 255).");
-            }
-
-            WriteVerbose($"Encoded {result.TensorsConverted} tensors to MXFP4 (rule {ScaleRule}) and copied {result.TensorsCopied} tensors: {Display.Size(result.BytesWritten)} in {result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
-            if (PassThru)
-            {
-                WriteObject(result.WrittenFiles.Select(f => new FileInfo(f)), enumerateCollection: true);
-            }
+            WriteWarning($"No tensor of '{path}' is selected for quantization ({(Name is null ? "it has no gpt-oss expert weights" : "-Name matches none")}); its tensors are copied unchanged.");
         }
-        catch (Exception ex) when (IsInputFailure(ex))
+
+        var confirmed = plan.Shards
+            .Where(s => ShouldProcess(s.TargetPath, $"Encode '{s.SourcePath}' ({s.ConvertedCount} tensors to MXFP4 by rule {ScaleRule}, {s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
+            .ToList();
+        if (confirmed.Count == 0)
         {
-            WriteInputFailure(ex, path);
+            return;
         }
-        catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
+
+        var overall = new ProgressReporter(this, 2, $"Encoding {path} to MXFP4");
+        var shardProgress = new ProgressReporter(this, 3, "Shard", parentActivityId: 2);
+        var result = CheckpointConverter.Execute(checkpoint, plan, confirmed, p =>
         {
-            throw new PipelineStoppedException();
+            overall.Report(p.BytesDone, p.TotalBytes, $"{Display.Size(p.BytesDone)} of {Display.Size(p.TotalBytes)}");
+            shardProgress.Report(p.ShardBytesDone, p.ShardBytes, $"{System.IO.Path.GetFileName(p.Shard)}: {p.Tensor}");
+        }, PipelineStopToken);
+        shardProgress.Complete();
+        overall.Complete();
+        foreach (var (tensor, blocks) in result.NonFiniteBlocks)
+        {
+            WriteWarning($"'{tensor}' holds NaN or infinite values in {blocks} blocks of 32; they were written as NaN blocks (scale 255).");
+        }
+
+        WriteVerbose($"Encoded {result.TensorsConverted} tensors to MXFP4 (rule {ScaleRule}) and copied {result.TensorsCopied} tensors: {Display.Size(result.BytesWritten)} in {result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
+        if (PassThru)
+        {
+            WriteObject(result.WrittenFiles.Select(f => new FileInfo(f)), enumerateCollection: true);
         }
     }
 }

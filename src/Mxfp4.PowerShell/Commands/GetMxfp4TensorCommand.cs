@@ -18,6 +18,7 @@ public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
 
     private readonly List<TensorInfo> _piped = [];
 
+    // Strings bind by value only: the records piped to this cmdlet carry a Path (their shard), which must not bind here.
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
@@ -45,19 +46,7 @@ public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
             return;
         }
 
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (var path in ResolvePaths(literal ? LiteralPath : Path, literal))
-        {
-            try
-            {
-                using var checkpoint = OpenCheckpoint(path);
-                WritePairs(checkpoint.Tensors);
-            }
-            catch (Exception ex) when (IsInputFailure(ex))
-            {
-                WriteInputFailure(ex, path);
-            }
-        }
+        ForEachCheckpoint(Path, LiteralPath, (_, checkpoint) => WritePairs(checkpoint.Tensors));
     }
 
     protected override void EndProcessing()

@@ -36,31 +36,22 @@ public sealed class GetSafetensorsHeaderCommand : Mxfp4Cmdlet
     protected override void ProcessRecord()
     {
         var filter = new NameFilter(Name);
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (var path in ResolvePaths(literal ? LiteralPath : Path, literal))
+        ForEachCheckpoint(Path, LiteralPath, (_, checkpoint) =>
         {
-            try
+            if (Metadata)
             {
-                using var checkpoint = OpenCheckpoint(path);
-                if (Metadata)
-                {
-                    WriteMetadata(checkpoint, filter);
-                    continue;
-                }
+                WriteMetadata(checkpoint, filter);
+                return;
+            }
 
-                foreach (var tensor in checkpoint.Tensors)
+            foreach (var tensor in checkpoint.Tensors)
+            {
+                if (filter.Matches(tensor.Name))
                 {
-                    if (filter.Matches(tensor.Name))
-                    {
-                        WriteObject(tensor);
-                    }
+                    WriteObject(tensor);
                 }
             }
-            catch (Exception ex) when (IsInputFailure(ex))
-            {
-                WriteInputFailure(ex, path);
-            }
-        }
+        });
     }
 
     private void WriteMetadata(Checkpoint checkpoint, NameFilter filter)

@@ -21,7 +21,8 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     public Mxfp4TensorInfo[] InputObject { get; set; } = [];
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    // Strings bind by value only: the records piped to this cmdlet carry a Path (their shard), which must not bind here.
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
@@ -90,66 +91,48 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         }
 
         var filter = new NameFilter(Name);
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (var path in ResolvePaths(literal ? LiteralPath : Path, literal))
+        ForEachCheckpoint(Path, LiteralPath, (_, checkpoint) =>
         {
-            try
+            foreach (var tensor in SelectedPairs(checkpoint.Tensors, filter))
             {
-                using var checkpoint = OpenCheckpoint(path);
-                foreach (var tensor in SelectedPairs(checkpoint.Tensors, filter))
-                {
-                    Multiply(tensor);
-                }
+                Multiply(tensor);
             }
-            catch (Exception ex) when (IsInputFailure(ex))
-            {
-                WriteInputFailure(ex, path);
-            }
-        }
+        });
     }
 
-    private void Multiply(Mxfp4TensorInfo tensor)
+    private void Multiply(Mxfp4TensorInfo tensor) => ProcessInput(tensor.Name, () => MultiplyExperts(tensor));
+
+    private void MultiplyExperts(Mxfp4TensorInfo tensor)
     {
+        using var reader = TensorReader.Open(tensor);
+        var source = (Mxfp4TensorSource)reader.Source;
+        var matrix = new Mxfp4Matrix(source.BlocksFile, source.BlocksOffset, source.ScalesFile, source.ScalesOffset, tensor.Rows, GroupsPerRow(tensor), tensor.Name);
+        var biasTensor = WithBias ? FindBias(tensor, PipelineStopToken) : null;
+        var experts = Experts(tensor).ToList();
+        var progress = new ProgressReporter(this, 1, $"Multiplying {tensor.Name} ({Precision})");
+        progress.Report(0, experts.Count, $"0 of {Plural.Of(experts.Count, "matrix", "matrices")}");
         try
         {
-            using var reader = TensorReader.Open(tensor);
-            var source = (Mxfp4TensorSource)reader.Source;
-            var matrix = new Mxfp4Matrix(source.BlocksFile, source.BlocksOffset, source.ScalesFile, source.ScalesOffset, tensor.Rows, GroupsPerRow(tensor), tensor.Name);
-            var biasTensor = WithBias ? FindBias(tensor, PipelineStopToken) : null;
-            var experts = Experts(tensor).ToList();
-            var progress = new ProgressReporter(this, 1, $"Multiplying {tensor.Name} ({Precision})");
-            progress.Report(0, experts.Count, $"0 of {Plural.Of(experts.Count, "matrix", "matrices")}");
-            try
+            for (int done = 0; done < experts.Count; done++)
             {
-                for (int done = 0; done < experts.Count; done++)
+                int? expert = experts[done];
+                var weights = expert is int e ? matrix.Expert(e, tensor.Shape[1]) : matrix;
+                float[] bias = biasTensor is null ? Bias ?? [] : ReadBias(biasTensor, expert, weights.Rows);
+                var results = Mxfp4MatVec.MultiplyBatch(weights, Vector, bias, Precision, Activation, ThrottleLimit, PipelineStopToken);
+                for (int v = 0; v < results.Length; v++)
                 {
-                    int? expert = experts[done];
-                    var weights = expert is int e ? matrix.Expert(e, tensor.Shape[1]) : matrix;
-                    float[] bias = biasTensor is null ? Bias ?? [] : ReadBias(biasTensor, expert, weights.Rows);
-                    var results = Mxfp4MatVec.MultiplyBatch(weights, Vector, bias, Precision, Activation, ThrottleLimit, PipelineStopToken);
-                    for (int v = 0; v < results.Length; v++)
-                    {
-                        WriteObject(new MatVecResult(tensor.Name, expert, v, Precision, Activation, results[v]));
-                    }
+                    WriteObject(new MatVecResult(tensor.Name, expert, v, Precision, Activation, results[v]));
+                }
 
-                    progress.Report(done + 1, experts.Count, $"{done + 1} of {Plural.Of(experts.Count, "matrix", "matrices")}");
-                }
+                progress.Report(done + 1, experts.Count, $"{done + 1} of {Plural.Of(experts.Count, "matrix", "matrices")}");
             }
-            finally
+        }
+        finally
+        {
+            if (!PipelineStopToken.IsCancellationRequested)
             {
-                if (!PipelineStopToken.IsCancellationRequested)
-                {
-                    progress.Complete();
-                }
+                progress.Complete();
             }
-        }
-        catch (Exception ex) when (IsInputFailure(ex))
-        {
-            WriteInputFailure(ex, tensor.Name);
-        }
-        catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
         }
     }
 

@@ -46,7 +46,6 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
 
     protected override void ProcessRecord()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
         var options = new VerificationOptions
         {
             Hash = Hash,
@@ -54,7 +53,13 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
             ManifestPath = Manifest is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Manifest),
             Threads = ThrottleLimit,
         };
-        foreach (var path in Quiet ? QuietlyResolved(literal ? LiteralPath : Path, literal) : ResolvePaths(literal ? LiteralPath : Path, literal))
+        if (!Quiet)
+        {
+            ForEachPath(Path, LiteralPath, path => Verify(path, options));
+            return;
+        }
+
+        foreach (var path in QuietlyResolved())
         {
             if (path is null)
             {
@@ -62,39 +67,27 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
                 continue;
             }
 
-            try
-            {
-                var progress = new ProgressReporter(this, 4, $"Verifying {path}");
-                var result = CheckpointVerifier.Verify(
-                    path,
-                    options,
-                    p => progress.Report(p.DoneBytes, p.TotalBytes, $"{p.Phase}: {Display.Size(p.DoneBytes)} of {Display.Size(p.TotalBytes)}"),
-                    PipelineStopToken);
-                progress.Complete();
-                Write(result);
-            }
-            catch (Exception ex) when (IsInputFailure(ex))
-            {
-                if (Quiet)
-                {
-                    WriteObject(false);
-                }
-                else
-                {
-                    WriteInputFailure(ex, path);
-                }
-            }
-            catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
+            ProcessInput(path, () => Verify(path, options), _ => WriteObject(false));
         }
     }
 
-    /// <summary>With -Quiet a path that is not there is a plain "no" (null here), not an error record.</summary>
-    private IEnumerable<string?> QuietlyResolved(string[] paths, bool literal)
+    private void Verify(string path, VerificationOptions options)
     {
-        foreach (var path in paths)
+        var progress = new ProgressReporter(this, 4, $"Verifying {path}");
+        var result = CheckpointVerifier.Verify(
+            path,
+            options,
+            p => progress.Report(p.DoneBytes, p.TotalBytes, $"{p.Phase}: {Display.Size(p.DoneBytes)} of {Display.Size(p.TotalBytes)}"),
+            PipelineStopToken);
+        progress.Complete();
+        Write(result);
+    }
+
+    /// <summary>With -Quiet a path that is not there is a plain "no" (null here), not an error record.</summary>
+    private IEnumerable<string?> QuietlyResolved()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in literal ? LiteralPath : Path)
         {
             var resolved = new List<string>();
             try
@@ -144,7 +137,7 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
                 else
                 {
                     var exception = new Mxfp4Exception(problem.Id, problem.Category, problem.Message, problem.Tensor ?? problem.Path);
-                    WriteError(ErrorRecords.From(exception));
+                    WriteError(ErrorRecordOf(exception));
                 }
             }
         }

@@ -87,15 +87,52 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Resolves whichever of -Path and -LiteralPath the parameter set bound (the other stays empty).</summary>
+    protected IEnumerable<string> ResolvePaths(string[] path, string[] literalPath)
+        => literalPath.Length > 0 ? ResolvePaths(literalPath, literal: true) : ResolvePaths(path, literal: false);
+
     /// <summary>
-    /// Opens a checkpoint with Ctrl+C honoured while its headers and index are parsed and its shards resolved, which
-    /// takes seconds for a header of a million tensors.
+    /// The per-path loop of every -Path/-LiteralPath parameter set: each resolved path is processed in turn, a failure
+    /// of one becomes its error record and the next path goes on.
     /// </summary>
-    protected Checkpoint OpenCheckpoint(string path)
+    protected void ForEachPath(string[] path, string[] literalPath, Action<string> process)
+    {
+        foreach (var resolved in ResolvePaths(path, literalPath))
+        {
+            ProcessInput(resolved, () => process(resolved));
+        }
+    }
+
+    /// <summary>As <see cref="ForEachPath"/>, with each path opened as a checkpoint (and closed after it).</summary>
+    protected void ForEachCheckpoint(string[] path, string[] literalPath, Action<string, Checkpoint> process)
+        => ForEachPath(path, literalPath, resolved =>
+        {
+            // Ctrl+C is honoured while headers and index are parsed, which takes seconds for a million tensors.
+            using var checkpoint = Checkpoint.Open(resolved, PipelineStopToken);
+            process(resolved, checkpoint);
+        });
+
+    /// <summary>
+    /// Runs the work for one input: a failure of that input becomes an error record with <paramref name="target"/> (or
+    /// goes to <paramref name="onFailure"/>) and the next input goes on; a cancellation because the pipeline is
+    /// stopping becomes the pipeline's own stop.
+    /// </summary>
+    protected void ProcessInput(object? target, Action work, Action<Exception>? onFailure = null)
     {
         try
         {
-            return Checkpoint.Open(path, PipelineStopToken);
+            work();
+        }
+        catch (Exception ex) when (IsInputFailure(ex))
+        {
+            if (onFailure is null)
+            {
+                WriteInputFailure(ex, target);
+            }
+            else
+            {
+                onFailure(ex);
+            }
         }
         catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
         {
@@ -135,6 +172,10 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected void WriteInputFailure(Exception exception, object? target = null)
         => WriteError(exception is Mxfp4Exception engine
-            ? ErrorRecords.From(engine, target)
+            ? ErrorRecordOf(engine, target)
             : new ErrorRecord(exception, "FileAccessFailed", ErrorCategory.ReadError, target));
+
+    /// <summary>An engine failure as an error record, with this cmdlet's advice for it (<see cref="RecommendedActions"/>).</summary>
+    private protected ErrorRecord ErrorRecordOf(Mxfp4Exception exception, object? target = null)
+        => RecommendedActions.Apply(ErrorRecords.From(exception, target), exception, MyInvocation);
 }

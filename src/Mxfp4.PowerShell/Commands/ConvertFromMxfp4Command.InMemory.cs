@@ -1,0 +1,42 @@
+using Mxfp4.Core;
+using Mxfp4.Core.Decoding;
+using Mxfp4.Core.Mxfp4;
+
+namespace Mxfp4.PowerShell.Commands;
+
+/// <summary>Piped tensors into memory (TensorData), as a stream (-AsStream) or as byte chunks (-AsByteStream).</summary>
+public sealed partial class ConvertFromMxfp4Command
+{
+    private TensorData Materialize(TensorReader reader, TensorSlice slice)
+    {
+        var chunked = new ChunkedReader(reader.Source, slice, ChosenFormat, ThrottleLimit);
+        var data = TensorMaterializer.Allocate(chunked, reader.Name, MemoryLimit);
+        WithProgress(reader.Name, slice, progress => TensorMaterializer.Fill(chunked, data, progress, PipelineStopToken));
+        return new TensorData(reader.Name, ChosenFormat, slice.Shape, data, slice.Expert);
+    }
+
+    private void WriteByteChunks(TensorReader reader, TensorSlice slice)
+    {
+        var chunked = new ChunkedReader(reader.Source, slice, ChosenFormat, ThrottleLimit);
+        WithProgress(reader.Name, slice, progress =>
+        {
+            foreach (var chunk in chunked.ReadChunks(ChunkedReader.ByteStreamChunkBytes, progress, PipelineStopToken))
+            {
+                WriteObject(chunk, enumerateCollection: false);
+            }
+        });
+    }
+
+    /// <summary>A stream owns its own reader, so it stays usable after this pipeline ends; the caller disposes it.</summary>
+    private DequantizingStream OpenStream(TensorReader reader, TensorSlice slice)
+    {
+        if (!slice.IsContiguous)
+        {
+            throw new Mxfp4Exception("InvalidSlice", Mxfp4ErrorCategory.InvalidArgument, $"-AsStream serves one contiguous range; select consecutive rows of '{reader.Name}'.", reader.Name);
+        }
+
+        var own = OpenInput(InputObject?.BaseObject);
+        var (first, count) = slice.Ranges.Count == 0 ? (0L, 0L) : slice.Ranges[0];
+        return new DequantizingStream(own.Source, ChosenFormat, first, count, ThrottleLimit, own);
+    }
+}
