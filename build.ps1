@@ -6,7 +6,7 @@
     Build   - builds only the module and its help (tools/Mxfp4.HelpGen compiles docs/en-US to MAML, standing in for
               PlatyPS, which the package feed does not serve) and stages it in output/Mxfp4/<version>/;
               Test-ModuleManifest checks what was staged.
-    Test    - Build, then every test: the xunit projects of the solution (engine, help generator, cmdlets in a
+    Test    - Build, then the whole solution (bench and tools included), then every test: the xunit projects (engine, help generator, cmdlets in a
               runspace of the full PowerShell engine), then tests/Pester under real Pester 5.7.1 in a child
               pwsh -NoProfile -NonInteractive. Results go to TestResults/ (TRX and NUnit XML); the last line is
               "N passed, N failed, N skipped" over both runners. Fails when any test fails.
@@ -73,7 +73,10 @@ function Invoke-Test {
     $counts = [System.Collections.Generic.List[object]]::new()
     $failedRuns = [System.Collections.Generic.List[string]]::new()
 
-    & dotnet test (Join-Path $root 'Mxfp4.sln') -c $Configuration --logger trx --results-directory (Join-Path $results 'xunit')
+    # The whole solution first: dotnet test builds only the test projects and what they reference, and the bench and
+    # the tools must not break unseen.
+    Invoke-Dotnet build (Join-Path $root 'Mxfp4.sln') -c $Configuration
+    & dotnet test (Join-Path $root 'Mxfp4.sln') -c $Configuration --no-build --logger trx --results-directory (Join-Path $results 'xunit')
     if ($LASTEXITCODE -ne 0) { $failedRuns.Add("dotnet test (exit code $LASTEXITCODE)") }
     foreach ($trx in Get-ChildItem (Join-Path $results 'xunit') -Filter *.trx -ErrorAction SilentlyContinue) {
         $run = ([xml](Get-Content $trx -Raw)).TestRun
