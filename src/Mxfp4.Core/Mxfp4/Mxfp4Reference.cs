@@ -33,30 +33,33 @@ public static class Mxfp4Reference
     }
 
     /// <summary>Dequantizes whole groups into <paramref name="destination"/> in the given output format (little-endian).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
     public static void Dequantize(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, OutputFormat format)
     {
-        int bytesPerElement = format.BytesPerElement();
+        var call = new DequantizeCall();
+        OutputFormats.Visit(format, ref call, blocks, scales, destination);
+    }
+
+    /// <summary>Dequantizes whole groups into <paramref name="destination"/> in <typeparamref name="TFormat"/>, one element at a time.</summary>
+    internal static void Dequantize<TFormat>(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination)
+        where TFormat : struct, IOutputFormat
+    {
+        int bytesPerElement = TFormat.BytesPerElement;
         for (int g = 0; g < scales.Length; g++)
         {
             var block = blocks.Slice(g * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes);
             for (int i = 0; i < Mxfp4Format.BlockElements; i++)
             {
                 float value = Element(block, i, scales[g]);
-                var target = destination.Slice(((g * Mxfp4Format.BlockElements) + i) * bytesPerElement, bytesPerElement);
-                switch (format)
-                {
-                    case OutputFormat.F32:
-                        BitConverter.TryWriteBytes(target, BitConverter.SingleToUInt32Bits(value));
-                        break;
-                    case OutputFormat.BF16:
-                        BitConverter.TryWriteBytes(target, (ushort)(BitConverter.SingleToUInt32Bits(value) >> 16));
-                        break;
-                    default:
-                        ushort half = float.IsNaN(value) ? Mxfp4Format.NaNBitsF16 : BitConverter.HalfToUInt16Bits((Half)value);
-                        BitConverter.TryWriteBytes(target, half);
-                        break;
-                }
+                TFormat.Store(value, destination.Slice(((g * Mxfp4Format.BlockElements) + i) * bytesPerElement, bytesPerElement));
             }
         }
+    }
+
+    private readonly struct DequantizeCall : IOutputFormatVisitor
+    {
+        public void Visit<TFormat>(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
+            where TFormat : struct, IOutputFormat
+            => Dequantize<TFormat>(first, second, destination);
     }
 }
