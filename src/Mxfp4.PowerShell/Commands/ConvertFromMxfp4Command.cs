@@ -350,7 +350,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
             OutputFormat.F32 => new float[count],
             OutputFormat.F16 => new Half[count],
             OutputFormat.BF16 => new ushort[count],
-            _ => throw new ArgumentOutOfRangeException(nameof(Format), ChosenFormat, "Unknown output format."),
+            _ => throw new System.Diagnostics.UnreachableException($"BytesPerElement accepted {ChosenFormat}."),
         };
         foreach (var (first, n, at) in Chunks(reader.Name, slice, ChunkElements(ByteChunk * 4)))
         {
