@@ -82,10 +82,10 @@ public sealed class Mxfp4Matrix
     public int GroupsPerRow { get; }
 
     /// <summary>The logical width K = GroupsPerRow·32, the length of the vector it multiplies.</summary>
-    public int Columns => GroupsPerRow * Mxfp4Format.BlockElements;
+    public int Columns => GroupsPerRow * BlockFormat.Mxfp4.BlockElements;
 
     /// <summary>Block bytes of one row.</summary>
-    public int BlockBytesPerRow => GroupsPerRow * Mxfp4Format.BlockBytes;
+    public int BlockBytesPerRow => GroupsPerRow * BlockFormat.Mxfp4.BlockBytes;
 
     /// <summary>The most rows one <see cref="GetRows"/> window can hold.</summary>
     public int MaxRowsPerWindow => int.MaxValue / BlockBytesPerRow;
