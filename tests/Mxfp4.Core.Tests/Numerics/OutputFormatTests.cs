@@ -113,7 +113,7 @@ public class OutputFormatTests
     public void Tensor_sources_the_parallel_decoder_and_the_stream_reject_an_undefined_format_before_writing()
     {
         var (blocks, scales) = OneGroup();
-        var source = new Mxfp4MemoryTensorSource(blocks, scales);
+        var source = new Mxfp4TensorSource(blocks, scales);
         var destination = Filled(Mxfp4Format.BlockElements * 4);
         AssertUndefined(() => source.Decode(0, Mxfp4Format.BlockElements, destination, Undefined));
         AssertUndefined(() => source.Decode(3, 5, destination, Undefined));
