@@ -3,12 +3,20 @@ using Mxfp4.Core.Numerics;
 namespace Mxfp4.Core.Mxfp4;
 
 /// <summary>
-/// The scalar reference that defines every result, written straight from the spec: byte k of a block holds element
-/// 2k in its low nibble and 2k+1 in its high nibble; a nibble is sign|exponent(2)|mantissa(1) E2M1; scale byte s
-/// multiplies the block by 2^(s-127), except s = 255, which makes the whole block NaN. Each product is computed in
-/// double (where it is exact) and rounded once to float32, so subnormals are kept, -0 keeps its sign and values beyond
-/// float32 become infinities. BF16 output is the top half of that float32 (exact, since every finite product has its
-/// low 16 bits zero); F16 output is IEEE round-to-nearest-even of it. Deliberately simple and slow.
+/// The scalar reference that defines every result, written straight from the specifications:
+/// <list type="bullet">
+/// <item>OCP Microscaling Formats (MX) Specification v1.0, section 5.3 (element data types; 5.3.3, FP4 E2M1): a nibble
+/// is sign|exponent(2)|mantissa(1) with exponent bias 1, subnormal 0.5 at exponent 0, no infinities or NaN, largest
+/// magnitude 6. The same specification's E8M0 scale: byte s multiplies the block by 2^(s-127); s = 255 is NaN and
+/// makes the whole block NaN.</item>
+/// <item>gpt-oss packing (gpt_oss/torch/weights.py and transformers' convert_moe_packed_tensors: <c>idx_lo = blk &amp;
+/// 0x0F</c> fills elements 0::2, <c>blk &gt;&gt; 4</c> elements 1::2): byte k of a block holds element 2k in its low
+/// nibble and 2k+1 in its high nibble, low nibble first.</item>
+/// </list>
+/// Each product is computed in double (where it is exact) and rounded once to float32, so subnormals are kept, -0
+/// keeps its sign and values beyond float32 become infinities; the output format's scalar store then narrows it (BF16
+/// and F16 round to nearest-even, exact for BF16 since every finite product has its low 16 bits zero). Deliberately
+/// simple and slow.
 /// </summary>
 public static class Mxfp4Reference
 {
