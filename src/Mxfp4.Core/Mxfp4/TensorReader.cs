@@ -55,7 +55,7 @@ public sealed class TensorReader : IDisposable
     public static TensorReader Open(TensorInfo tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (!FloatConversion.IsSupported(tensor.DType))
+        if (DTypeTable.ToFloatType(tensor.DType) is null)
         {
             throw new Mxfp4Exception(
                 "UnsupportedDType",

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Mxfp4.Core.Safetensors;
 
 namespace Mxfp4.Core.Numerics;
 
@@ -20,25 +19,26 @@ namespace Mxfp4.Core.Numerics;
 /// </remarks>
 public static class FloatConversion
 {
-    /// <summary>Whether <see cref="Convert"/> accepts tensors of <paramref name="sourceType"/>.</summary>
-    public static bool IsSupported(SafetensorsDType sourceType) => sourceType
-        is SafetensorsDType.BF16 or SafetensorsDType.F16 or SafetensorsDType.F32
-        or SafetensorsDType.F8_E4M3 or SafetensorsDType.F8_E5M2;
+    /// <summary>Bytes one element of <paramref name="type"/> occupies.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="type"/> is not a defined type.</exception>
+    public static int BytesPerElement(FloatType type) => type switch
+    {
+        FloatType.F32 => 4,
+        FloatType.BF16 or FloatType.F16 => 2,
+        FloatType.F8_E4M3 or FloatType.F8_E5M2 => 1,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown floating type."),
+    };
 
     /// <summary>
     /// Converts every element of <paramref name="source"/> (its length / the size of <paramref name="sourceType"/>
     /// elements) into <paramref name="destination"/>, which must hold exactly that many elements of <paramref name="format"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The source type is not supported, the source is not a whole number of
-    /// elements, or the destination length does not match.</exception>
-    public static void Convert(ReadOnlySpan<byte> source, SafetensorsDType sourceType, Span<byte> destination, OutputFormat format)
+    /// <exception cref="ArgumentException">The source is not a whole number of elements, or the destination length
+    /// does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The source type or the format is not defined.</exception>
+    public static void Convert(ReadOnlySpan<byte> source, FloatType sourceType, Span<byte> destination, OutputFormat format)
     {
-        if (!IsSupported(sourceType))
-        {
-            throw new ArgumentException($"Cannot convert {sourceType} to a floating output format.", nameof(sourceType));
-        }
-
-        int sourceSize = DTypeTable.BitSize(sourceType) / 8;
+        int sourceSize = BytesPerElement(sourceType);
         if (source.Length % sourceSize != 0)
         {
             throw new ArgumentException($"{source.Length} bytes are not a whole number of {sourceType} elements.", nameof(source));
@@ -54,30 +54,30 @@ public static class FloatConversion
         OutputFormats.Visit(format, ref conversion, source, default, destination);
     }
 
-    private readonly struct Conversion(SafetensorsDType sourceType) : IOutputFormatVisitor
+    private readonly struct Conversion(FloatType sourceType) : IOutputFormatVisitor
     {
         public void Visit<TFormat>(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
             where TFormat : struct, IOutputFormat
         {
             switch (sourceType)
             {
-                case SafetensorsDType.F8_E4M3:
+                case FloatType.F8_E4M3:
                     TFormat.FromFloat8(first, destination, Float8Tables.E4M3);
                     break;
-                case SafetensorsDType.F8_E5M2:
+                case FloatType.F8_E5M2:
                     TFormat.FromFloat8(first, destination, Float8Tables.E5M2);
                     break;
-                case SafetensorsDType.BF16:
+                case FloatType.BF16:
                     TFormat.FromBFloat16(MemoryMarshal.Cast<byte, ushort>(first), destination);
                     break;
-                case SafetensorsDType.F16:
+                case FloatType.F16:
                     TFormat.FromHalf(MemoryMarshal.Cast<byte, Half>(first), destination);
                     break;
-                case SafetensorsDType.F32:
+                case FloatType.F32:
                     TFormat.FromSingle(MemoryMarshal.Cast<byte, float>(first), destination);
                     break;
                 default:
-                    throw new System.Diagnostics.UnreachableException($"{sourceType} passed IsSupported but has no conversion.");
+                    throw new System.Diagnostics.UnreachableException($"{sourceType} has a size but no conversion.");
             }
         }
     }

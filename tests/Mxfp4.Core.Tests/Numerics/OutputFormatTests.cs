@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using Mxfp4.Core.Conversion;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
-using Mxfp4.Core.Safetensors;
 using Mxfp4.Core.Tests.Conversion;
 using Mxfp4.Core.Tests.Safetensors;
 using Xunit;
@@ -92,12 +91,12 @@ public class OutputFormatTests
     }
 
     [Theory]
-    [InlineData(SafetensorsDType.F32)]
-    [InlineData(SafetensorsDType.BF16)]
-    [InlineData(SafetensorsDType.F16)]
-    [InlineData(SafetensorsDType.F8_E4M3)]
-    [InlineData(SafetensorsDType.F8_E5M2)]
-    public void Float_conversion_rejects_an_undefined_format_before_writing(SafetensorsDType sourceType)
+    [InlineData(FloatType.F32)]
+    [InlineData(FloatType.BF16)]
+    [InlineData(FloatType.F16)]
+    [InlineData(FloatType.F8_E4M3)]
+    [InlineData(FloatType.F8_E5M2)]
+    public void Float_conversion_rejects_an_undefined_format_before_writing(FloatType sourceType)
     {
         var source = new byte[8];
         var destination = Filled(8 * 4);
