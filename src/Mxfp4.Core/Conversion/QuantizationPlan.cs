@@ -102,7 +102,8 @@ public static class QuantizationPlan
             throw new Mxfp4Exception(
                 "NotBlockAligned",
                 Mxfp4ErrorCategory.InvalidArgument,
-                $"Tensor '{tensor.Name}' [{string.Join(", ", tensor.Shape)}] in '{tensor.Path}' cannot be encoded: {axis}, not a multiple of {BlockFormat.Mxfp4.BlockElements}.",
+                $"Tensor '{tensor.Name}' [{string.Join(", ", tensor.Shape)}] in '{tensor.Path}' cannot be encoded: {axis}, "
+                    + $"not a multiple of {BlockFormat.Mxfp4.BlockElements}.",
                 tensor.Name);
         }
 

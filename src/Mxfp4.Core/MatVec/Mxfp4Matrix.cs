@@ -30,7 +30,10 @@ public sealed class Mxfp4Matrix
         _storage = Mxfp4Storage.InFiles(blocksFile, blocksOffset, scalesFile, scalesOffset, rows * groupsPerRow);
     }
 
-    /// <summary>A tensor's storage (as <see cref="Mxfp4TensorSource.Storage"/>) viewed as <paramref name="rows"/> rows of <paramref name="groupsPerRow"/> groups.</summary>
+    /// <summary>
+    /// A tensor's storage (as <see cref="Mxfp4TensorSource.Storage"/>) viewed as <paramref name="rows"/> rows of
+    /// <paramref name="groupsPerRow"/> groups.
+    /// </summary>
     public Mxfp4Matrix(Mxfp4Storage storage, long rows, int groupsPerRow, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
@@ -41,7 +44,8 @@ public sealed class Mxfp4Matrix
             throw new Mxfp4Exception(
                 "ShapeMismatch",
                 Mxfp4ErrorCategory.InvalidArgument,
-                $"{Plural.Of(storage.GroupCount, "group", "groups")} do not form {Plural.Of(rows, "row", "rows")} of {groupsPerRow} groups.",
+                $"{Plural.Of(storage.GroupCount, "group", "groups")} do not form "
+                    + $"{Plural.Of(rows, "row", "rows")} of {groupsPerRow} groups.",
                 name);
         }
 

@@ -97,7 +97,8 @@ public sealed class BlockFormat
         ArgumentNullException.ThrowIfNull(tensorName);
         foreach (var naming in Namings)
         {
-            if (tensorName.EndsWith(naming.BlocksSuffix, StringComparison.Ordinal) || tensorName.EndsWith(naming.ScalesSuffix, StringComparison.Ordinal))
+            if (tensorName.EndsWith(naming.BlocksSuffix, StringComparison.Ordinal)
+                || tensorName.EndsWith(naming.ScalesSuffix, StringComparison.Ordinal))
             {
                 return true;
             }

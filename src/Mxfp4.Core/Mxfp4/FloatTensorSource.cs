@@ -17,7 +17,8 @@ public sealed class FloatTensorSource : TensorSource
     public FloatTensorSource(MappedFile file, long offset, long elementCount, SafetensorsDType dtype)
     {
         ArgumentNullException.ThrowIfNull(file);
-        _type = DTypeTable.ToFloatType(dtype) ?? throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a convertible floating dtype.");
+        _type = DTypeTable.ToFloatType(dtype)
+            ?? throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a convertible floating dtype.");
         _elementBytes = FloatConversion.BytesPerElement(_type);
         if (offset < 0 || elementCount < 0 || offset > file.Length || elementCount > (file.Length - offset) / _elementBytes)
         {
@@ -34,5 +35,8 @@ public sealed class FloatTensorSource : TensorSource
     public override int ElementAlignment => 1;
 
     protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
-        => FloatConversion.Convert(_file.GetSpan(_offset + (firstElement * _elementBytes), checked(count * _elementBytes)), _type, destination, format);
+    {
+        var source = _file.GetSpan(_offset + (firstElement * _elementBytes), checked(count * _elementBytes));
+        FloatConversion.Convert(source, _type, destination, format);
+    }
 }

@@ -68,7 +68,8 @@ public static partial class Mxfp4Kernels
             Vector128<ushort> first = ZipLow(low, high).AsUInt16();
             Vector128<ushort> second = ZipHigh(low, high).AsUInt16();
             TFormat.Store(ToSingle(first, upper: false) * factor, ToSingle(first, upper: true) * factor, scale, ref destination);
-            TFormat.Store(ToSingle(second, upper: false) * factor, ToSingle(second, upper: true) * factor, scale, ref Unsafe.Add(ref destination, PairBytes<TFormat>()));
+            ref byte next = ref Unsafe.Add(ref destination, PairBytes<TFormat>());
+            TFormat.Store(ToSingle(second, upper: false) * factor, ToSingle(second, upper: true) * factor, scale, ref next);
         }
 
         /// <summary>The float32 whose top half is each of the lower or upper four 16-bit lanes.</summary>

@@ -53,11 +53,13 @@ public static partial class Mxfp4Kernels
                 Vector256<ushort> words = Vector256.WidenLower(packed.ToVector256Unsafe());
                 Vector256<float> factor = Vector256.Create(TFormat.Factor(s));
                 WriteHalfBlock<TFormat>(Vector256.WidenLower(words), magnitudes, factor, s, ref target);
-                WriteHalfBlock<TFormat>(Vector256.WidenUpper(words), magnitudes, factor, s, ref Unsafe.Add(ref target, PairBytes<TFormat>()));
+                ref byte upper = ref Unsafe.Add(ref target, PairBytes<TFormat>());
+                WriteHalfBlock<TFormat>(Vector256.WidenUpper(words), magnitudes, factor, s, ref upper);
             }
         }
 
-        private static void WriteHalfBlock<TFormat>(Vector256<uint> packed, Vector256<float> magnitudes, Vector256<float> factor, byte scale, ref byte destination)
+        private static void WriteHalfBlock<TFormat>(
+            Vector256<uint> packed, Vector256<float> magnitudes, Vector256<float> factor, byte scale, ref byte destination)
             where TFormat : struct, IOutputFormat
         {
             // The sign is nibble bit 3: byte bit 3 for the low nibble, byte bit 7 for the high one.

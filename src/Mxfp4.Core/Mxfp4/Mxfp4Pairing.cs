@@ -85,7 +85,8 @@ public static class Mxfp4Pairing
 
         var b = blocks.Shape;
         var s = scales.Shape;
-        bool shapesFit = b.Length >= 2 && b[^1] == Format.BlockBytes && s.Length == b.Length - 1 && b.AsSpan(0, b.Length - 1).SequenceEqual(s);
+        bool shapesFit = b.Length >= 2 && b[^1] == Format.BlockBytes
+            && s.Length == b.Length - 1 && b.AsSpan(0, b.Length - 1).SequenceEqual(s);
         if (!shapesFit)
         {
             return Fail(

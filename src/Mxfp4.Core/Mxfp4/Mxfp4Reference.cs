@@ -48,7 +48,7 @@ public static class Mxfp4Reference
         OutputFormats.Visit(format, ref call, blocks, scales, destination);
     }
 
-    /// <summary>Dequantizes whole groups into <paramref name="destination"/> in <typeparamref name="TFormat"/>, one element at a time.</summary>
+    /// <summary>Dequantizes whole groups into <paramref name="destination"/> as <typeparamref name="TFormat"/>, one by one.</summary>
     internal static void Dequantize<TFormat>(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination)
         where TFormat : struct, IOutputFormat
     {

@@ -17,7 +17,14 @@ public sealed class Mxfp4Storage
     private readonly ReadOnlyMemory<byte> _blocks;
     private readonly ReadOnlyMemory<byte> _scales;
 
-    private Mxfp4Storage(MappedFile? blocksFile, long blocksOffset, MappedFile? scalesFile, long scalesOffset, ReadOnlyMemory<byte> blocks, ReadOnlyMemory<byte> scales, long groupCount)
+    private Mxfp4Storage(
+        MappedFile? blocksFile,
+        long blocksOffset,
+        MappedFile? scalesFile,
+        long scalesOffset,
+        ReadOnlyMemory<byte> blocks,
+        ReadOnlyMemory<byte> scales,
+        long groupCount)
     {
         _blocksFile = blocksFile;
         _blocksOffset = blocksOffset;
@@ -31,7 +38,7 @@ public sealed class Mxfp4Storage
     /// <summary>Scale groups (blocks) in the view.</summary>
     public long GroupCount { get; }
 
-    /// <summary>Blocks at <paramref name="blocksOffset"/> of one file and scales at <paramref name="scalesOffset"/> of another (or the same).</summary>
+    /// <summary>Blocks at <paramref name="blocksOffset"/> of a file, scales at <paramref name="scalesOffset"/> of it or another.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The groups lie outside a file, or the count is negative or too large.</exception>
     public static Mxfp4Storage InFiles(MappedFile blocksFile, long blocksOffset, MappedFile scalesFile, long scalesOffset, long groupCount)
     {
@@ -50,7 +57,10 @@ public sealed class Mxfp4Storage
     {
         if ((long)blocks.Length != (long)scales.Length * Mxfp4Format.BlockBytes)
         {
-            throw new ArgumentException($"Expected {(long)scales.Length * Mxfp4Format.BlockBytes} block bytes for {scales.Length} scales, got {blocks.Length}.", nameof(blocks));
+            throw new ArgumentException(
+                $"Expected {(long)scales.Length * Mxfp4Format.BlockBytes} block bytes for {scales.Length} scales, "
+                    + $"got {blocks.Length}.",
+                nameof(blocks));
         }
 
         return new Mxfp4Storage(null, 0, null, 0, blocks, scales, scales.Length);
@@ -60,9 +70,14 @@ public sealed class Mxfp4Storage
     public Mxfp4Storage Slice(long firstGroup, long groupCount)
     {
         CheckRange(firstGroup, groupCount);
-        return _blocksFile is null
-            ? new Mxfp4Storage(null, 0, null, 0, _blocks.Slice((int)firstGroup * Mxfp4Format.BlockBytes, (int)groupCount * Mxfp4Format.BlockBytes), _scales.Slice((int)firstGroup, (int)groupCount), groupCount)
-            : new Mxfp4Storage(_blocksFile, _blocksOffset + (firstGroup * Mxfp4Format.BlockBytes), _scalesFile, _scalesOffset + firstGroup, default, default, groupCount);
+        if (_blocksFile is null)
+        {
+            var blocks = _blocks.Slice((int)firstGroup * Mxfp4Format.BlockBytes, (int)groupCount * Mxfp4Format.BlockBytes);
+            return new Mxfp4Storage(null, 0, null, 0, blocks, _scales.Slice((int)firstGroup, (int)groupCount), groupCount);
+        }
+
+        long blocksOffset = _blocksOffset + (firstGroup * Mxfp4Format.BlockBytes);
+        return new Mxfp4Storage(_blocksFile, blocksOffset, _scalesFile, _scalesOffset + firstGroup, default, default, groupCount);
     }
 
     /// <summary>The blocks (16 bytes a group) and scales of groups [firstGroup, firstGroup + groupCount).</summary>
@@ -86,7 +101,8 @@ public sealed class Mxfp4Storage
     {
         if (firstGroup < 0 || groupCount < 0 || firstGroup > GroupCount - groupCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(firstGroup), $"Groups [{firstGroup}, {firstGroup + groupCount}) lie outside the {GroupCount} groups.");
+            throw new ArgumentOutOfRangeException(
+                nameof(firstGroup), $"Groups [{firstGroup}, {firstGroup + groupCount}) lie outside the {GroupCount} groups.");
         }
     }
 
@@ -94,7 +110,9 @@ public sealed class Mxfp4Storage
     {
         if (offset < 0 || offset > file.Length || groupCount > (file.Length - offset) / bytesPerGroup)
         {
-            throw new ArgumentOutOfRangeException(parameterName, $"{groupCount} groups of {bytesPerGroup} bytes at offset {offset} lie outside '{file.Path}' ({file.Length} bytes).");
+            throw new ArgumentOutOfRangeException(
+                parameterName,
+                $"{groupCount} groups of {bytesPerGroup} bytes at offset {offset} lie outside '{file.Path}' ({file.Length} bytes).");
         }
     }
 }

@@ -12,7 +12,7 @@ public sealed class Mxfp4TensorSource : TensorSource
         Storage = storage;
     }
 
-    /// <summary>Blocks at an absolute offset of one mapped file, scales at an offset of another (or the same); the files are not owned.</summary>
+    /// <summary>Blocks at an absolute offset of one mapped file, scales at an offset of another (or the same), not owned.</summary>
     public Mxfp4TensorSource(MappedFile blocksFile, long blocksOffset, MappedFile scalesFile, long scalesOffset, long groupCount)
         : this(Mxfp4Storage.InFiles(blocksFile, blocksOffset, scalesFile, scalesOffset, groupCount))
     {

@@ -57,9 +57,13 @@ internal static class ExactNarrowing
         Vector128<uint> result = Vector128.ConditionalSelect(
             Vector128.GreaterThanOrEqual(signedMagnitude, Vector128.Create(MinNormalBits)).AsUInt32(), normal, small);
         result = Vector128.ConditionalSelect(
-            Vector128.GreaterThanOrEqual(signedMagnitude, Vector128.Create(OverflowBits)).AsUInt32(), Vector128.Create(HalfInfinityBits), result);
+            Vector128.GreaterThanOrEqual(signedMagnitude, Vector128.Create(OverflowBits)).AsUInt32(),
+            Vector128.Create(HalfInfinityBits),
+            result);
         result = Vector128.ConditionalSelect(
-            Vector128.GreaterThan(signedMagnitude, Vector128.Create(SingleInfinityBits)).AsUInt32(), Vector128.Create((uint)HalfNaNBits), result);
+            Vector128.GreaterThan(signedMagnitude, Vector128.Create(SingleInfinityBits)).AsUInt32(),
+            Vector128.Create((uint)HalfNaNBits),
+            result);
         return result | sign;
     }
 
@@ -75,9 +79,13 @@ internal static class ExactNarrowing
         Vector256<uint> result = Vector256.ConditionalSelect(
             Vector256.GreaterThanOrEqual(signedMagnitude, Vector256.Create(MinNormalBits)).AsUInt32(), normal, small);
         result = Vector256.ConditionalSelect(
-            Vector256.GreaterThanOrEqual(signedMagnitude, Vector256.Create(OverflowBits)).AsUInt32(), Vector256.Create(HalfInfinityBits), result);
+            Vector256.GreaterThanOrEqual(signedMagnitude, Vector256.Create(OverflowBits)).AsUInt32(),
+            Vector256.Create(HalfInfinityBits),
+            result);
         result = Vector256.ConditionalSelect(
-            Vector256.GreaterThan(signedMagnitude, Vector256.Create(SingleInfinityBits)).AsUInt32(), Vector256.Create((uint)HalfNaNBits), result);
+            Vector256.GreaterThan(signedMagnitude, Vector256.Create(SingleInfinityBits)).AsUInt32(),
+            Vector256.Create((uint)HalfNaNBits),
+            result);
         return result | sign;
     }
 
@@ -98,16 +106,20 @@ internal static class ExactNarrowing
         Vector512<uint> result = Vector512.ConditionalSelect(
             Vector512.GreaterThanOrEqual(signedMagnitude, Vector512.Create(MinNormalBits)).AsUInt32(), normal, small);
         result = Vector512.ConditionalSelect(
-            Vector512.GreaterThanOrEqual(signedMagnitude, Vector512.Create(OverflowBits)).AsUInt32(), Vector512.Create(HalfInfinityBits), result);
+            Vector512.GreaterThanOrEqual(signedMagnitude, Vector512.Create(OverflowBits)).AsUInt32(),
+            Vector512.Create(HalfInfinityBits),
+            result);
         result = Vector512.ConditionalSelect(
-            Vector512.GreaterThan(signedMagnitude, Vector512.Create(SingleInfinityBits)).AsUInt32(), Vector512.Create((uint)HalfNaNBits), result);
+            Vector512.GreaterThan(signedMagnitude, Vector512.Create(SingleInfinityBits)).AsUInt32(),
+            Vector512.Create((uint)HalfNaNBits),
+            result);
         return result | sign;
     }
 
     /// <summary>
-    /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with <see cref="HalfFactor"/> for a scale where
-    /// <see cref="IsHalfNormalScale"/> holds: their float32 exponent is already rebiased to F16's, so the bits
-    /// shifted right by 13 are the F16 exponent and mantissa.
+    /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with
+    /// <see cref="HalfFactor"/> for a scale where <see cref="IsHalfNormalScale"/> holds: their float32 exponent is
+    /// already rebiased to F16's, so the bits shifted right by 13 are the F16 exponent and mantissa.
     /// </summary>
     public static Vector128<uint> NormalHalfBits(Vector128<float> value)
     {

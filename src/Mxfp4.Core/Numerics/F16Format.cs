@@ -49,7 +49,8 @@ public readonly struct F16Format : IOutputFormat
     public static void Store(Vector256<float> even, Vector256<float> odd, byte scale, ref byte destination)
     {
         Vector256<uint> pairs = ExactNarrowing.IsHalfNormalScale(scale)
-            ? (ExactNarrowing.NormalHalfBits(even) & Vector256.Create(0xFFFFu)) | Vector256.ShiftLeft(ExactNarrowing.NormalHalfBits(odd), 16)
+            ? (ExactNarrowing.NormalHalfBits(even) & Vector256.Create(0xFFFFu))
+                | Vector256.ShiftLeft(ExactNarrowing.NormalHalfBits(odd), 16)
             : ExactNarrowing.HalfBits(even) | Vector256.ShiftLeft(ExactNarrowing.HalfBits(odd), 16);
         pairs.AsByte().StoreUnsafe(ref destination);
     }
@@ -58,7 +59,8 @@ public readonly struct F16Format : IOutputFormat
     public static void Store(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination)
     {
         Vector512<uint> pairs = ExactNarrowing.IsHalfNormalScale(scale)
-            ? (ExactNarrowing.NormalHalfBits(even) & Vector512.Create(0xFFFFu)) | Vector512.ShiftLeft(ExactNarrowing.NormalHalfBits(odd), 16)
+            ? (ExactNarrowing.NormalHalfBits(even) & Vector512.Create(0xFFFFu))
+                | Vector512.ShiftLeft(ExactNarrowing.NormalHalfBits(odd), 16)
             : ExactNarrowing.HalfBits(even) | Vector512.ShiftLeft(ExactNarrowing.HalfBits(odd), 16);
         pairs.AsByte().StoreUnsafe(ref destination);
     }

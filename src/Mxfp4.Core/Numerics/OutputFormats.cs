@@ -5,7 +5,8 @@ public static class OutputFormats
 {
     /// <summary>Runs <paramref name="visitor"/> specialised for the type of <paramref name="format"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
-    public static void Visit<TVisitor>(OutputFormat format, ref TVisitor visitor, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
+    public static void Visit<TVisitor>(
+        OutputFormat format, ref TVisitor visitor, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
         where TVisitor : struct, IOutputFormatVisitor
     {
         switch (format)

@@ -16,7 +16,8 @@ public sealed class FloatMemoryTensorSource : TensorSource
 
     public FloatMemoryTensorSource(ReadOnlyMemory<byte> data, SafetensorsDType dtype)
     {
-        _type = DTypeTable.ToFloatType(dtype) ?? throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a convertible floating dtype.");
+        _type = DTypeTable.ToFloatType(dtype)
+            ?? throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a convertible floating dtype.");
         _elementBytes = FloatConversion.BytesPerElement(_type);
         if (data.Length % _elementBytes != 0)
         {
@@ -31,5 +32,8 @@ public sealed class FloatMemoryTensorSource : TensorSource
     public override int ElementAlignment => 1;
 
     protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
-        => FloatConversion.Convert(_data.Span.Slice(checked((int)firstElement * _elementBytes), checked(count * _elementBytes)), _type, destination, format);
+    {
+        var source = _data.Span.Slice(checked((int)firstElement * _elementBytes), checked(count * _elementBytes));
+        FloatConversion.Convert(source, _type, destination, format);
+    }
 }

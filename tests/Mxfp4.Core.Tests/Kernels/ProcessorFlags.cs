@@ -18,13 +18,17 @@ internal static class ProcessorFlags
         }
 
         string key = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "Features" : "flags";
-        var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal) && l.Contains(':', StringComparison.Ordinal));
-        return line is null ? null : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        var line = File.ReadLines(path)
+            .FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal) && l.Contains(':', StringComparison.Ordinal));
+        return line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..]
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>Whether the runtime was told to ignore some instruction set (DOTNET_EnableXxx=0), so features present may go unused.</summary>
+    /// <summary>Whether the runtime was told to skip an instruction set (DOTNET_EnableXxx=0): present features may go unused.</summary>
     public static bool RuntimeRestricted()
         => Environment.GetEnvironmentVariables().Keys.Cast<string>().Any(k =>
-            (k.StartsWith("DOTNET_Enable", StringComparison.OrdinalIgnoreCase) || k.StartsWith("COMPlus_Enable", StringComparison.OrdinalIgnoreCase))
+            (k.StartsWith("DOTNET_Enable", StringComparison.OrdinalIgnoreCase)
+                || k.StartsWith("COMPlus_Enable", StringComparison.OrdinalIgnoreCase))
             && Environment.GetEnvironmentVariable(k) == "0");
 }

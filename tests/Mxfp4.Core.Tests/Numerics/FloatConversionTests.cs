@@ -198,7 +198,8 @@ public class FloatConversionTests
         Assert.Throws<ArgumentException>(() => FloatConversion.Convert(new byte[3], FloatType.BF16, new byte[6], OutputFormat.F32));
         Assert.Throws<ArgumentException>(() => FloatConversion.Convert(new byte[4], FloatType.BF16, new byte[6], OutputFormat.F32));
         Assert.Throws<ArgumentException>(() => FloatConversion.Convert(new byte[4], FloatType.F32, new byte[4], OutputFormat.F16));
-        Assert.Throws<ArgumentOutOfRangeException>(() => FloatConversion.Convert(new byte[4], (FloatType)99, new byte[16], OutputFormat.F32));
+        Assert.Throws<ArgumentOutOfRangeException>(
+            () => FloatConversion.Convert(new byte[4], (FloatType)99, new byte[16], OutputFormat.F32));
         Assert.Null(DTypeTable.ToFloatType(SafetensorsDType.U8));
         Assert.Null(DTypeTable.ToFloatType(SafetensorsDType.F64));
     }

@@ -116,7 +116,8 @@ public class OutputFormatTests
         var destination = Filled(Mxfp4Format.BlockElements * 4);
         AssertUndefined(() => source.Decode(0, Mxfp4Format.BlockElements, destination, Undefined));
         AssertUndefined(() => source.Decode(3, 5, destination, Undefined));
-        AssertUndefined(() => ParallelDecoder.Decode(source, 0, Mxfp4Format.BlockElements, destination, Undefined, 1, CancellationToken.None));
+        AssertUndefined(
+            () => ParallelDecoder.Decode(source, 0, Mxfp4Format.BlockElements, destination, Undefined, 1, CancellationToken.None));
         AssertUndefined(() => new DequantizingStream(source, Undefined).Dispose());
         AssertUntouched(destination);
     }
