@@ -43,7 +43,7 @@ internal sealed unsafe class LimitsWorkload
             Scales[random.Next(Scales.Length)] = EdgeScales[i % EdgeScales.Length];
         }
 
-        Source = new Mxfp4MemoryTensorSource(Blocks, Scales);
+        Source = new Mxfp4TensorSource(Blocks, Scales);
         Threads = WorkerPool.Shared.ThreadCount;
     }
 

@@ -10,7 +10,7 @@ public class ParallelDecoderBenchmarks
 {
     private const int Groups = 4 * 5760 * 90;
 
-    private Mxfp4MemoryTensorSource _source = null!;
+    private Mxfp4TensorSource _source = null!;
     private byte[] _output = [];
     private byte[] _readBuffer = [];
 
@@ -33,7 +33,7 @@ public class ParallelDecoderBenchmarks
             scales[g] = (byte)random.Next(110, 131);
         }
 
-        _source = new Mxfp4MemoryTensorSource(blocks, scales);
+        _source = new Mxfp4TensorSource(blocks, scales);
         _output = GC.AllocateArray<byte>(checked((int)(_source.ElementCount * Format.BytesPerElement())), pinned: true);
         _readBuffer = new byte[1 << 20];
     }

@@ -416,13 +416,13 @@ public static class CheckpointConverter
         }
 
         /// <summary>Groups [first, first + count) of the tensor, read into the given buffers.</summary>
-        private Mxfp4MemoryTensorSource ReadGroups(Mxfp4TensorInfo tensor, long firstGroup, int count, byte[] blocks, byte[] scales)
+        private Mxfp4TensorSource ReadGroups(Mxfp4TensorInfo tensor, long firstGroup, int count, byte[] blocks, byte[] scales)
         {
             var blockSpan = blocks.AsMemory(0, count * Mxfp4Format.BlockBytes);
             var scaleSpan = scales.AsMemory(0, count);
             _input.Read(tensor.Blocks, tensor.Blocks.DataOffset + (firstGroup * Mxfp4Format.BlockBytes), blockSpan.Span);
             _input.Read(tensor.Scales, tensor.Scales.DataOffset + firstGroup, scaleSpan.Span);
-            return new Mxfp4MemoryTensorSource(blockSpan, scaleSpan);
+            return new Mxfp4TensorSource(blockSpan, scaleSpan);
         }
     }
 }

@@ -99,7 +99,7 @@ public sealed class ConversionPlan
                     if (transpose)
                     {
                         // Refused here, before anything is written: each expert is transposed in one array.
-                        _ = ExpertTranspose.ExpertBytes(pair, Numerics.OutputFormatExtensions.BytesPerElement(options.Format));
+                        _ = ExpertTranspose.ExpertBytes(pair, Numerics.OutputFormats.BytesPerElement(options.Format));
                     }
 
                     tensors.Add(PlannedTensor.Dequantized(new TensorSpec(pair.Name, ToDType(options), OutputShape(pair, transpose)), pair, transpose));
@@ -196,8 +196,9 @@ public sealed class ConversionPlan
     private static SafetensorsDType ToDType(ConversionOptions options) => options.Format switch
     {
         Numerics.OutputFormat.F32 => SafetensorsDType.F32,
+        Numerics.OutputFormat.BF16 => SafetensorsDType.BF16,
         Numerics.OutputFormat.F16 => SafetensorsDType.F16,
-        _ => SafetensorsDType.BF16,
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Format, "Unknown output format."),
     };
 
     internal static void CheckDestination(Checkpoint source, string target, ConversionOptions options)

@@ -75,7 +75,7 @@ public static class QuantizationPlan
 
     /// <summary>The blocks and scales names of a quantized <paramref name="name"/>.</summary>
     public static (string Blocks, string Scales) PairNames(string name, Mxfp4NamingStyle style)
-        => style == Mxfp4NamingStyle.GptOss ? (name + ".blocks", name + ".scales") : (name + "_blocks", name + "_scales");
+        => BlockFormat.Mxfp4.TensorNames(name, style);
 
     /// <summary>
     /// The blocks and scales shapes of <paramref name="tensor"/> encoded along its last axis (after moving the experts'
@@ -96,19 +96,20 @@ public static class QuantizationPlan
         }
 
         long[] shape = transpose && tensor.Shape.Length == 3 ? [tensor.Shape[0], tensor.Shape[2], tensor.Shape[1]] : tensor.Shape;
-        if (shape.Length == 0 || shape[^1] % Mxfp4Format.BlockElements != 0)
+        if (shape.Length == 0 || shape[^1] % BlockFormat.Mxfp4.BlockElements != 0)
         {
             string axis = shape.Length == 0 ? "it is a scalar" : $"its {(transpose ? "input axis" : "last axis")} has {shape[^1]} elements";
             throw new Mxfp4Exception(
                 "NotBlockAligned",
                 Mxfp4ErrorCategory.InvalidArgument,
-                $"Tensor '{tensor.Name}' [{string.Join(", ", tensor.Shape)}] in '{tensor.Path}' cannot be encoded: {axis}, not a multiple of {Mxfp4Format.BlockElements}.",
+                $"Tensor '{tensor.Name}' [{string.Join(", ", tensor.Shape)}] in '{tensor.Path}' cannot be encoded: {axis}, "
+                    + $"not a multiple of {BlockFormat.Mxfp4.BlockElements}.",
                 tensor.Name);
         }
 
-        long groups = shape[^1] / Mxfp4Format.BlockElements;
+        long groups = shape[^1] / BlockFormat.Mxfp4.BlockElements;
         long[] scales = [.. shape[..^1], groups];
-        long[] blocks = [.. scales, Mxfp4Format.BlockBytes];
+        long[] blocks = [.. scales, BlockFormat.Mxfp4.BlockBytes];
         return (blocks, scales);
     }
 

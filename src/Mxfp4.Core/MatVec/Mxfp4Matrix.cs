@@ -14,12 +14,7 @@ public sealed class Mxfp4Matrix
     /// <summary>The widest a matrix may be: the vector it multiplies must fit one span.</summary>
     public const int MaxGroupsPerRow = int.MaxValue / Mxfp4Format.BlockElements;
 
-    private readonly MappedFile? _blocksFile;
-    private readonly MappedFile? _scalesFile;
-    private readonly long _blocksOffset;
-    private readonly long _scalesOffset;
-    private readonly ReadOnlyMemory<byte> _blocks;
-    private readonly ReadOnlyMemory<byte> _scales;
+    private readonly Mxfp4Storage _storage;
 
     /// <summary>A matrix stored in mapped files, starting at the given byte offsets (e.g. a tensor's data offset plus an expert's start).</summary>
     public Mxfp4Matrix(MappedFile blocksFile, long blocksOffset, MappedFile scalesFile, long scalesOffset, long rows, int groupsPerRow, string? name = null)
@@ -32,10 +27,31 @@ public sealed class Mxfp4Matrix
         GroupsPerRow = groupsPerRow;
         CheckWithin(blocksFile, blocksOffset, BlockBytesPerRow, "blocks");
         CheckWithin(scalesFile, scalesOffset, groupsPerRow, "scales");
-        _blocksFile = blocksFile;
-        _scalesFile = scalesFile;
-        _blocksOffset = blocksOffset;
-        _scalesOffset = scalesOffset;
+        _storage = Mxfp4Storage.InFiles(blocksFile, blocksOffset, scalesFile, scalesOffset, rows * groupsPerRow);
+    }
+
+    /// <summary>
+    /// A tensor's storage (as <see cref="Mxfp4TensorSource.Storage"/>) viewed as <paramref name="rows"/> rows of
+    /// <paramref name="groupsPerRow"/> groups.
+    /// </summary>
+    public Mxfp4Matrix(Mxfp4Storage storage, long rows, int groupsPerRow, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        CheckShape(rows, groupsPerRow);
+        Name = name;
+        if ((decimal)rows * groupsPerRow != storage.GroupCount)
+        {
+            throw new Mxfp4Exception(
+                "ShapeMismatch",
+                Mxfp4ErrorCategory.InvalidArgument,
+                $"{Plural.Of(storage.GroupCount, "group", "groups")} do not form "
+                    + $"{Plural.Of(rows, "row", "rows")} of {groupsPerRow} groups.",
+                name);
+        }
+
+        Rows = rows;
+        GroupsPerRow = groupsPerRow;
+        _storage = storage;
     }
 
     /// <summary>A matrix in memory; <paramref name="scales"/> holds Rows·GroupsPerRow bytes and <paramref name="blocks"/> 16 times as many.</summary>
@@ -54,8 +70,7 @@ public sealed class Mxfp4Matrix
 
         Rows = scales.Length / groupsPerRow;
         GroupsPerRow = groupsPerRow;
-        _blocks = blocks;
-        _scales = scales;
+        _storage = Mxfp4Storage.InMemory(blocks, scales);
     }
 
     private Mxfp4Matrix(Mxfp4Matrix source, long firstRow, long rows)
@@ -63,15 +78,7 @@ public sealed class Mxfp4Matrix
         Name = source.Name;
         Rows = rows;
         GroupsPerRow = source.GroupsPerRow;
-        _blocksFile = source._blocksFile;
-        _scalesFile = source._scalesFile;
-        _blocksOffset = source._blocksOffset + (firstRow * BlockBytesPerRow);
-        _scalesOffset = source._scalesOffset + (firstRow * GroupsPerRow);
-        if (_blocksFile is null)
-        {
-            _blocks = source._blocks.Slice((int)(firstRow * BlockBytesPerRow), (int)(rows * BlockBytesPerRow));
-            _scales = source._scales.Slice((int)(firstRow * GroupsPerRow), (int)(rows * GroupsPerRow));
-        }
+        _storage = source._storage.Slice(firstRow * GroupsPerRow, rows * GroupsPerRow);
     }
 
     /// <summary>The tensor's name, the target of errors about this matrix.</summary>
@@ -82,10 +89,10 @@ public sealed class Mxfp4Matrix
     public int GroupsPerRow { get; }
 
     /// <summary>The logical width K = GroupsPerRow·32, the length of the vector it multiplies.</summary>
-    public int Columns => GroupsPerRow * Mxfp4Format.BlockElements;
+    public int Columns => GroupsPerRow * BlockFormat.Mxfp4.BlockElements;
 
     /// <summary>Block bytes of one row.</summary>
-    public int BlockBytesPerRow => GroupsPerRow * Mxfp4Format.BlockBytes;
+    public int BlockBytesPerRow => GroupsPerRow * BlockFormat.Mxfp4.BlockBytes;
 
     /// <summary>The most rows one <see cref="GetRows"/> window can hold.</summary>
     public int MaxRowsPerWindow => int.MaxValue / BlockBytesPerRow;
@@ -132,18 +139,7 @@ public sealed class Mxfp4Matrix
             throw new ArgumentOutOfRangeException(nameof(firstRow), $"Rows [{firstRow}, {firstRow + rowCount}) lie outside the matrix's {Rows} rows or exceed one window.");
         }
 
-        int blockBytes = rowCount * BlockBytesPerRow;
-        int scaleBytes = rowCount * GroupsPerRow;
-        if (_blocksFile is not null)
-        {
-            blocks = _blocksFile.GetSpan(_blocksOffset + (firstRow * BlockBytesPerRow), blockBytes);
-            scales = _scalesFile!.GetSpan(_scalesOffset + (firstRow * GroupsPerRow), scaleBytes);
-        }
-        else
-        {
-            blocks = _blocks.Span.Slice((int)firstRow * BlockBytesPerRow, blockBytes);
-            scales = _scales.Span.Slice((int)firstRow * GroupsPerRow, scaleBytes);
-        }
+        _storage.GetGroups(firstRow * GroupsPerRow, rowCount * GroupsPerRow, out blocks, out scales);
     }
 
     private static void CheckShape(long rows, int groupsPerRow)

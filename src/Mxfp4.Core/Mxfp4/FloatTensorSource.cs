@@ -11,18 +11,15 @@ public sealed class FloatTensorSource : TensorSource
 {
     private readonly MappedFile _file;
     private readonly long _offset;
-    private readonly SafetensorsDType _dtype;
+    private readonly FloatType _type;
     private readonly int _elementBytes;
 
     public FloatTensorSource(MappedFile file, long offset, long elementCount, SafetensorsDType dtype)
     {
         ArgumentNullException.ThrowIfNull(file);
-        if (!FloatConversion.IsSupported(dtype))
-        {
-            throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a convertible floating dtype.");
-        }
-
-        _elementBytes = DTypeTable.BitSize(dtype) / 8;
+        _type = DTypeTable.ToFloatType(dtype)
+            ?? throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a convertible floating dtype.");
+        _elementBytes = FloatConversion.BytesPerElement(_type);
         if (offset < 0 || elementCount < 0 || offset > file.Length || elementCount > (file.Length - offset) / _elementBytes)
         {
             throw new ArgumentOutOfRangeException(nameof(offset), $"{elementCount} {dtype} elements at offset {offset} lie outside '{file.Path}' ({file.Length} bytes).");
@@ -30,7 +27,6 @@ public sealed class FloatTensorSource : TensorSource
 
         _file = file;
         _offset = offset;
-        _dtype = dtype;
         ElementCount = elementCount;
     }
 
@@ -39,5 +35,8 @@ public sealed class FloatTensorSource : TensorSource
     public override int ElementAlignment => 1;
 
     protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
-        => FloatConversion.Convert(_file.GetSpan(_offset + (firstElement * _elementBytes), checked(count * _elementBytes)), _dtype, destination, format);
+    {
+        var source = _file.GetSpan(_offset + (firstElement * _elementBytes), checked(count * _elementBytes));
+        FloatConversion.Convert(source, _type, destination, format);
+    }
 }

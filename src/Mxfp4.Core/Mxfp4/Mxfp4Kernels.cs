@@ -44,19 +44,27 @@ public static partial class Mxfp4Kernels
     internal static void Dequantize(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, OutputFormat format, KernelPath path)
     {
         CheckLengths(blocks, scales, destination, format);
+        var call = new DequantizeCall(path);
+        OutputFormats.Visit(format, ref call, blocks, scales, destination);
+    }
+
+    /// <summary>Runs one path for one format type; the lengths are already checked.</summary>
+    private static void Dequantize<TFormat>(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, KernelPath path)
+        where TFormat : struct, IOutputFormat
+    {
         switch (path)
         {
             case KernelPath.Scalar:
-                Mxfp4Reference.Dequantize(blocks, scales, destination, format);
+                Mxfp4Reference.Dequantize<TFormat>(blocks, scales, destination);
                 break;
             case KernelPath.Vector128:
-                DequantizeVector128(blocks, scales, destination, format);
+                Width128.Dequantize<TFormat>(blocks, scales, destination);
                 break;
             case KernelPath.Vector256:
-                DequantizeVector256(blocks, scales, destination, format);
+                Width256.Dequantize<TFormat>(blocks, scales, destination);
                 break;
             case KernelPath.Vector512:
-                DequantizeVector512(blocks, scales, destination, format);
+                Width512.Dequantize<TFormat>(blocks, scales, destination);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown kernel path.");
@@ -72,45 +80,6 @@ public static partial class Mxfp4Kernels
         KernelPath.Vector512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx512BW.IsSupported,
         _ => false,
     };
-
-    /// <summary>Bit patterns for narrowing exactly representable float32 products to F16 (see the per-width <c>HalfBits</c>).</summary>
-    private static class HalfConstants
-    {
-        /// <summary>Subtracting this from float32 bits shifted right by 13 rebiases the exponent from 127 to 15.</summary>
-        public const uint ExponentRebias = (127 - 15) << 10;
-
-        /// <summary>The float32 0.5, whose ulp is 2^-24, the F16 subnormal step.</summary>
-        public const uint OneHalfBits = 0x3F00_0000;
-
-        /// <summary>The float32 bits of 2^-14, the smallest normal F16.</summary>
-        public const int MinNormalBits = 0x3880_0000;
-
-        /// <summary>The float32 bits of 2^16; every product at or above it is beyond the F16 maximum 65504.</summary>
-        public const int OverflowBits = 0x4780_0000;
-
-        public const int SingleInfinityBits = 0x7F80_0000;
-
-        public const uint InfinityBits = 0x7C00;
-
-        public const uint NaNBits = Mxfp4Format.NaNBitsF16;
-    }
-
-    /// <summary>The float32 factor 2^(s-127) for a scale byte below 255; s = 0 gives the subnormal 2^-127.</summary>
-    private static float ScaleFactor(byte scale)
-        => BitConverter.UInt32BitsToSingle(scale == 0 ? 0x0040_0000u : (uint)scale << 23);
-
-    /// <summary>
-    /// Whether every nonzero product of a group with this scale is a normal F16: 0.5 * 2^(s-127) &gt;= 2^-14 and
-    /// 6 * 2^(s-127) &lt;= 1.5 * 2^15. Such groups, the common case in real weights, take the cheap F16 narrowing.
-    /// </summary>
-    private static bool IsHalfNormalScale(byte scale) => (uint)(scale - 114) <= 140 - 114;
-
-    /// <summary>
-    /// The factor of a group bound for F16: for F16-normal scales 2^(s-127-112), which leaves every product's float32
-    /// exponent biased as F16's (still an exact float32, at least 2^-126); otherwise <see cref="ScaleFactor"/>.
-    /// </summary>
-    private static float HalfFactor(byte scale)
-        => IsHalfNormalScale(scale) ? BitConverter.UInt32BitsToSingle((uint)(scale - 112) << 23) : ScaleFactor(scale);
 
     private static KernelPath SelectPath()
     {
@@ -136,5 +105,12 @@ public static partial class Mxfp4Kernels
         {
             throw new ArgumentException($"Expected {(long)scales.Length * Mxfp4Format.BlockElements * format.BytesPerElement()} destination bytes for {scales.Length} groups of {format}, got {destination.Length}.", nameof(destination));
         }
+    }
+
+    private readonly struct DequantizeCall(KernelPath path) : IOutputFormatVisitor
+    {
+        public void Visit<TFormat>(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
+            where TFormat : struct, IOutputFormat
+            => Dequantize<TFormat>(first, second, destination, path);
     }
 }

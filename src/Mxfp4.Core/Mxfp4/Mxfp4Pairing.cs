@@ -11,11 +11,7 @@ public readonly record struct Mxfp4PairResult(Mxfp4TensorInfo? Tensor, Mxfp4Pair
 /// </summary>
 public static class Mxfp4Pairing
 {
-    private static readonly (string Blocks, string Scales, Mxfp4NamingStyle Style)[] Suffixes =
-    [
-        (".blocks", ".scales", Mxfp4NamingStyle.GptOss),
-        ("_blocks", "_scales", Mxfp4NamingStyle.HuggingFace),
-    ];
+    private static readonly BlockFormat Format = BlockFormat.Mxfp4;
 
     /// <summary>Pairs in the order the blocks tensors come; each orphan scales tensor is reported after them.</summary>
     public static IReadOnlyList<Mxfp4PairResult> Pair(IEnumerable<TensorInfo> tensors)
@@ -36,7 +32,7 @@ public static class Mxfp4Pairing
         var pairedScales = new HashSet<string>(StringComparer.Ordinal);
         foreach (var tensor in ordered)
         {
-            foreach (var (blocksSuffix, scalesSuffix, style) in Suffixes)
+            foreach (var (blocksSuffix, scalesSuffix, style) in Format.Namings)
             {
                 if (!tensor.Name.EndsWith(blocksSuffix, StringComparison.Ordinal))
                 {
@@ -59,7 +55,7 @@ public static class Mxfp4Pairing
 
         foreach (var tensor in ordered)
         {
-            foreach (var (blocksSuffix, scalesSuffix, _) in Suffixes)
+            foreach (var (blocksSuffix, scalesSuffix, _) in Format.Namings)
             {
                 if (tensor.Name.EndsWith(scalesSuffix, StringComparison.Ordinal) && !pairedScales.Contains(tensor.Name))
                 {
@@ -73,19 +69,7 @@ public static class Mxfp4Pairing
     }
 
     /// <summary>Whether a tensor name is one half of an MXFP4 pair in either naming style.</summary>
-    public static bool IsMxfp4Part(string tensorName)
-    {
-        ArgumentNullException.ThrowIfNull(tensorName);
-        foreach (var (blocks, scales, _) in Suffixes)
-        {
-            if (tensorName.EndsWith(blocks, StringComparison.Ordinal) || tensorName.EndsWith(scales, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool IsMxfp4Part(string tensorName) => Format.IsPart(tensorName);
 
     private static Mxfp4PairResult Check(string name, TensorInfo blocks, TensorInfo scales, Mxfp4NamingStyle style)
     {
@@ -101,7 +85,8 @@ public static class Mxfp4Pairing
 
         var b = blocks.Shape;
         var s = scales.Shape;
-        bool shapesFit = b.Length >= 2 && b[^1] == Mxfp4Format.BlockBytes && s.Length == b.Length - 1 && b.AsSpan(0, b.Length - 1).SequenceEqual(s);
+        bool shapesFit = b.Length >= 2 && b[^1] == Format.BlockBytes
+            && s.Length == b.Length - 1 && b.AsSpan(0, b.Length - 1).SequenceEqual(s);
         if (!shapesFit)
         {
             return Fail(
@@ -113,7 +98,7 @@ public static class Mxfp4Pairing
         }
 
         var shape = s.ToArray();
-        shape[^1] = checked(shape[^1] * Mxfp4Format.BlockElements);
+        shape[^1] = checked(shape[^1] * Format.BlockElements);
         return new Mxfp4PairResult(new Mxfp4TensorInfo(name, shape, blocks, scales, style), null);
     }
 

@@ -16,7 +16,7 @@ public sealed class Mxfp4TensorInfo
         Scales = scales;
         NamingStyle = namingStyle;
         GroupCount = scales.ElementCount;
-        ElementCount = checked(GroupCount * Mxfp4Format.BlockElements);
+        ElementCount = checked(GroupCount * BlockFormat.Mxfp4.BlockElements);
     }
 
     /// <summary>The name without the <c>.blocks</c>/<c>_blocks</c> suffix.</summary>

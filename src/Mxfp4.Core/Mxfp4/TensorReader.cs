@@ -28,6 +28,11 @@ public sealed class TensorReader : IDisposable
 
     public TensorSource Source { get; }
 
+    /// <summary>The blocks and scales of an MXFP4 tensor, for consumers that read them undecoded (matvec).</summary>
+    /// <exception cref="InvalidOperationException">The reader was opened on a plain floating tensor.</exception>
+    public Mxfp4Storage Storage => (Source as Mxfp4TensorSource)?.Storage
+        ?? throw new InvalidOperationException($"'{Name}' is not an MXFP4 tensor; it has no blocks and scales.");
+
     public static TensorReader Open(Mxfp4TensorInfo tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -50,7 +55,7 @@ public sealed class TensorReader : IDisposable
     public static TensorReader Open(TensorInfo tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (!FloatConversion.IsSupported(tensor.DType))
+        if (DTypeTable.ToFloatType(tensor.DType) is null)
         {
             throw new Mxfp4Exception(
                 "UnsupportedDType",

@@ -22,7 +22,7 @@ public abstract class TensorSource
     /// Writes elements [<paramref name="firstElement"/>, <paramref name="firstElement"/> + <paramref name="count"/>)
     /// to <paramref name="destination"/> in <paramref name="format"/> (little-endian), on the calling thread.
     /// Any start and count inside the tensor are allowed; <paramref name="destination"/> must be at least
-    /// count × <see cref="OutputFormatExtensions.BytesPerElement"/> bytes, and only that prefix is written.
+    /// count × <see cref="OutputFormats.BytesPerElement"/> bytes, and only that prefix is written.
     /// </summary>
     public void Decode(long firstElement, int count, Span<byte> destination, OutputFormat format)
     {

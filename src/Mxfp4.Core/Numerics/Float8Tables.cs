@@ -12,6 +12,8 @@ internal static class Float8Tables
     public static readonly uint[] E5M2ToSingle = BuildSingle(DecodeE5M2);
     public static readonly ushort[] E5M2ToBFloat16 = ToBFloat16(E5M2ToSingle);
     public static readonly ushort[] E5M2ToHalf = ToHalf(E5M2ToSingle);
+    public static readonly Float8Table E4M3 = new(E4M3ToSingle, E4M3ToBFloat16, E4M3ToHalf);
+    public static readonly Float8Table E5M2 = new(E5M2ToSingle, E5M2ToBFloat16, E5M2ToHalf);
 
     /// <summary>OCP E4M3FN: bias 7, no infinities, S.1111.111 is NaN, largest finite 448, subnormals m * 2^-9.</summary>
     private static double DecodeE4M3(byte value)

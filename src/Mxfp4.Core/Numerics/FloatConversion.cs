@@ -1,6 +1,4 @@
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using Mxfp4.Core.Safetensors;
 
 namespace Mxfp4.Core.Numerics;
 
@@ -21,28 +19,26 @@ namespace Mxfp4.Core.Numerics;
 /// </remarks>
 public static class FloatConversion
 {
-    /// <summary>Elements converted per step when a conversion goes through a float32 buffer.</summary>
-    private const int ChunkElements = 1024;
-
-    /// <summary>Whether <see cref="Convert"/> accepts tensors of <paramref name="sourceType"/>.</summary>
-    public static bool IsSupported(SafetensorsDType sourceType) => sourceType
-        is SafetensorsDType.BF16 or SafetensorsDType.F16 or SafetensorsDType.F32
-        or SafetensorsDType.F8_E4M3 or SafetensorsDType.F8_E5M2;
+    /// <summary>Bytes one element of <paramref name="type"/> occupies.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="type"/> is not a defined type.</exception>
+    public static int BytesPerElement(FloatType type) => type switch
+    {
+        FloatType.F32 => 4,
+        FloatType.BF16 or FloatType.F16 => 2,
+        FloatType.F8_E4M3 or FloatType.F8_E5M2 => 1,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown floating type."),
+    };
 
     /// <summary>
     /// Converts every element of <paramref name="source"/> (its length / the size of <paramref name="sourceType"/>
     /// elements) into <paramref name="destination"/>, which must hold exactly that many elements of <paramref name="format"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The source type is not supported, the source is not a whole number of
-    /// elements, or the destination length does not match.</exception>
-    public static void Convert(ReadOnlySpan<byte> source, SafetensorsDType sourceType, Span<byte> destination, OutputFormat format)
+    /// <exception cref="ArgumentException">The source is not a whole number of elements, or the destination length
+    /// does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The source type or the format is not defined.</exception>
+    public static void Convert(ReadOnlySpan<byte> source, FloatType sourceType, Span<byte> destination, OutputFormat format)
     {
-        if (!IsSupported(sourceType))
-        {
-            throw new ArgumentException($"Cannot convert {sourceType} to a floating output format.", nameof(sourceType));
-        }
-
-        int sourceSize = DTypeTable.BitSize(sourceType) / 8;
+        int sourceSize = BytesPerElement(sourceType);
         if (source.Length % sourceSize != 0)
         {
             throw new ArgumentException($"{source.Length} bytes are not a whole number of {sourceType} elements.", nameof(source));
@@ -54,112 +50,35 @@ public static class FloatConversion
             throw new ArgumentException($"Expected {count * format.BytesPerElement()} destination bytes for {count} {format} elements, got {destination.Length}.", nameof(destination));
         }
 
-        switch (sourceType)
-        {
-            case SafetensorsDType.F8_E4M3:
-                Lookup(source, destination, format, Float8Tables.E4M3ToSingle, Float8Tables.E4M3ToBFloat16, Float8Tables.E4M3ToHalf);
-                break;
-            case SafetensorsDType.F8_E5M2:
-                Lookup(source, destination, format, Float8Tables.E5M2ToSingle, Float8Tables.E5M2ToBFloat16, Float8Tables.E5M2ToHalf);
-                break;
-            case SafetensorsDType.BF16:
-                FromBFloat16(MemoryMarshal.Cast<byte, ushort>(source), destination, format);
-                break;
-            case SafetensorsDType.F16:
-                FromHalf(MemoryMarshal.Cast<byte, Half>(source), destination, format);
-                break;
-            default:
-                FromSingle(MemoryMarshal.Cast<byte, float>(source), destination, format);
-                break;
-        }
+        var conversion = new Conversion(sourceType);
+        OutputFormats.Visit(format, ref conversion, source, default, destination);
     }
 
-    private static void FromBFloat16(ReadOnlySpan<ushort> source, Span<byte> destination, OutputFormat format)
+    private readonly struct Conversion(FloatType sourceType) : IOutputFormatVisitor
     {
-        switch (format)
+        public void Visit<TFormat>(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
+            where TFormat : struct, IOutputFormat
         {
-            case OutputFormat.F32:
-                BFloat16Conversion.Widen(source, MemoryMarshal.Cast<byte, uint>(destination));
-                break;
-            case OutputFormat.BF16:
-                MemoryMarshal.AsBytes(source).CopyTo(destination);
-                break;
-            default:
-                // Widening is exact, so the float32 to F16 conversion is the only rounding.
-                Span<float> buffer = stackalloc float[ChunkElements];
-                var output = MemoryMarshal.Cast<byte, Half>(destination);
-                for (int start = 0; start < source.Length; start += ChunkElements)
-                {
-                    int length = Math.Min(ChunkElements, source.Length - start);
-                    var chunk = buffer[..length];
-                    BFloat16Conversion.Widen(source.Slice(start, length), MemoryMarshal.Cast<float, uint>(chunk));
-                    TensorPrimitives.ConvertToHalf(chunk, output.Slice(start, length));
-                }
-
-                break;
-        }
-    }
-
-    private static void FromHalf(ReadOnlySpan<Half> source, Span<byte> destination, OutputFormat format)
-    {
-        switch (format)
-        {
-            case OutputFormat.F32:
-                TensorPrimitives.ConvertToSingle(source, MemoryMarshal.Cast<byte, float>(destination));
-                break;
-            case OutputFormat.F16:
-                MemoryMarshal.AsBytes(source).CopyTo(destination);
-                break;
-            default:
-                // Every F16 is exact in float32, so the float32 to BF16 rounding is the only one.
-                Span<float> buffer = stackalloc float[ChunkElements];
-                var output = MemoryMarshal.Cast<byte, ushort>(destination);
-                for (int start = 0; start < source.Length; start += ChunkElements)
-                {
-                    int length = Math.Min(ChunkElements, source.Length - start);
-                    var chunk = buffer[..length];
-                    TensorPrimitives.ConvertToSingle(source.Slice(start, length), chunk);
-                    BFloat16Conversion.Narrow(MemoryMarshal.Cast<float, uint>(chunk), output.Slice(start, length));
-                }
-
-                break;
-        }
-    }
-
-    private static void FromSingle(ReadOnlySpan<float> source, Span<byte> destination, OutputFormat format)
-    {
-        switch (format)
-        {
-            case OutputFormat.F32:
-                MemoryMarshal.AsBytes(source).CopyTo(destination);
-                break;
-            case OutputFormat.BF16:
-                BFloat16Conversion.Narrow(MemoryMarshal.Cast<float, uint>(source), MemoryMarshal.Cast<byte, ushort>(destination));
-                break;
-            default:
-                TensorPrimitives.ConvertToHalf(source, MemoryMarshal.Cast<byte, Half>(destination));
-                break;
-        }
-    }
-
-    private static void Lookup(ReadOnlySpan<byte> source, Span<byte> destination, OutputFormat format, uint[] single, ushort[] bfloat16, ushort[] half)
-    {
-        if (format == OutputFormat.F32)
-        {
-            var output = MemoryMarshal.Cast<byte, uint>(destination);
-            for (int i = 0; i < source.Length; i++)
+            switch (sourceType)
             {
-                output[i] = single[source[i]];
+                case FloatType.F8_E4M3:
+                    TFormat.FromFloat8(first, destination, Float8Tables.E4M3);
+                    break;
+                case FloatType.F8_E5M2:
+                    TFormat.FromFloat8(first, destination, Float8Tables.E5M2);
+                    break;
+                case FloatType.BF16:
+                    TFormat.FromBFloat16(MemoryMarshal.Cast<byte, ushort>(first), destination);
+                    break;
+                case FloatType.F16:
+                    TFormat.FromHalf(MemoryMarshal.Cast<byte, Half>(first), destination);
+                    break;
+                case FloatType.F32:
+                    TFormat.FromSingle(MemoryMarshal.Cast<byte, float>(first), destination);
+                    break;
+                default:
+                    throw new System.Diagnostics.UnreachableException($"{sourceType} has a size but no conversion.");
             }
-
-            return;
-        }
-
-        var table = format == OutputFormat.BF16 ? bfloat16 : half;
-        var words = MemoryMarshal.Cast<byte, ushort>(destination);
-        for (int i = 0; i < source.Length; i++)
-        {
-            words[i] = table[source[i]];
         }
     }
 }

@@ -11,24 +11,20 @@ namespace Mxfp4.Core.Quantization;
 public sealed class FloatMemoryTensorSource : TensorSource
 {
     private readonly ReadOnlyMemory<byte> _data;
-    private readonly SafetensorsDType _dtype;
+    private readonly FloatType _type;
     private readonly int _elementBytes;
 
     public FloatMemoryTensorSource(ReadOnlyMemory<byte> data, SafetensorsDType dtype)
     {
-        if (!FloatConversion.IsSupported(dtype))
-        {
-            throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a convertible floating dtype.");
-        }
-
-        _elementBytes = DTypeTable.BitSize(dtype) / 8;
+        _type = DTypeTable.ToFloatType(dtype)
+            ?? throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a convertible floating dtype.");
+        _elementBytes = FloatConversion.BytesPerElement(_type);
         if (data.Length % _elementBytes != 0)
         {
             throw new ArgumentException($"{data.Length} bytes are not a whole number of {dtype} elements.", nameof(data));
         }
 
         _data = data;
-        _dtype = dtype;
     }
 
     public override long ElementCount => _data.Length / _elementBytes;
@@ -36,5 +32,8 @@ public sealed class FloatMemoryTensorSource : TensorSource
     public override int ElementAlignment => 1;
 
     protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
-        => FloatConversion.Convert(_data.Span.Slice(checked((int)firstElement * _elementBytes), checked(count * _elementBytes)), _dtype, destination, format);
+    {
+        var source = _data.Span.Slice(checked((int)firstElement * _elementBytes), checked(count * _elementBytes));
+        FloatConversion.Convert(source, _type, destination, format);
+    }
 }

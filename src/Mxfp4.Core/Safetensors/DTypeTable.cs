@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Mxfp4.Core.Numerics;
 
 namespace Mxfp4.Core.Safetensors;
 
@@ -19,6 +20,17 @@ public static class DTypeTable
         SafetensorsDType.I32 or SafetensorsDType.U32 or SafetensorsDType.F32 => 32,
         SafetensorsDType.C64 or SafetensorsDType.F64 or SafetensorsDType.I64 or SafetensorsDType.U64 => 64,
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown dtype."),
+    };
+
+    /// <summary>The floating type <paramref name="dtype"/> converts from, or null when it is not one the engine converts.</summary>
+    public static FloatType? ToFloatType(SafetensorsDType dtype) => dtype switch
+    {
+        SafetensorsDType.F32 => FloatType.F32,
+        SafetensorsDType.BF16 => FloatType.BF16,
+        SafetensorsDType.F16 => FloatType.F16,
+        SafetensorsDType.F8_E4M3 => FloatType.F8_E4M3,
+        SafetensorsDType.F8_E5M2 => FloatType.F8_E5M2,
+        _ => null,
     };
 
     /// <summary>Parses a header dtype string; case-sensitive, as the format is.</summary>

@@ -272,7 +272,7 @@ public static class CheckpointComparer
         /// <summary>The stored tensor, when this is not an MXFP4 pair.</summary>
         public TensorInfo? Raw { get; }
 
-        public bool IsFloat => _pair is not null || FloatConversion.IsSupported(Raw!.DType);
+        public bool IsFloat => _pair is not null || DTypeTable.ToFloatType(Raw!.DType) is not null;
 
         public static IEnumerable<LogicalTensor> All(Checkpoint checkpoint)
         {

@@ -105,8 +105,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
     private void MultiplyExperts(Mxfp4TensorInfo tensor)
     {
         using var reader = TensorReader.Open(tensor);
-        var source = (Mxfp4TensorSource)reader.Source;
-        var matrix = new Mxfp4Matrix(source.BlocksFile, source.BlocksOffset, source.ScalesFile, source.ScalesOffset, tensor.Rows, GroupsPerRow(tensor), tensor.Name);
+        var matrix = new Mxfp4Matrix(reader.Storage, tensor.Rows, GroupsPerRow(tensor), tensor.Name);
         var biasTensor = WithBias ? FindBias(tensor, PipelineStopToken) : null;
         var experts = Experts(tensor).ToList();
         var progress = new ProgressReporter(this, 1, $"Multiplying {tensor.Name} ({Precision})");

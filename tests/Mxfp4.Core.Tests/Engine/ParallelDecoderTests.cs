@@ -113,7 +113,7 @@ public sealed class ParallelDecoderTests : IDisposable
     [Fact]
     public void Memory_source_matches_the_reference()
     {
-        var source = new Mxfp4MemoryTensorSource(_fixture.Blocks, _fixture.Scales);
+        var source = new Mxfp4TensorSource(_fixture.Blocks, _fixture.Scales);
         Assert.Equal(_fixture.ElementCount, source.ElementCount);
         foreach (var (first, count) in new (long, long)[] { (0, _fixture.ElementCount), (33, 100_000), (64, 31), (_fixture.ElementCount - 5, 5) })
         {
@@ -122,7 +122,7 @@ public sealed class ParallelDecoderTests : IDisposable
             Assert.Equal(_fixture.Expected(OutputFormat.F16, first, count), actual);
         }
 
-        Assert.Throws<ArgumentException>(() => new Mxfp4MemoryTensorSource(new byte[33], new byte[2]));
+        Assert.Throws<ArgumentException>(() => new Mxfp4TensorSource(new byte[33], new byte[2]));
     }
 
     [Fact]

@@ -1,5 +1,7 @@
+using System.Runtime.InteropServices;
 using Mxfp4.Core.MatVec;
 using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Tests.Kernels;
 using Xunit;
 
 namespace Mxfp4.Core.Tests.MatVec;
@@ -70,9 +72,22 @@ public class KernelPathTests
     }
 
     [Fact]
-    public void Active_path_is_one_of_the_tested_paths()
+    public void The_active_path_uses_only_instructions_the_processor_has_and_is_the_widest_it_can()
     {
-        Assert.True(Enum.IsDefined(Mxfp4MatVec.ActivePath));
+        var flags = ProcessorFlags.Read();
+        if (flags is null || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        {
+            return;
+        }
+
+        var active = Mxfp4MatVec.ActivePath;
+        Assert.True(active != KernelPath.Vector512 || flags.Contains("avx512f"));
+        Assert.True(active != KernelPath.Vector256 || (flags.Contains("avx2") && flags.Contains("fma")));
+        Assert.True(active != KernelPath.Vector128 || flags.Contains("fma"));
+        if (!ProcessorFlags.RuntimeRestricted() && flags.Contains("avx2") && flags.Contains("fma"))
+        {
+            Assert.True(active >= KernelPath.Vector256, $"AVX2 and FMA are present but the active path is {active}.");
+        }
     }
 
     /// <summary>Bits of each sum, every NaN counted as one (their signs are not specified before the output's canonical NaN).</summary>
