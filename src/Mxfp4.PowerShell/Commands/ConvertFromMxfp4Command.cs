@@ -191,7 +191,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         {
             WriteError(new ErrorRecord(
                 new InvalidOperationException($"'{_outFile.File.Path}' was not written because an input failed; nothing was changed."),
-                "OutFileNotWritten",
+                ErrorIds.OutFileNotWritten,
                 ErrorCategory.WriteError,
                 _outFile.File.Path));
             return;
@@ -202,7 +202,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
             // Most often the command before this one failed (a mistyped path): an empty file must not replace a good one.
             WriteError(new ErrorRecord(
                 new InvalidOperationException($"'{_outFile.File.Path}' was not written because no tensor reached ConvertFrom-Mxfp4; nothing was changed. Check the errors of the commands before it in the pipeline."),
-                "OutFileNotWritten",
+                ErrorIds.OutFileNotWritten,
                 ErrorCategory.WriteError,
                 _outFile.File.Path));
             return;
@@ -257,7 +257,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
             _outFile!.MarkFailed();
             ThrowTerminatingError(ErrorRecords.From(
                 new Mxfp4Exception(
-                    "OutputIsInput",
+                    ErrorIds.OutputIsInput,
                     Mxfp4ErrorCategory.InvalidArgument,
                     $"-OutFile '{outFile}' is the file that holds the input tensor; writing it would destroy the checkpoint. Choose another -OutFile.",
                     outFile),
@@ -269,18 +269,18 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     {
         Mxfp4TensorInfo mxfp4 => TensorReader.Open(mxfp4),
         TensorInfo plain when Mxfp4Pairing.IsMxfp4Part(plain.Name) => throw new Mxfp4Exception(
-            "UnpairedMxfp4Tensor",
+            ErrorIds.UnpairedMxfp4Tensor,
             Mxfp4ErrorCategory.InvalidArgument,
             $"'{plain.Name}' is one half of an MXFP4 pair; pipe it through Get-Mxfp4Tensor first.",
             plain.Name),
         TensorInfo plain => TensorReader.Open(plain),
         string or FileSystemInfo => throw new Mxfp4Exception(
-            "DestinationRequired",
+            ErrorIds.DestinationRequired,
             Mxfp4ErrorCategory.InvalidArgument,
             $"'{input}' is a path: to convert a whole checkpoint give -Destination; to convert tensors pipe Get-Mxfp4Tensor records.",
             input),
         _ => throw new Mxfp4Exception(
-            "UnsupportedInput",
+            ErrorIds.UnsupportedInput,
             Mxfp4ErrorCategory.InvalidArgument,
             $"ConvertFrom-Mxfp4 takes Mxfp4TensorInfo or TensorInfo records (from Get-Mxfp4Tensor or Get-SafetensorsHeader), not {input?.GetType().Name ?? "null"}.",
             input),
@@ -324,7 +324,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     {
         if (!slice.IsContiguous)
         {
-            throw new Mxfp4Exception("InvalidSlice", Mxfp4ErrorCategory.InvalidArgument, $"-AsStream serves one contiguous range; select consecutive rows of '{reader.Name}'.", reader.Name);
+            throw new Mxfp4Exception(ErrorIds.InvalidSlice, Mxfp4ErrorCategory.InvalidArgument, $"-AsStream serves one contiguous range; select consecutive rows of '{reader.Name}'.", reader.Name);
         }
 
         var own = OpenInput(InputObject?.BaseObject);
@@ -338,7 +338,7 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         if (slice.ElementCount > Array.MaxLength || slice.ElementCount * elementBytes > MemoryLimit)
         {
             throw new Mxfp4Exception(
-                "TensorTooLarge",
+                ErrorIds.TensorTooLarge,
                 Mxfp4ErrorCategory.LimitsExceeded,
                 $"'{reader.Name}' has {Plural.Of(slice.ElementCount, "element", "elements")} ({slice.ElementCount * elementBytes} bytes as {ChosenFormat}), more than an in-memory result may hold (-MemoryLimit {MemoryLimit}). Use -OutFile or -AsStream, or select a part with -Expert or -Row.",
                 reader.Name);

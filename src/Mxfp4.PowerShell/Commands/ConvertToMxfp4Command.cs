@@ -171,7 +171,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         {
             WriteError(new ErrorRecord(
                 new InvalidOperationException($"'{_outFile.Path}' was not written because an input failed; nothing was changed."),
-                "OutFileNotWritten",
+                ErrorIds.OutFileNotWritten,
                 ErrorCategory.WriteError,
                 _outFile.Path));
             return;
@@ -216,7 +216,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         if (input is not TensorInfo tensor)
         {
             throw new Mxfp4Exception(
-                "UnsupportedInput",
+                ErrorIds.UnsupportedInput,
                 Mxfp4ErrorCategory.InvalidArgument,
                 $"ConvertTo-Mxfp4 takes TensorInfo records of F32, BF16 or F16 tensors (from Get-SafetensorsHeader), not {input?.GetType().Name ?? "null"}.",
                 input);
@@ -228,7 +228,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         if (blockCount * Mxfp4Format.BlockBytes > Array.MaxLength)
         {
             throw new Mxfp4Exception(
-                "TensorTooLarge",
+                ErrorIds.TensorTooLarge,
                 Mxfp4ErrorCategory.LimitsExceeded,
                 $"'{tensor.Name}' would need {blockCount * Mxfp4Format.BlockBytes} bytes of blocks, more than one array holds. Encode the whole checkpoint with -Path and -Destination instead.",
                 tensor.Name);
@@ -270,7 +270,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
             _outFileFailed = true;
             ThrowTerminatingError(ErrorRecords.From(
                 new Mxfp4Exception(
-                    "OutputIsInput",
+                    ErrorIds.OutputIsInput,
                     Mxfp4ErrorCategory.InvalidArgument,
                     $"-OutFile '{_outFile.Path}' is the file that holds the input tensor '{input.Name}'; writing it would destroy the checkpoint. Choose another -OutFile.",
                     _outFile.Path),

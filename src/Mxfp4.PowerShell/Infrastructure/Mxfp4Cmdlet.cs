@@ -68,7 +68,7 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
                 {
                     WriteError(new ErrorRecord(
                         new ArgumentException($"The path '{path}' is on the {provider.Name} provider; Mxfp4 reads files only."),
-                        "NotFileSystemPath",
+                        ErrorIds.NotFileSystemPath,
                         ErrorCategory.InvalidArgument,
                         path));
                     continue;
@@ -76,7 +76,7 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
             }
             catch (ItemNotFoundException ex)
             {
-                WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, path));
+                WriteError(new ErrorRecord(ex, ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound, path));
                 continue;
             }
 
@@ -136,5 +136,5 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
     protected void WriteInputFailure(Exception exception, object? target = null)
         => WriteError(exception is Mxfp4Exception engine
             ? ErrorRecords.From(engine, target)
-            : new ErrorRecord(exception, "FileAccessFailed", ErrorCategory.ReadError, target));
+            : new ErrorRecord(exception, ErrorIds.FileAccessFailed, ErrorCategory.ReadError, target));
 }
