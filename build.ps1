@@ -6,10 +6,12 @@
     Build   - builds only the module and its help (tools/Mxfp4.HelpGen compiles docs/en-US to MAML, standing in for
               PlatyPS, which the package feed does not serve) and stages it in output/Mxfp4/<version>/;
               Test-ModuleManifest checks what was staged.
-    Test    - Build, then every test: the xunit projects of the solution (engine, help generator, cmdlets in a
-              runspace of the full PowerShell engine), then tests/Pester under real Pester 5.7.1 in a child
-              pwsh -NoProfile -NonInteractive. Results go to TestResults/ (TRX and NUnit XML); the last line is
-              "N passed, N failed, N skipped" over both runners. Fails when any test fails.
+    Test    - Build, then `dotnet format --verify-no-changes` (the code as .editorconfig and dotnet format leave
+              it; a difference is a failed run), then every test: the xunit projects of the solution (engine, help
+              generator, cmdlets in a runspace of the full PowerShell engine), then tests/Pester under real
+              Pester 5.7.1 in a child pwsh -NoProfile -NonInteractive. Results go to TestResults/ (TRX and NUnit
+              XML); the last line is "N passed, N failed, N skipped" over both runners. Fails when any test or the
+              format check fails.
     Demo    - Build, then samples/demo.ps1 in a fresh pwsh.
     Package - Build, then the staged module as a PowerShell Gallery package (.nupkg, made from the manifest by
               PSResourceGet) in output/.
@@ -72,6 +74,13 @@ function Invoke-Test {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $counts = [System.Collections.Generic.List[object]]::new()
     $failedRuns = [System.Collections.Generic.List[string]]::new()
+
+    # Formatting is checked like a test: it fails the run, and the tests still run so one run reports everything.
+    Invoke-Dotnet restore (Join-Path $root 'Mxfp4.sln') --verbosity quiet
+    & dotnet format (Join-Path $root 'Mxfp4.sln') --verify-no-changes --no-restore
+    if ($LASTEXITCODE -ne 0) {
+        $failedRuns.Add("dotnet format --verify-no-changes (exit code $LASTEXITCODE; run dotnet format Mxfp4.sln)")
+    }
 
     & dotnet test (Join-Path $root 'Mxfp4.sln') -c $Configuration --logger trx --results-directory (Join-Path $results 'xunit')
     if ($LASTEXITCODE -ne 0) { $failedRuns.Add("dotnet test (exit code $LASTEXITCODE)") }
