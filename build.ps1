@@ -6,10 +6,12 @@
     Build   - builds only the module and its help (tools/Mxfp4.HelpGen compiles docs/en-US to MAML, standing in for
               PlatyPS, which the package feed does not serve) and stages it in output/Mxfp4/<version>/;
               Test-ModuleManifest checks what was staged.
-    Test    - Build, then the whole solution (bench and tools included), then every test: the xunit projects (engine, help generator, cmdlets in a
-              runspace of the full PowerShell engine), then tests/Pester under real Pester 5.7.1 in a child
-              pwsh -NoProfile -NonInteractive. Results go to TestResults/ (TRX and NUnit XML); the last line is
-              "N passed, N failed, N skipped" over both runners. Fails when any test fails.
+    Test    - Build, then the whole solution (bench and tools included), then `dotnet format --verify-no-changes`
+              (the code as .editorconfig and dotnet format leave it; a difference is a failed run), then every
+              test: the xunit projects (engine, help generator, cmdlets in a runspace of the full PowerShell
+              engine), then tests/Pester under real Pester 5.7.1 in a child pwsh -NoProfile -NonInteractive.
+              Results go to TestResults/ (TRX and NUnit XML); the last line is "N passed, N failed, N skipped" over
+              both runners. Fails when any test or the format check fails.
     Demo    - Build, then samples/demo.ps1 in a fresh pwsh.
     Package - Build, then the staged module as a PowerShell Gallery package (.nupkg, made from the manifest by
               PSResourceGet) in output/.
@@ -76,6 +78,13 @@ function Invoke-Test {
     # The whole solution first: dotnet test builds only the test projects and what they reference, and the bench and
     # the tools must not break unseen.
     Invoke-Dotnet build (Join-Path $root 'Mxfp4.sln') -c $Configuration
+
+    # Formatting is checked like a test: it fails the run, and the tests still run so one run reports everything.
+    & dotnet format (Join-Path $root 'Mxfp4.sln') --verify-no-changes --no-restore
+    if ($LASTEXITCODE -ne 0) {
+        $failedRuns.Add("dotnet format --verify-no-changes (exit code $LASTEXITCODE; run dotnet format Mxfp4.sln)")
+    }
+
     & dotnet test (Join-Path $root 'Mxfp4.sln') -c $Configuration --no-build --logger trx --results-directory (Join-Path $results 'xunit')
     if ($LASTEXITCODE -ne 0) { $failedRuns.Add("dotnet test (exit code $LASTEXITCODE)") }
     foreach ($trx in Get-ChildItem (Join-Path $results 'xunit') -Filter *.trx -ErrorAction SilentlyContinue) {

@@ -11,7 +11,6 @@ public enum Mxfp4ErrorCategory
     WriteError,
     ReadError,
     LimitsExceeded,
-    OperationStopped,
 }
 
 /// <summary>
@@ -26,21 +25,6 @@ public class Mxfp4Exception : Exception
         ErrorId = errorId;
         Category = category;
         Target = target;
-    }
-
-    public Mxfp4Exception()
-        : this("Mxfp4Error", Mxfp4ErrorCategory.InvalidData, "An MXFP4 engine error occurred.")
-    {
-    }
-
-    public Mxfp4Exception(string message)
-        : this("Mxfp4Error", Mxfp4ErrorCategory.InvalidData, message)
-    {
-    }
-
-    public Mxfp4Exception(string message, Exception innerException)
-        : this("Mxfp4Error", Mxfp4ErrorCategory.InvalidData, message, null, innerException)
-    {
     }
 
     public string ErrorId { get; }

@@ -13,8 +13,6 @@ namespace Mxfp4.Core.Conversion;
 /// </summary>
 public sealed class ConversionPlan
 {
-    public const string IndexFileName = "model.safetensors.index.json";
-
     private const string ConfigFileName = "config.json";
 
     internal ConversionPlan(string destination, ConversionOptions options, IReadOnlyList<ShardPlan> shards, IReadOnlyList<string> otherFiles, string? indexTarget, string? sourceIndex, IReadOnlyList<KeyValuePair<string, string>> indexMetadata, byte[]? denseConfig)
@@ -78,7 +76,7 @@ public sealed class ConversionPlan
         if (options.Layout == ConversionLayout.Transformers && pairs.FirstOrDefault(p => p.NamingStyle != Mxfp4NamingStyle.HuggingFace) is { } original)
         {
             throw new Mxfp4Exception(
-                "LayoutNotSupported",
+                ErrorIds.LayoutNotSupported,
                 Mxfp4ErrorCategory.InvalidArgument,
                 $"'{original.Blocks.Name}' uses original gpt-oss naming; the Transformers layout needs a Hugging Face checkpoint (X_blocks/X_scales).",
                 original.Blocks.Name);
@@ -183,7 +181,7 @@ public sealed class ConversionPlan
         }
         catch (JsonException ex)
         {
-            throw new Mxfp4Exception("SourceChanged", Mxfp4ErrorCategory.ReadError, $"'{indexPath}' changed after it was opened and is no longer valid JSON: {ex.Message}", indexPath, ex);
+            throw new Mxfp4Exception(ErrorIds.SourceChanged, Mxfp4ErrorCategory.ReadError, $"'{indexPath}' changed after it was opened and is no longer valid JSON: {ex.Message}", indexPath, ex);
         }
     }
 
@@ -210,7 +208,7 @@ public sealed class ConversionPlan
         if (parent is not null && !Directory.Exists(parent))
         {
             throw new Mxfp4Exception(
-                "DestinationParentNotFound",
+                ErrorIds.DestinationParentNotFound,
                 Mxfp4ErrorCategory.ObjectNotFound,
                 $"The parent directory of the destination '{target}' does not exist.",
                 target);
@@ -243,7 +241,7 @@ public sealed class ConversionPlan
         {
             case null:
                 throw new CheckpointException(
-                    "CheckpointReadFailed", Mxfp4ErrorCategory.ReadError, $"'{file}' in the checkpoint directory cannot be read (a dangling link?); it would be copied.", checkpointPath, file);
+                    ErrorIds.CheckpointReadFailed, Mxfp4ErrorCategory.ReadError, $"'{file}' in the checkpoint directory cannot be read (a dangling link?); it would be copied.", checkpointPath, file);
             case { Kind: not FileKind.Regular } status:
                 throw new UnsupportedFileTypeException(file, status.Kind, "; it cannot be copied with the checkpoint");
         }
@@ -278,7 +276,7 @@ public sealed class ConversionPlan
         }
         catch (JsonException ex)
         {
-            throw new Mxfp4Exception("InvalidConfig", Mxfp4ErrorCategory.InvalidData, $"'{path}' is not valid JSON: {ex.Message}", path, ex);
+            throw new Mxfp4Exception(ErrorIds.InvalidConfig, Mxfp4ErrorCategory.InvalidData, $"'{path}' is not valid JSON: {ex.Message}", path, ex);
         }
     }
 }

@@ -20,7 +20,7 @@ internal static class DestinationGuard
         if (same || (!sourceIsFile && FileIdentity.IsWithin(target, root)))
         {
             throw new Mxfp4Exception(
-                "DestinationIsSource",
+                ErrorIds.DestinationIsSource,
                 Mxfp4ErrorCategory.InvalidArgument,
                 $"The destination '{destination}' (really '{target}') is the source checkpoint directory '{root}' or inside it; choose another directory.",
                 destination);
@@ -59,7 +59,7 @@ internal static class DestinationGuard
                 if (OperatingSystem.IsLinux() ? status.IsSameFile(sourceStatus!.Value) : FileIdentity.SameFile(output, path))
                 {
                     throw new Mxfp4Exception(
-                        "DestinationIsSource",
+                        ErrorIds.DestinationIsSource,
                         Mxfp4ErrorCategory.InvalidArgument,
                         $"The output '{output}' is the source file '{path}' (reached through a link); writing it would destroy the source. Choose another destination.",
                         output);

@@ -61,7 +61,7 @@ internal static class ExpertTranspose
         if (bytes > Array.MaxLength || rows > Array.MaxLength || columns > Array.MaxLength)
         {
             throw new Mxfp4Exception(
-                "LimitsExceeded",
+                ErrorIds.LimitsExceeded,
                 Mxfp4ErrorCategory.LimitsExceeded,
                 $"One expert of '{tensor.Name}' ([{rows}, {columns}]) is {bytes} bytes as {elementBytes * 8}-bit floats; the Transformers layout transposes an expert in memory and handles at most {Array.MaxLength} bytes.",
                 tensor.Name);

@@ -23,9 +23,6 @@ public sealed class OutFileWriter : IDisposable
     /// <summary>The path as the user gave it, made full.</summary>
     public string Path { get; }
 
-    /// <summary>Whether the output is a device or pipe written in place.</summary>
-    public bool IsDevice => _atomic is null;
-
     public Stream Stream => _atomic?.Stream ?? _device ?? throw new ObjectDisposedException(nameof(OutFileWriter));
 
     public static OutFileWriter Create(string path, bool overwrite)

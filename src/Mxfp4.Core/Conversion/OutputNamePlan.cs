@@ -19,7 +19,7 @@ internal static class OutputNamePlan
             if (!sourceOf.TryAdd(target, source))
             {
                 throw new Mxfp4Exception(
-                    "OutputNameCollision",
+                    ErrorIds.OutputNameCollision,
                     Mxfp4ErrorCategory.InvalidData,
                     $"'{sourceOf[target]}' and '{source}' would both be written as '{target}'; the conversion would lose one of them. Nothing was written.",
                     target);

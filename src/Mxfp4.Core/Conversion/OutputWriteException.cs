@@ -4,23 +4,8 @@ namespace Mxfp4.Core.Conversion;
 public sealed class OutputWriteException : Mxfp4Exception
 {
     public OutputWriteException(string path, string message, Exception? innerException = null)
-        : base("OutputWriteFailed", Mxfp4ErrorCategory.WriteError, message, path, innerException)
+        : base(ErrorIds.OutputWriteFailed, Mxfp4ErrorCategory.WriteError, message, path, innerException)
         => Path = path;
-
-    public OutputWriteException()
-        : this(string.Empty, "Writing the output failed.")
-    {
-    }
-
-    public OutputWriteException(string message)
-        : this(string.Empty, message)
-    {
-    }
-
-    public OutputWriteException(string message, Exception innerException)
-        : this(string.Empty, message, innerException)
-    {
-    }
 
     public string Path { get; }
 }

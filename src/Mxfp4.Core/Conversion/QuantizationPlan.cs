@@ -89,7 +89,7 @@ public static class QuantizationPlan
         if (tensor.DType is not (SafetensorsDType.F32 or SafetensorsDType.BF16 or SafetensorsDType.F16))
         {
             throw new Mxfp4Exception(
-                "UnsupportedDType",
+                ErrorIds.UnsupportedDType,
                 Mxfp4ErrorCategory.InvalidArgument,
                 $"Tensor '{tensor.Name}' in '{tensor.Path}' is {tensor.DType}; only F32, BF16 and F16 tensors can be encoded to MXFP4.",
                 tensor.Name);
@@ -100,7 +100,7 @@ public static class QuantizationPlan
         {
             string axis = shape.Length == 0 ? "it is a scalar" : $"its {(transpose ? "input axis" : "last axis")} has {shape[^1]} elements";
             throw new Mxfp4Exception(
-                "NotBlockAligned",
+                ErrorIds.NotBlockAligned,
                 Mxfp4ErrorCategory.InvalidArgument,
                 $"Tensor '{tensor.Name}' [{string.Join(", ", tensor.Shape)}] in '{tensor.Path}' cannot be encoded: {axis}, "
                     + $"not a multiple of {BlockFormat.Mxfp4.BlockElements}.",

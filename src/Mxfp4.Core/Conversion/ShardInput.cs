@@ -51,7 +51,7 @@ internal sealed class ShardInput : IDisposable
             if (length != shard.Length || File.GetLastWriteTimeUtc(shard.Handle) != shard.LastWrite)
             {
                 throw new Mxfp4Exception(
-                    "SourceChanged",
+                    ErrorIds.SourceChanged,
                     Mxfp4ErrorCategory.ReadError,
                     $"'{path}' changed while it was being converted (it was {shard.Length} bytes modified {shard.LastWrite:O}, and is {length} bytes modified {File.GetLastWriteTimeUtc(shard.Handle):O}; last tensor '{tensorName}'). Nothing was written.",
                     path);
@@ -101,7 +101,7 @@ internal sealed class ShardInput : IDisposable
     }
 
     private static Mxfp4Exception Changed(TensorInfo tensor, string what, Exception? inner = null) => new(
-        "SourceChanged",
+        ErrorIds.SourceChanged,
         Mxfp4ErrorCategory.ReadError,
         $"'{tensor.Path}' changed while it was being converted: {what} (tensor '{tensor.Name}'). Nothing was written.",
         tensor.Path,

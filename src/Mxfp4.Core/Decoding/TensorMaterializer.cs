@@ -20,7 +20,7 @@ public static class TensorMaterializer
         if (elements > Array.MaxLength || reader.ByteCount > memoryLimit)
         {
             throw new Mxfp4Exception(
-                "TensorTooLarge",
+                ErrorIds.TensorTooLarge,
                 Mxfp4ErrorCategory.LimitsExceeded,
                 $"'{name}' has {Plural.Of(elements, "element", "elements")} ({reader.ByteCount} bytes as {reader.Format}), "
                     + $"more than an in-memory result may hold (a limit of {memoryLimit} bytes).",

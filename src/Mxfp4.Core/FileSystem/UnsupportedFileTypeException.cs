@@ -4,27 +4,10 @@ namespace Mxfp4.Core.FileSystem;
 public sealed class UnsupportedFileTypeException : Mxfp4Exception
 {
     public UnsupportedFileTypeException(string path, FileKind kind, string? role = null)
-        : base("UnsupportedFileType", Mxfp4ErrorCategory.InvalidData, Describe(path, kind, role), path)
+        : base(ErrorIds.UnsupportedFileType, Mxfp4ErrorCategory.InvalidData, Describe(path, kind, role), path)
     {
         Path = path;
         Kind = kind;
-    }
-
-    public UnsupportedFileTypeException()
-        : this(string.Empty, FileKind.Unknown)
-    {
-    }
-
-    public UnsupportedFileTypeException(string message)
-        : base("UnsupportedFileType", Mxfp4ErrorCategory.InvalidData, message)
-    {
-        Path = string.Empty;
-    }
-
-    public UnsupportedFileTypeException(string message, Exception innerException)
-        : base("UnsupportedFileType", Mxfp4ErrorCategory.InvalidData, message, null, innerException)
-    {
-        Path = string.Empty;
     }
 
     public string Path { get; }

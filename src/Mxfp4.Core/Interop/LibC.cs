@@ -14,7 +14,4 @@ internal static partial class LibC
 
     [LibraryImport("libc", SetLastError = true)]
     internal static unsafe partial int sched_setaffinity(int pid, nuint cpusetsize, ulong* mask);
-
-    [LibraryImport("libc", SetLastError = true)]
-    internal static partial int sched_getcpu();
 }

@@ -112,7 +112,7 @@ public static class Mxfp4MatVec
         CheckBias(matrix, bias.Length);
         if (destination.Length != outputs)
         {
-            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidArgument, $"The destination has {destination.Length} elements but the product has {outputs}.", matrix.Name);
+            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument, $"The destination has {destination.Length} elements but the product has {outputs}.", matrix.Name);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -242,13 +242,13 @@ public static class Mxfp4MatVec
     {
         if (activation == MatVecActivation.SwiGLU && matrix.Rows % 2 != 0)
         {
-            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidArgument, $"SwiGLU needs gate/up row pairs, but the matrix has an odd number of rows ({matrix.Rows}).", matrix.Name);
+            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument, $"SwiGLU needs gate/up row pairs, but the matrix has an odd number of rows ({matrix.Rows}).", matrix.Name);
         }
 
         long outputs = activation == MatVecActivation.SwiGLU ? matrix.Rows / 2 : matrix.Rows;
         if (outputs > Array.MaxLength)
         {
-            throw new Mxfp4Exception("LimitsExceeded", Mxfp4ErrorCategory.LimitsExceeded, $"The product would have {outputs} elements, more than one array can hold; multiply a slice of rows instead.", matrix.Name);
+            throw new Mxfp4Exception(ErrorIds.LimitsExceeded, Mxfp4ErrorCategory.LimitsExceeded, $"The product would have {outputs} elements, more than one array can hold; multiply a slice of rows instead.", matrix.Name);
         }
 
         return (int)outputs;
@@ -258,7 +258,7 @@ public static class Mxfp4MatVec
     {
         if (length != matrix.Columns)
         {
-            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidArgument, $"The vector has {length} elements but the matrix has {matrix.Columns} columns.", matrix.Name);
+            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument, $"The vector has {length} elements but the matrix has {matrix.Columns} columns.", matrix.Name);
         }
     }
 
@@ -266,7 +266,7 @@ public static class Mxfp4MatVec
     {
         if (length != 0 && length != matrix.Rows)
         {
-            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidArgument, $"The bias has {Plural.Of(length, "element", "elements")} but the matrix has {Plural.Of(matrix.Rows, "row", "rows")}.", matrix.Name);
+            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument, $"The bias has {Plural.Of(length, "element", "elements")} but the matrix has {Plural.Of(matrix.Rows, "row", "rows")}.", matrix.Name);
         }
     }
 

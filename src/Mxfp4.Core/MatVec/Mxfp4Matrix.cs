@@ -42,7 +42,7 @@ public sealed class Mxfp4Matrix
         if ((decimal)rows * groupsPerRow != storage.GroupCount)
         {
             throw new Mxfp4Exception(
-                "ShapeMismatch",
+                ErrorIds.ShapeMismatch,
                 Mxfp4ErrorCategory.InvalidArgument,
                 $"{Plural.Of(storage.GroupCount, "group", "groups")} do not form "
                     + $"{Plural.Of(rows, "row", "rows")} of {groupsPerRow} groups.",
@@ -62,7 +62,7 @@ public sealed class Mxfp4Matrix
         if (scales.Length % groupsPerRow != 0 || (long)blocks.Length != (long)scales.Length * Mxfp4Format.BlockBytes)
         {
             throw new Mxfp4Exception(
-                "ShapeMismatch",
+                ErrorIds.ShapeMismatch,
                 Mxfp4ErrorCategory.InvalidArgument,
                 $"Blocks of {blocks.Length} bytes and scales of {scales.Length} bytes do not form whole rows of {groupsPerRow} groups (16 block bytes per scale byte).",
                 name);
@@ -116,13 +116,13 @@ public sealed class Mxfp4Matrix
     {
         if (rowsPerExpert <= 0 || Rows % rowsPerExpert != 0)
         {
-            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidArgument, $"{Plural.Of(Rows, "row", "rows")} do not split into experts of {Plural.Of(rowsPerExpert, "row", "rows")}.", Name);
+            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument, $"{Plural.Of(Rows, "row", "rows")} do not split into experts of {Plural.Of(rowsPerExpert, "row", "rows")}.", Name);
         }
 
         long experts = Rows / rowsPerExpert;
         if (expert < 0 || expert >= experts)
         {
-            throw new Mxfp4Exception("ExpertOutOfRange", Mxfp4ErrorCategory.InvalidArgument, $"Expert {expert} does not exist; the tensor has {experts} experts (0..{experts - 1}).", Name);
+            throw new Mxfp4Exception(ErrorIds.ExpertOutOfRange, Mxfp4ErrorCategory.InvalidArgument, $"Expert {expert} does not exist; the tensor has {experts} experts (0..{experts - 1}).", Name);
         }
 
         return Slice(expert * rowsPerExpert, rowsPerExpert);
@@ -157,7 +157,7 @@ public sealed class Mxfp4Matrix
         if (offset < 0 || (decimal)offset + ((decimal)Rows * bytesPerRow) > file.Length)
         {
             throw new Mxfp4Exception(
-                "TensorOutOfRange",
+                ErrorIds.TensorOutOfRange,
                 Mxfp4ErrorCategory.InvalidData,
                 $"The {what} of {Rows} rows × {GroupsPerRow} groups at offset {offset} reach beyond the end of '{file.Path}' ({file.Length} bytes).",
                 Name);

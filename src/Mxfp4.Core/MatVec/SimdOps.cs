@@ -71,11 +71,6 @@ internal static class SimdOps
         return Vector512.Create(WidenHalf(values, upper: false), WidenHalf(values, upper: true));
     }
 
-    /// <summary>Eight floats widened to doubles.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> WidenToDouble(Vector256<float> values)
-        => Avx512F.IsSupported ? Avx512F.ConvertToVector512Double(values) : Vector512.Create(Vector256.WidenLower(values), Vector256.WidenUpper(values));
-
     /// <summary>a·b + c with a single rounding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)

@@ -11,24 +11,6 @@ public sealed class Mxfp4PairingException : Mxfp4Exception
         Path = path;
     }
 
-    public Mxfp4PairingException()
-        : this("Mxfp4ShapeMismatch", "Invalid MXFP4 pair.", string.Empty, string.Empty, string.Empty)
-    {
-    }
-
-    public Mxfp4PairingException(string message)
-        : this("Mxfp4ShapeMismatch", message, string.Empty, string.Empty, string.Empty)
-    {
-    }
-
-    public Mxfp4PairingException(string message, Exception innerException)
-        : base("Mxfp4ShapeMismatch", Mxfp4ErrorCategory.InvalidData, message, null, innerException)
-    {
-        BlocksName = string.Empty;
-        ScalesName = string.Empty;
-        Path = string.Empty;
-    }
-
     public string BlocksName { get; }
 
     public string ScalesName { get; }

@@ -58,7 +58,7 @@ public sealed class TensorReader : IDisposable
         if (DTypeTable.ToFloatType(tensor.DType) is null)
         {
             throw new Mxfp4Exception(
-                "UnsupportedDType",
+                ErrorIds.UnsupportedDType,
                 Mxfp4ErrorCategory.InvalidArgument,
                 $"Tensor '{tensor.Name}' in '{tensor.Path}' is {tensor.DType}; only MXFP4 pairs and BF16, F16, F8_E4M3, F8_E5M2 and F32 tensors can be converted.",
                 tensor.Name);
@@ -92,7 +92,7 @@ public sealed class TensorReader : IDisposable
         if (current is null || current.DataOffset != tensor.DataOffset || current.DType != tensor.DType || !current.Shape.AsSpan().SequenceEqual(tensor.Shape))
         {
             throw new Mxfp4Exception(
-                "SourceChanged",
+                ErrorIds.SourceChanged,
                 Mxfp4ErrorCategory.ReadError,
                 $"'{tensor.Path}' no longer holds tensor '{tensor.Name}' as it was listed ({tensor.DType} [{string.Join(", ", tensor.Shape)}] at byte {tensor.DataOffset}); list the checkpoint again.",
                 tensor.Name);

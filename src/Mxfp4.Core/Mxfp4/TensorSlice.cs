@@ -51,7 +51,7 @@ public sealed class TensorSlice
         if (shape.Length != 3)
         {
             throw new Mxfp4Exception(
-                "InvalidSlice",
+                ErrorIds.InvalidSlice,
                 Mxfp4ErrorCategory.InvalidArgument,
                 $"Tensor '{tensorName}' has shape [{string.Join(", ", shape)}]; experts are selected only from a 3-D [experts, rows, columns] tensor.",
                 tensorName);
@@ -64,7 +64,7 @@ public sealed class TensorSlice
             if (expert < 0 || expert >= shape[0])
             {
                 throw new Mxfp4Exception(
-                    "ExpertOutOfRange",
+                    ErrorIds.ExpertOutOfRange,
                     Mxfp4ErrorCategory.InvalidArgument,
                     $"Expert {expert} is out of range: tensor '{tensorName}' has {Plural.Of(shape[0], "expert", "experts")} (0..{shape[0] - 1}).",
                     tensorName);
@@ -86,7 +86,7 @@ public sealed class TensorSlice
             if (row < 0 || row >= rowCount)
             {
                 throw new Mxfp4Exception(
-                    "RowOutOfRange",
+                    ErrorIds.RowOutOfRange,
                     Mxfp4ErrorCategory.InvalidArgument,
                     $"Row {row} is out of range: tensor '{tensorName}' has {Plural.Of(rowCount, "row", "rows")} (0..{rowCount - 1}){(expert is null ? string.Empty : " per expert")}.",
                     tensorName);

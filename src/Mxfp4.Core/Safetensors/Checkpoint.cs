@@ -91,7 +91,7 @@ public sealed class Checkpoint : IDisposable
 
         if (!File.Exists(fullPath))
         {
-            throw new CheckpointException("PathNotFound", Mxfp4ErrorCategory.ObjectNotFound, $"'{fullPath}' does not exist.", fullPath);
+            throw new CheckpointException(ErrorIds.PathNotFound, Mxfp4ErrorCategory.ObjectNotFound, $"'{fullPath}' does not exist.", fullPath);
         }
 
         string directory = System.IO.Path.GetDirectoryName(fullPath)!;
@@ -158,7 +158,7 @@ public sealed class Checkpoint : IDisposable
             .ToArray();
         if (files.Length == 0)
         {
-            throw new CheckpointException("NoSafetensorsFiles", Mxfp4ErrorCategory.ObjectNotFound, $"'{directory}' holds neither {DefaultIndexName} nor any *.safetensors file.", directory);
+            throw new CheckpointException(ErrorIds.NoSafetensorsFiles, Mxfp4ErrorCategory.ObjectNotFound, $"'{directory}' holds neither {DefaultIndexName} nor any *.safetensors file.", directory);
         }
 
         var headers = files.Select(f => ReadShard(f, directory, cancellationToken)).ToArray();
@@ -170,7 +170,7 @@ public sealed class Checkpoint : IDisposable
                 if (!owner.TryAdd(tensor.Name, header.Path))
                 {
                     throw new CheckpointException(
-                        "DuplicateTensorName", Mxfp4ErrorCategory.InvalidData,
+                        ErrorIds.DuplicateTensorName, Mxfp4ErrorCategory.InvalidData,
                         $"'{directory}': tensor '{tensor.Name}' is in both '{owner[tensor.Name]}' and '{header.Path}'.", directory, header.Path, tensor.Name);
                 }
             }
@@ -221,7 +221,7 @@ public sealed class Checkpoint : IDisposable
                     ? "is a symbolic link that leads to no file (dangling, or a loop of links)"
                     : "does not exist";
                 throw new CheckpointException(
-                    "ShardNotFound", Mxfp4ErrorCategory.ObjectNotFound,
+                    ErrorIds.ShardNotFound, Mxfp4ErrorCategory.ObjectNotFound,
                     $"'{indexPath}': shard '{shardName}' {why} (looked for '{shardPath}').", indexPath, shardPath);
             }
         }
@@ -233,7 +233,7 @@ public sealed class Checkpoint : IDisposable
             if (headerOf[shardPath].Find(tensor) is null)
             {
                 throw new CheckpointException(
-                    "TensorNotInShard", Mxfp4ErrorCategory.InvalidData,
+                    ErrorIds.TensorNotInShard, Mxfp4ErrorCategory.InvalidData,
                     $"'{indexPath}': weight_map puts tensor '{tensor}' in shard '{shardPath}', which does not hold it.", indexPath, shardPath, tensor);
             }
         }
@@ -246,7 +246,7 @@ public sealed class Checkpoint : IDisposable
                 {
                     string where = mapped is null ? "does not list it" : $"assigns it to '{mapped}'";
                     throw new CheckpointException(
-                        "InvalidCheckpointIndex", Mxfp4ErrorCategory.InvalidData,
+                        ErrorIds.InvalidCheckpointIndex, Mxfp4ErrorCategory.InvalidData,
                         $"'{indexPath}': shard '{header.Path}' holds tensor '{tensor.Name}' but weight_map {where}.", indexPath, header.Path, tensor.Name);
                 }
             }
@@ -268,7 +268,7 @@ public sealed class Checkpoint : IDisposable
     }
 
     private static CheckpointException ReadFailed(string checkpointPath, string filePath, Exception e) => new(
-        e is UnauthorizedAccessException ? "CheckpointAccessDenied" : "CheckpointReadFailed",
+        e is UnauthorizedAccessException ? ErrorIds.CheckpointAccessDenied : ErrorIds.CheckpointReadFailed,
         e is UnauthorizedAccessException ? Mxfp4ErrorCategory.PermissionDenied : Mxfp4ErrorCategory.ReadError,
         $"'{filePath}' could not be read: {e.Message}", checkpointPath, filePath, null, e);
 

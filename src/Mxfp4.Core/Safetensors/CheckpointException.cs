@@ -14,21 +14,6 @@ public sealed class CheckpointException : Mxfp4Exception
         TensorName = tensorName;
     }
 
-    public CheckpointException()
-        : this("InvalidCheckpoint", Mxfp4ErrorCategory.InvalidData, "The checkpoint is invalid.", string.Empty)
-    {
-    }
-
-    public CheckpointException(string message)
-        : this("InvalidCheckpoint", Mxfp4ErrorCategory.InvalidData, message, string.Empty)
-    {
-    }
-
-    public CheckpointException(string message, Exception innerException)
-        : this("InvalidCheckpoint", Mxfp4ErrorCategory.InvalidData, message, string.Empty, null, null, innerException)
-    {
-    }
-
     /// <summary>The checkpoint path the error is about (the index when there is one).</summary>
     public string Path { get; }
 

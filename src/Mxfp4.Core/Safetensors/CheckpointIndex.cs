@@ -14,8 +14,6 @@ internal sealed class CheckpointIndex
     /// <summary>Index files are small (tens of kilobytes for the largest models); the header cap bounds what is read.</summary>
     internal const long MaxLength = SafetensorsHeader.MaxHeaderLength;
 
-    private const string ErrorId = "InvalidCheckpointIndex";
-
     private CheckpointIndex(IReadOnlyList<KeyValuePair<string, string>> weightMap, IReadOnlyDictionary<string, string> metadata)
     {
         WeightMap = weightMap;
@@ -195,5 +193,5 @@ internal sealed class CheckpointIndex
     }
 
     private static CheckpointException Invalid(string indexPath, string detail, Exception? inner = null, string? tensorName = null) =>
-        new(ErrorId, Mxfp4ErrorCategory.InvalidData, $"'{indexPath}': {detail}.", indexPath, null, tensorName, inner);
+        new(ErrorIds.InvalidCheckpointIndex, Mxfp4ErrorCategory.InvalidData, $"'{indexPath}': {detail}.", indexPath, null, tensorName, inner);
 }

@@ -6,8 +6,8 @@ namespace Mxfp4.Core.Safetensors;
 
 /// <summary>
 /// A whole file mapped read-only. Windows onto it are spans of at most <see cref="int.MaxValue"/> bytes, so files and
-/// tensors beyond 4 GiB are read piecewise, never through one giant span. The file's handle stays open with the map, so
-/// <see cref="CurrentLength"/> reports the mapped file itself, whatever links led to it. Dispose releases both at once.
+/// tensors beyond 4 GiB are read piecewise, never through one giant span. The file's handle stays open with the map;
+/// Dispose releases both at once.
 /// </summary>
 public sealed unsafe class MappedFile : IDisposable
 {
@@ -29,9 +29,6 @@ public sealed unsafe class MappedFile : IDisposable
     public string Path { get; }
 
     public long Length { get; }
-
-    /// <summary>The mapped file's length now (fstat of the open handle): differs from <see cref="Length"/> once the file was truncated or grown in place.</summary>
-    public long CurrentLength => RandomAccess.GetLength(_file.SafeFileHandle);
 
     public static MappedFile Open(string path, bool sequential = true)
     {

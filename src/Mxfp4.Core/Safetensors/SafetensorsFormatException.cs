@@ -6,30 +6,13 @@ namespace Mxfp4.Core.Safetensors;
 /// </summary>
 public sealed class SafetensorsFormatException : Mxfp4Exception
 {
-    public const string Id = "InvalidSafetensorsHeader";
-
     public SafetensorsFormatException(SafetensorsErrorKind kind, string path, string? tensorName, string? offendingValue, string detail, Exception? innerException = null)
-        : base(Id, Mxfp4ErrorCategory.InvalidData, FormatMessage(kind, path, tensorName, detail), path, innerException)
+        : base(ErrorIds.InvalidSafetensorsHeader, Mxfp4ErrorCategory.InvalidData, FormatMessage(kind, path, tensorName, detail), path, innerException)
     {
         Kind = kind;
         Path = path;
         TensorName = tensorName;
         OffendingValue = offendingValue;
-    }
-
-    public SafetensorsFormatException()
-        : this(SafetensorsErrorKind.InvalidJson, string.Empty, null, null, "invalid safetensors file")
-    {
-    }
-
-    public SafetensorsFormatException(string message)
-        : this(SafetensorsErrorKind.InvalidJson, string.Empty, null, null, message)
-    {
-    }
-
-    public SafetensorsFormatException(string message, Exception innerException)
-        : this(SafetensorsErrorKind.InvalidJson, string.Empty, null, null, message, innerException)
-    {
     }
 
     public SafetensorsErrorKind Kind { get; }

@@ -1,3 +1,5 @@
+using Mxfp4.Core.Conversion;
+
 namespace Mxfp4.Core.Safetensors;
 
 /// <summary>Writes safetensors files laid out by <see cref="SafetensorsLayout"/>.</summary>
@@ -28,33 +30,16 @@ public static class SafetensorsWriter
     }
 
     /// <summary>
-    /// Writes <paramref name="path"/> atomically: into a temporary file in the same directory, flushed to disk, then
-    /// renamed over the destination. Any failure (including one thrown by <paramref name="writeTensor"/>) deletes the
-    /// temporary file, so no partial file is ever left.
+    /// Writes <paramref name="path"/> through an <see cref="AtomicFile"/>, replacing an existing file: any failure
+    /// (including one thrown by <paramref name="writeTensor"/>) deletes the temporary file, so no partial file is left.
     /// </summary>
     public static void WriteFile(string path, SafetensorsLayout layout, Action<int, Stream> writeTensor)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath)!;
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.None))
-            {
-                // Sizing the file first lets the file system allocate it in one piece.
-                stream.SetLength(layout.FileLength);
-                Write(stream, layout, writeTensor);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        ArgumentNullException.ThrowIfNull(layout);
+        using var file = AtomicFile.Create(path, overwrite: true, preallocate: layout.FileLength);
+        Write(file.Stream, layout, writeTensor);
+        file.Commit();
     }
 
     /// <summary>Writes in-memory tensors to <paramref name="path"/> atomically, in the given order.</summary>

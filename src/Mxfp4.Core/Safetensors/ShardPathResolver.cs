@@ -24,7 +24,7 @@ internal static class ShardPathResolver
             || segments.Any(s => s == ".."))
         {
             throw new CheckpointException(
-                "ShardOutsideCheckpoint", Mxfp4ErrorCategory.InvalidData,
+                ErrorIds.ShardOutsideCheckpoint, Mxfp4ErrorCategory.InvalidData,
                 $"'{indexPath}': shard '{Printable(shardName)}' is empty, absolute or climbs out with '..'; shard names are relative to the checkpoint directory.",
                 indexPath, shardName);
         }
@@ -39,7 +39,7 @@ internal static class ShardPathResolver
     }
 
     private static CheckpointException Invalid(string indexPath, string shardName, string why) => new(
-        "InvalidCheckpointIndex", Mxfp4ErrorCategory.InvalidData, $"'{indexPath}': shard name '{Printable(shardName)}' {why}.", indexPath, shardName);
+        ErrorIds.InvalidCheckpointIndex, Mxfp4ErrorCategory.InvalidData, $"'{indexPath}': shard name '{Printable(shardName)}' {why}.", indexPath, shardName);
 
     /// <summary>The name with control characters shown as \uXXXX, so a message never carries a NUL or an escape sequence to the terminal.</summary>
     private static string Printable(string name)

@@ -156,7 +156,7 @@ public static class CheckpointComparer
         long perExpert = rows * columns;
         if (perExpert * sizeof(float) > Array.MaxLength)
         {
-            throw new Mxfp4Exception("TensorTooLarge", Mxfp4ErrorCategory.LimitsExceeded, $"An expert matrix of [{rows}, {columns}] float32 values is too large to transpose in memory.", shape);
+            throw new Mxfp4Exception(ErrorIds.TensorTooLarge, Mxfp4ErrorCategory.LimitsExceeded, $"An expert matrix of [{rows}, {columns}] float32 values is too large to transpose in memory.", shape);
         }
 
         var stored = new float[perExpert];

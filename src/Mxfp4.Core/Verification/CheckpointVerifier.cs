@@ -13,11 +13,6 @@ namespace Mxfp4.Core.Verification;
 /// </summary>
 public static class CheckpointVerifier
 {
-    public const string HashMismatch = "HashMismatch";
-    public const string IncompleteDownload = "IncompleteDownload";
-    public const string TensorNotIndexed = "TensorNotIndexed";
-    public const string NonFiniteValues = "NonFiniteValues";
-
     private const string ConfigFileName = "config.json";
 
     /// <summary>
@@ -62,7 +57,7 @@ public static class CheckpointVerifier
             }
             else
             {
-                throw new CheckpointException("PathNotFound", Mxfp4ErrorCategory.ObjectNotFound, $"'{path}' does not exist.", path);
+                throw new CheckpointException(ErrorIds.PathNotFound, Mxfp4ErrorCategory.ObjectNotFound, $"'{path}' does not exist.", path);
             }
 
             var snapshot = HuggingFaceSnapshot.Detect(_root);
@@ -76,7 +71,7 @@ public static class CheckpointVerifier
                 _shards.AddRange(SafetensorsFilesOf(_root));
                 if (_shards.Count == 0)
                 {
-                    Add(VerificationProblem.Error("NoSafetensorsFiles", Mxfp4ErrorCategory.ObjectNotFound, _root, null, $"'{_root}' holds neither {Checkpoint.DefaultIndexName} nor any *.safetensors file."));
+                    Add(VerificationProblem.Error(ErrorIds.NoSafetensorsFiles, Mxfp4ErrorCategory.ObjectNotFound, _root, null, $"'{_root}' holds neither {Checkpoint.DefaultIndexName} nor any *.safetensors file."));
                 }
             }
 
@@ -192,7 +187,7 @@ public static class CheckpointVerifier
                 else
                 {
                     Add(VerificationProblem.Error(
-                        "ShardNotFound", Mxfp4ErrorCategory.ObjectNotFound, shardPath!, null,
+                        ErrorIds.ShardNotFound, Mxfp4ErrorCategory.ObjectNotFound, shardPath!, null,
                         $"'{indexPath}': shard '{shardName}' does not exist (looked for '{shardPath}')."));
                 }
             }
@@ -227,7 +222,7 @@ public static class CheckpointVerifier
                 if (_headers.TryGetValue(shard, out var header) && header.Find(tensor) is null)
                 {
                     Add(VerificationProblem.Error(
-                        "TensorNotInShard", Mxfp4ErrorCategory.InvalidData, shard, tensor,
+                        ErrorIds.TensorNotInShard, Mxfp4ErrorCategory.InvalidData, shard, tensor,
                         $"'{indexPath}': weight_map puts tensor '{tensor}' in shard '{shard}', which does not hold it."));
                 }
             }
@@ -244,7 +239,7 @@ public static class CheckpointVerifier
                     if (!shardOf.TryGetValue(tensor.Name, out var mapped))
                     {
                         Add(VerificationProblem.Error(
-                            TensorNotIndexed, Mxfp4ErrorCategory.InvalidData, shard, tensor.Name,
+                            ErrorIds.TensorNotIndexed, Mxfp4ErrorCategory.InvalidData, shard, tensor.Name,
                             $"Shard '{shard}' holds tensor '{tensor.Name}', which the weight_map of '{indexPath}' does not list; loaders that follow the index never see it."));
                     }
                     else if (!string.Equals(mapped, shard, StringComparison.Ordinal))
@@ -252,10 +247,10 @@ public static class CheckpointVerifier
                         bool both = _headers.TryGetValue(mapped, out var other) && other.Find(tensor.Name) is not null;
                         Add(both
                             ? VerificationProblem.Error(
-                                "DuplicateTensorName", Mxfp4ErrorCategory.InvalidData, shard, tensor.Name,
+                                ErrorIds.DuplicateTensorName, Mxfp4ErrorCategory.InvalidData, shard, tensor.Name,
                                 $"Tensor '{tensor.Name}' is in both '{shard}' and '{mapped}' (the weight_map of '{indexPath}' names '{mapped}').")
                             : VerificationProblem.Error(
-                                "InvalidCheckpointIndex", Mxfp4ErrorCategory.InvalidData, shard, tensor.Name,
+                                ErrorIds.InvalidCheckpointIndex, Mxfp4ErrorCategory.InvalidData, shard, tensor.Name,
                                 $"'{indexPath}': shard '{shard}' holds tensor '{tensor.Name}' but weight_map assigns it to '{mapped}'."));
                     }
                 }
@@ -265,7 +260,7 @@ public static class CheckpointVerifier
             {
                 _files.Add(stray);
                 Add(VerificationProblem.Warning(
-                    "ShardNotIndexed", stray, null,
+                    ErrorIds.ShardNotIndexed, stray, null,
                     $"'{stray}' is a safetensors file in the checkpoint directory that '{indexPath}' never names; loaders ignore it."));
             }
         }
@@ -280,7 +275,7 @@ public static class CheckpointVerifier
                     if (!owner.TryAdd(tensor.Name, shard))
                     {
                         Add(VerificationProblem.Error(
-                            "DuplicateTensorName", Mxfp4ErrorCategory.InvalidData, shard, tensor.Name,
+                            ErrorIds.DuplicateTensorName, Mxfp4ErrorCategory.InvalidData, shard, tensor.Name,
                             $"Tensor '{tensor.Name}' is in both '{owner[tensor.Name]}' and '{shard}'."));
                     }
                 }
@@ -296,8 +291,8 @@ public static class CheckpointVerifier
                 {
                     bool otherHalfUnreadable = error.ErrorId switch
                     {
-                        "ScalesMissing" => unreadable.Contains(error.ScalesName),
-                        "BlocksMissing" => unreadable.Contains(error.BlocksName),
+                        ErrorIds.ScalesMissing => unreadable.Contains(error.ScalesName),
+                        ErrorIds.BlocksMissing => unreadable.Contains(error.BlocksName),
                         _ => false,
                     };
                     if (otherHalfUnreadable)
@@ -305,7 +300,7 @@ public static class CheckpointVerifier
                         continue;
                     }
 
-                    string tensor = error.ErrorId == "BlocksMissing" ? error.ScalesName : error.BlocksName;
+                    string tensor = error.ErrorId == ErrorIds.BlocksMissing ? error.ScalesName : error.BlocksName;
                     Add(VerificationProblem.From(error, error.Path, tensor));
                 }
                 else
@@ -339,7 +334,7 @@ public static class CheckpointVerifier
             }
             catch (JsonException e)
             {
-                Add(VerificationProblem.Error("InvalidConfig", Mxfp4ErrorCategory.InvalidData, config, null, $"'{config}' is not valid JSON: {e.Message}"));
+                Add(VerificationProblem.Error(ErrorIds.InvalidConfig, Mxfp4ErrorCategory.InvalidData, config, null, $"'{config}' is not valid JSON: {e.Message}"));
                 return;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -351,7 +346,7 @@ public static class CheckpointVerifier
             if (declaresMxfp4 != hasMxfp4)
             {
                 Add(VerificationProblem.Warning(
-                    "QuantizationConfigMismatch", config, null,
+                    ErrorIds.QuantizationConfigMismatch, config, null,
                     hasMxfp4
                         ? $"The checkpoint holds MXFP4 blocks/scales pairs but '{config}' has no quantization_config with quant_method mxfp4; loaders will not dequantize them."
                         : $"'{config}' declares quantization_config quant_method mxfp4 but the checkpoint holds no MXFP4 blocks/scales pairs (a dense checkpoint with the quantized model's config)."));
@@ -363,14 +358,14 @@ public static class CheckpointVerifier
             foreach (var (link, target) in snapshot.DanglingLinks())
             {
                 Add(VerificationProblem.Error(
-                    IncompleteDownload, Mxfp4ErrorCategory.ObjectNotFound, link, null,
+                    ErrorIds.IncompleteDownload, Mxfp4ErrorCategory.ObjectNotFound, link, null,
                     $"'{link}' links to '{target}', which does not exist: the download of this file is missing or was interrupted."));
             }
 
             foreach (var blob in snapshot.IncompleteBlobs())
             {
                 Add(VerificationProblem.Error(
-                    IncompleteDownload, Mxfp4ErrorCategory.InvalidData, blob, null,
+                    ErrorIds.IncompleteDownload, Mxfp4ErrorCategory.InvalidData, blob, null,
                     $"'{blob}' is an interrupted download of this repository; download the snapshot again (huggingface-cli download resumes it)."));
             }
         }
@@ -407,7 +402,7 @@ public static class CheckpointVerifier
                 if (snapshot is not null && HuggingFaceSnapshot.ExpectedSha256(file) is { } blobHash && blobHash != actual)
                 {
                     Add(VerificationProblem.Error(
-                        HashMismatch, Mxfp4ErrorCategory.InvalidData, file, null,
+                        ErrorIds.HashMismatch, Mxfp4ErrorCategory.InvalidData, file, null,
                         $"'{file}' has SHA-256 {actual}, but its blob is named {blobHash}, the SHA-256 the download promised: the file is corrupt."));
                 }
 
@@ -419,12 +414,12 @@ public static class CheckpointVerifier
                 string relative = Path.GetRelativePath(_root, file).Replace('\\', '/');
                 if ((manifest.Find(relative) ?? manifest.Find(Path.GetFileName(file))) is not { } listed)
                 {
-                    Add(VerificationProblem.Warning("NotInManifest", file, null, $"'{manifest.Path}' lists no hash for '{relative}'."));
+                    Add(VerificationProblem.Warning(ErrorIds.NotInManifest, file, null, $"'{manifest.Path}' lists no hash for '{relative}'."));
                 }
                 else if (listed != actual)
                 {
                     Add(VerificationProblem.Error(
-                        HashMismatch, Mxfp4ErrorCategory.InvalidData, file, null,
+                        ErrorIds.HashMismatch, Mxfp4ErrorCategory.InvalidData, file, null,
                         $"'{file}' has SHA-256 {actual}, but '{manifest.Path}' lists {listed}."));
                 }
             }
@@ -461,14 +456,14 @@ public static class CheckpointVerifier
                                 ? $"{count.NaN} NaN block(s) (scale byte 255, 32 NaN elements each)"
                                 : $"{count.NaN} NaN and {count.Infinity} infinite value(s)";
                             Add(VerificationProblem.Error(
-                                NonFiniteValues, Mxfp4ErrorCategory.InvalidData, shard, logical ?? tensor.Name,
+                                ErrorIds.NonFiniteValues, Mxfp4ErrorCategory.InvalidData, shard, logical ?? tensor.Name,
                                 $"Tensor '{logical ?? tensor.Name}' in '{shard}' holds {what}."));
                         }
                     }
                 }
                 catch (SafetensorsFormatException e)
                 {
-                    Add(new VerificationProblem("SourceChanged", VerificationSeverity.Error, Mxfp4ErrorCategory.ReadError, shard, null, e.Message));
+                    Add(new VerificationProblem(ErrorIds.SourceChanged, VerificationSeverity.Error, Mxfp4ErrorCategory.ReadError, shard, null, e.Message));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -480,7 +475,7 @@ public static class CheckpointVerifier
         }
 
         private static VerificationProblem ReadFailed(string file, Exception e) => e is UnauthorizedAccessException
-            ? VerificationProblem.Error("CheckpointAccessDenied", Mxfp4ErrorCategory.PermissionDenied, file, null, $"'{file}' could not be read: {e.Message}")
-            : VerificationProblem.Error("CheckpointReadFailed", Mxfp4ErrorCategory.ReadError, file, null, $"'{file}' could not be read: {e.Message}");
+            ? VerificationProblem.Error(ErrorIds.CheckpointAccessDenied, Mxfp4ErrorCategory.PermissionDenied, file, null, $"'{file}' could not be read: {e.Message}")
+            : VerificationProblem.Error(ErrorIds.CheckpointReadFailed, Mxfp4ErrorCategory.ReadError, file, null, $"'{file}' could not be read: {e.Message}");
     }
 }

@@ -37,7 +37,7 @@ public sealed class Sha256Manifest
             var info = new FileInfo(full);
             if (!info.Exists)
             {
-                throw new Mxfp4Exception("PathNotFound", Mxfp4ErrorCategory.ObjectNotFound, $"The manifest '{full}' does not exist.", full);
+                throw new Mxfp4Exception(ErrorIds.PathNotFound, Mxfp4ErrorCategory.ObjectNotFound, $"The manifest '{full}' does not exist.", full);
             }
 
             if (info.Length > MaxLength)
@@ -49,7 +49,7 @@ public sealed class Sha256Manifest
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Mxfp4Exception("CheckpointReadFailed", Mxfp4ErrorCategory.ReadError, $"'{full}' could not be read: {e.Message}", full, e);
+            throw new Mxfp4Exception(ErrorIds.CheckpointReadFailed, Mxfp4ErrorCategory.ReadError, $"'{full}' could not be read: {e.Message}", full, e);
         }
     }
 
@@ -127,5 +127,5 @@ public sealed class Sha256Manifest
     }
 
     private static Mxfp4Exception Invalid(string path, string detail)
-        => new("InvalidManifest", Mxfp4ErrorCategory.InvalidData, $"'{path}' is not a sha256sum manifest: {detail}.", path);
+        => new(ErrorIds.InvalidManifest, Mxfp4ErrorCategory.InvalidData, $"'{path}' is not a sha256sum manifest: {detail}.", path);
 }

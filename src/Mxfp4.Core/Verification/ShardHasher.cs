@@ -67,13 +67,6 @@ public static class ShardHasher
         return byPath;
     }
 
-    /// <summary>The lowercase hex SHA-256 of one file, read in <see cref="ReadBytes"/> reads.</summary>
-    public static string HashFile(string path, CancellationToken cancellationToken = default)
-    {
-        var result = HashOne(path, null, cancellationToken);
-        return result.Sha256 ?? throw result.Error!;
-    }
-
     private static Result HashOne(string path, Action<int>? read, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBytes);

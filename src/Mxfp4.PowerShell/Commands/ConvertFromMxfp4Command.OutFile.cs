@@ -42,7 +42,7 @@ public sealed partial class ConvertFromMxfp4Command
         {
             WriteError(new ErrorRecord(
                 new InvalidOperationException($"'{outFile.File.Path}' was not written because an input failed; nothing was changed."),
-                "OutFileNotWritten",
+                ErrorIds.OutFileNotWritten,
                 ErrorCategory.WriteError,
                 outFile.File.Path));
             return;
@@ -53,7 +53,7 @@ public sealed partial class ConvertFromMxfp4Command
             // Most often the command before this one failed (a mistyped path): an empty file must not replace a good one.
             WriteError(new ErrorRecord(
                 new InvalidOperationException($"'{outFile.File.Path}' was not written because no tensor reached ConvertFrom-Mxfp4; nothing was changed. Check the errors of the commands before it in the pipeline."),
-                "OutFileNotWritten",
+                ErrorIds.OutFileNotWritten,
                 ErrorCategory.WriteError,
                 outFile.File.Path));
             return;
@@ -93,7 +93,7 @@ public sealed partial class ConvertFromMxfp4Command
             _outFile!.MarkFailed();
             ThrowTerminatingError(ErrorRecordOf(
                 new Mxfp4Exception(
-                    "OutputIsInput",
+                    ErrorIds.OutputIsInput,
                     Mxfp4ErrorCategory.InvalidArgument,
                     $"-OutFile '{outFile}' is the file that holds the input tensor; writing it would destroy the checkpoint. Choose another -OutFile.",
                     outFile),

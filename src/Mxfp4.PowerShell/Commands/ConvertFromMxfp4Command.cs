@@ -180,18 +180,18 @@ public sealed partial class ConvertFromMxfp4Command : Mxfp4Cmdlet
     {
         Mxfp4TensorInfo mxfp4 => TensorReader.Open(mxfp4),
         TensorInfo plain when Mxfp4Pairing.IsMxfp4Part(plain.Name) => throw new Mxfp4Exception(
-            "UnpairedMxfp4Tensor",
+            ErrorIds.UnpairedMxfp4Tensor,
             Mxfp4ErrorCategory.InvalidArgument,
             $"'{plain.Name}' is one half of an MXFP4 pair; pipe it through Get-Mxfp4Tensor first.",
             plain.Name),
         TensorInfo plain => TensorReader.Open(plain),
         string or FileSystemInfo => throw new Mxfp4Exception(
-            "DestinationRequired",
+            ErrorIds.DestinationRequired,
             Mxfp4ErrorCategory.InvalidArgument,
             $"'{input}' is a path: to convert a whole checkpoint give -Destination; to convert tensors pipe Get-Mxfp4Tensor records.",
             input),
         _ => throw new Mxfp4Exception(
-            "UnsupportedInput",
+            ErrorIds.UnsupportedInput,
             Mxfp4ErrorCategory.InvalidArgument,
             $"ConvertFrom-Mxfp4 takes Mxfp4TensorInfo or TensorInfo records (from Get-Mxfp4Tensor or Get-SafetensorsHeader), not {input?.GetType().Name ?? "null"}.",
             input),

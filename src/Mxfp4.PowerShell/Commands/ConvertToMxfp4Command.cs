@@ -148,7 +148,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         {
             WriteError(new ErrorRecord(
                 new InvalidOperationException($"'{_outFile.Path}' was not written because an input failed; nothing was changed."),
-                "OutFileNotWritten",
+                ErrorIds.OutFileNotWritten,
                 ErrorCategory.WriteError,
                 _outFile.Path));
             return;
@@ -212,7 +212,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         if (input is not TensorInfo tensor)
         {
             throw new Mxfp4Exception(
-                "UnsupportedInput",
+                ErrorIds.UnsupportedInput,
                 Mxfp4ErrorCategory.InvalidArgument,
                 $"ConvertTo-Mxfp4 takes TensorInfo records of F32, BF16 or F16 tensors (from Get-SafetensorsHeader), not {input?.GetType().Name ?? "null"}.",
                 input);
@@ -224,7 +224,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         if (blockCount * Mxfp4Format.BlockBytes > Array.MaxLength)
         {
             throw new Mxfp4Exception(
-                "TensorTooLarge",
+                ErrorIds.TensorTooLarge,
                 Mxfp4ErrorCategory.LimitsExceeded,
                 $"'{tensor.Name}' would need {blockCount * Mxfp4Format.BlockBytes} bytes of blocks, more than one array holds.",
                 tensor.Name);
@@ -266,7 +266,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
             _outFileFailed = true;
             ThrowTerminatingError(ErrorRecordOf(
                 new Mxfp4Exception(
-                    "OutputIsInput",
+                    ErrorIds.OutputIsInput,
                     Mxfp4ErrorCategory.InvalidArgument,
                     $"-OutFile '{_outFile.Path}' is the file that holds the input tensor '{input.Name}'; writing it would destroy the checkpoint. Choose another -OutFile.",
                     _outFile.Path),

@@ -72,7 +72,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("-Bias and -WithBias both give a bias; use one."),
-                "BiasConflict",
+                ErrorIds.BiasConflict,
                 ErrorCategory.InvalidArgument,
                 null));
         }
@@ -142,7 +142,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         if (groups > Mxfp4Matrix.MaxGroupsPerRow)
         {
             throw new Mxfp4Exception(
-                "LimitsExceeded",
+                ErrorIds.LimitsExceeded,
                 Mxfp4ErrorCategory.LimitsExceeded,
                 $"'{tensor.Name}' has {tensor.Columns} columns; a matrix-vector product takes at most {(long)Mxfp4Matrix.MaxGroupsPerRow * Mxfp4Format.BlockElements}, since the vector must fit one array.",
                 tensor.Name);
@@ -159,7 +159,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
     {
         if (tensor.Shape.Length == 3 && tensor.Shape[0] > int.MaxValue)
         {
-            throw new Mxfp4Exception("LimitsExceeded", Mxfp4ErrorCategory.LimitsExceeded, $"'{tensor.Name}' has {tensor.Shape[0]} experts; -Expert addresses at most {int.MaxValue}.", tensor.Name);
+            throw new Mxfp4Exception(ErrorIds.LimitsExceeded, Mxfp4ErrorCategory.LimitsExceeded, $"'{tensor.Name}' has {tensor.Shape[0]} experts; -Expert addresses at most {int.MaxValue}.", tensor.Name);
         }
 
         var experts = Expert is { Length: > 0 } || tensor.Shape.Length != 3 ? Expert : Enumerable.Range(0, (int)tensor.Shape[0]).ToArray();
@@ -175,7 +175,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
 
         string directory = System.IO.Path.GetDirectoryName(tensor.Path)!;
         throw new Mxfp4Exception(
-            "BiasNotFound",
+            ErrorIds.BiasNotFound,
             Mxfp4ErrorCategory.ObjectNotFound,
             $"No bias tensor for '{tensor.Name}' in '{directory}' (looked for {string.Join(", ", GptOssNames.BiasCandidates(tensor).Select(n => $"'{n}'"))}).",
             tensor.Name);
@@ -186,7 +186,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         long first = expert is int e ? e * rows : 0;
         if (first + rows > bias.ElementCount)
         {
-            throw new Mxfp4Exception("ShapeMismatch", Mxfp4ErrorCategory.InvalidData, $"Bias '{bias.Name}' [{string.Join(", ", bias.Shape)}] has no {Plural.Of(rows, "value", "values")} for {(expert is null ? "the matrix" : $"expert {expert}")}.", bias.Name);
+            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidData, $"Bias '{bias.Name}' [{string.Join(", ", bias.Shape)}] has no {Plural.Of(rows, "value", "values")} for {(expert is null ? "the matrix" : $"expert {expert}")}.", bias.Name);
         }
 
         using var reader = TensorReader.Open(bias);

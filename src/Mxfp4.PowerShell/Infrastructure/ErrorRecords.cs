@@ -19,7 +19,6 @@ internal static class ErrorRecords
         Mxfp4ErrorCategory.WriteError => ErrorCategory.WriteError,
         Mxfp4ErrorCategory.ReadError => ErrorCategory.ReadError,
         Mxfp4ErrorCategory.LimitsExceeded => ErrorCategory.LimitsExceeded,
-        Mxfp4ErrorCategory.OperationStopped => ErrorCategory.OperationStopped,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -68,7 +68,7 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
                 {
                     WriteError(new ErrorRecord(
                         new ArgumentException($"The path '{path}' is on the {provider.Name} provider; Mxfp4 reads files only."),
-                        "NotFileSystemPath",
+                        ErrorIds.NotFileSystemPath,
                         ErrorCategory.InvalidArgument,
                         path));
                     continue;
@@ -76,7 +76,7 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
             }
             catch (ItemNotFoundException ex)
             {
-                WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, path));
+                WriteError(new ErrorRecord(ex, ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound, path));
                 continue;
             }
 
@@ -173,7 +173,7 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
     protected void WriteInputFailure(Exception exception, object? target = null)
         => WriteError(exception is Mxfp4Exception engine
             ? ErrorRecordOf(engine, target)
-            : new ErrorRecord(exception, "FileAccessFailed", ErrorCategory.ReadError, target));
+            : new ErrorRecord(exception, ErrorIds.FileAccessFailed, ErrorCategory.ReadError, target));
 
     /// <summary>An engine failure as an error record, with this cmdlet's advice for it (<see cref="RecommendedActions"/>).</summary>
     private protected ErrorRecord ErrorRecordOf(Mxfp4Exception exception, object? target = null)

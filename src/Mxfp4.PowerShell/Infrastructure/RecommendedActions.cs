@@ -18,37 +18,37 @@ internal static class RecommendedActions
     private static readonly Advice[] Table =
     [
         new(
-            "OutputExists",
+            ErrorIds.OutputExists,
             "Give a -Destination that is a directory, or a path that does not exist yet.",
             (call, exception) => Bound(call, "Destination")
                 && exception is Mxfp4Exception { Target: string destination } && File.Exists(destination)),
         new(
-            "OutputExists",
+            ErrorIds.OutputExists,
             "Add -Force to write into the destination and replace files of the same names; "
                 + "it also removes the temporary files of a stopped conversion.",
             (call, _) => Bound(call, "Destination")),
-        new("OutputExists", "Add -Force to replace the file, or choose another -OutFile.", (call, _) => Bound(call, "OutFile")),
+        new(ErrorIds.OutputExists, "Add -Force to replace the file, or choose another -OutFile.", (call, _) => Bound(call, "OutFile")),
         new(
-            "TensorTooLarge",
+            ErrorIds.TensorTooLarge,
             "Use -OutFile or -AsStream, or select a part with -Expert or -Row (or raise -MemoryLimit).",
             (call, _) => call.MyCommand.Name == ConvertFrom),
         new(
-            "TensorTooLarge",
+            ErrorIds.TensorTooLarge,
             "Encode the whole checkpoint with -Path and -Destination instead.",
             (call, _) => call.MyCommand.Name == ConvertTo),
-        new("LayoutNotSupported", "Use -Layout Natural."),
+        new(ErrorIds.LayoutNotSupported, "Use -Layout Natural."),
         new(
-            "LimitsExceeded",
+            ErrorIds.LimitsExceeded,
             "Use -Layout Natural, which converts experts without transposing them in memory.",
             (call, _) => Bound(call, "Layout") && call.BoundParameters["Layout"] is ConversionLayout.Transformers),
-        new("ExpertOutOfRange", "Give -Expert numbers from 0 to one less than the tensor's number of experts (its first dimension)."),
-        new("RowOutOfRange", "Give -Row numbers from 0 to one less than the number of rows (of each expert, with -Expert)."),
+        new(ErrorIds.ExpertOutOfRange, "Give -Expert numbers from 0 to one less than the tensor's number of experts (its first dimension)."),
+        new(ErrorIds.RowOutOfRange, "Give -Row numbers from 0 to one less than the number of rows (of each expert, with -Expert)."),
         new(
-            "InvalidSlice",
+            ErrorIds.InvalidSlice,
             "Give -Expert only for a 3-D [experts, rows, columns] tensor; select rows of other tensors with -Row.",
             (call, _) => Bound(call, "Expert")),
         new(
-            "UnsupportedFileType",
+            ErrorIds.UnsupportedFileType,
             "If the file is in the checkpoint directory, remove it or convert with -SafetensorsOnly (which copies only the "
                 + "safetensors files); if it is in the destination, remove it or choose another -Destination.",
             (call, _) => Bound(call, "Destination")),

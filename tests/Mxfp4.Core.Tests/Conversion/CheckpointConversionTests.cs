@@ -56,7 +56,7 @@ public sealed class CheckpointConversionTests
         using var temp = new TempDirectory();
         string source = SampleCheckpointFiles.CopyTo(temp.Path, SampleCheckpointFiles.HuggingFace);
         Conversions.Run(source, temp.File("from-directory"), new ConversionOptions());
-        Conversions.Run(Path.Combine(source, ConversionPlan.IndexFileName), temp.File("from-index"), new ConversionOptions());
+        Conversions.Run(Path.Combine(source, Checkpoint.DefaultIndexName), temp.File("from-index"), new ConversionOptions());
 
         Assert.Equal(SampleCheckpointFiles.Snapshot(temp.File("from-directory")), SampleCheckpointFiles.Snapshot(temp.File("from-index")));
 
@@ -70,7 +70,7 @@ public sealed class CheckpointConversionTests
     {
         using var temp = new TempDirectory();
         string source = SampleCheckpointFiles.CopyTo(temp.Path, SampleCheckpointFiles.HuggingFace);
-        string index = Path.Combine(source, ConversionPlan.IndexFileName);
+        string index = Path.Combine(source, Checkpoint.DefaultIndexName);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(index))!.AsObject();
         json["metadata"] = System.Text.Json.Nodes.JsonNode.Parse("""{"total_size": 1, "format": "pt", "count": 3, "numeric_text": "123", "nested": {"a": [1, true, null]}}""");
         File.WriteAllText(index, json.ToJsonString());
@@ -79,7 +79,7 @@ public sealed class CheckpointConversionTests
         Conversions.Run(source, destination, new ConversionOptions());
 
         ConvertedCheckpoint.AssertMatchesSource(source, destination, OutputFormat.BF16, ConversionLayout.Natural);
-        var metadata = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(destination, ConversionPlan.IndexFileName)))!["metadata"]!.AsObject();
+        var metadata = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(destination, Checkpoint.DefaultIndexName)))!["metadata"]!.AsObject();
         metadata.Remove("total_size");
         var expected = System.Text.Json.Nodes.JsonNode.Parse("""{"format": "pt", "count": 3, "numeric_text": "123", "nested": {"a": [1, true, null]}}""");
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(expected, metadata), metadata.ToJsonString());
@@ -194,7 +194,7 @@ public sealed class CheckpointConversionTests
         Conversions.Run(source, destination, new ConversionOptions { SafetensorsOnly = true });
 
         Assert.Equal(
-            ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", ConversionPlan.IndexFileName],
+            ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", Checkpoint.DefaultIndexName],
             Directory.GetFiles(destination).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 }

@@ -132,7 +132,7 @@ public sealed class ConversionFailureTests
             (source, source),
             (source, source + Path.DirectorySeparatorChar),
             (source, Path.Combine(source, "converted")),
-            (Path.Combine(source, ConversionPlan.IndexFileName), Path.Combine(source, "converted")),
+            (Path.Combine(source, Checkpoint.DefaultIndexName), Path.Combine(source, "converted")),
             (Path.Combine(original, "model.safetensors"), original),
         })
         {

@@ -40,12 +40,12 @@ internal static class ConvertedCheckpoint
                 foreach (var tensor in outputTensors)
                 {
                     written.Add(tensor.Name, (name, tensor.ByteLength));
-                    var actual = output.GetTensorBytes(tensor, 0, checked((int)tensor.ByteLength));
+                    var actual = output.Map.GetSpan(tensor.DataOffset, checked((int)tensor.ByteLength));
                     if (byName.TryGetValue(tensor.Name, out var copied))
                     {
                         Assert.Equal(copied.Tensor.DType, tensor.DType);
                         Assert.Equal(copied.Tensor.Shape, tensor.Shape);
-                        Assert.True(actual.SequenceEqual(copied.File.GetTensorBytes(copied.Tensor, 0, checked((int)copied.Tensor.ByteLength))), $"{tensor.Name} differs from its source bytes.");
+                        Assert.True(actual.SequenceEqual(copied.File.Map.GetSpan(copied.Tensor.DataOffset, checked((int)copied.Tensor.ByteLength))), $"{tensor.Name} differs from its source bytes.");
                     }
                     else
                     {
@@ -76,8 +76,8 @@ internal static class ConvertedCheckpoint
     {
         var natural = new byte[checked((int)(scales.ElementCount * 32 * format.BytesPerElement()))];
         Mxfp4Reference.Dequantize(
-            blocksFile.GetTensorBytes(blocks, 0, checked((int)blocks.ByteLength)),
-            scalesFile.GetTensorBytes(scales, 0, checked((int)scales.ByteLength)),
+            blocksFile.Map.GetSpan(blocks.DataOffset, checked((int)blocks.ByteLength)),
+            scalesFile.Map.GetSpan(scales.DataOffset, checked((int)scales.ByteLength)),
             natural,
             format);
         return natural;
@@ -153,8 +153,8 @@ internal static class ConvertedCheckpoint
 
     private static void AssertIndex(string sourceDirectory, string destination, Dictionary<string, (string File, long Bytes)> written)
     {
-        string sourceIndex = Path.Combine(sourceDirectory, ConversionPlan.IndexFileName);
-        string index = Path.Combine(destination, ConversionPlan.IndexFileName);
+        string sourceIndex = Path.Combine(sourceDirectory, Checkpoint.DefaultIndexName);
+        string index = Path.Combine(destination, Checkpoint.DefaultIndexName);
         if (!File.Exists(sourceIndex))
         {
             Assert.False(File.Exists(index));

@@ -1,4 +1,3 @@
-using Mxfp4.Core.Interop;
 using Mxfp4.Core.Threading;
 using Xunit;
 
@@ -112,7 +111,7 @@ public sealed class WorkerPoolTests
                     string affinity = File.ReadLines("/proc/thread-self/status")
                         .Single(line => line.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))
                         .Split(':')[1].Trim();
-                    seen[name] = (affinity, LibC.sched_getcpu());
+                    seen[name] = (affinity, RunningOn());
                 }
             });
         }
@@ -138,5 +137,13 @@ public sealed class WorkerPoolTests
             bothInside.Signal();
             Assert.True(bothInside.Wait(TimeSpan.FromSeconds(30)));
         });
+    }
+
+    /// <summary>The CPU the calling thread last ran on: field 39 ("processor") of /proc/thread-self/stat.</summary>
+    private static int RunningOn()
+    {
+        string stat = File.ReadAllText("/proc/thread-self/stat");
+        string[] afterName = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return int.Parse(afterName[39 - 3], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

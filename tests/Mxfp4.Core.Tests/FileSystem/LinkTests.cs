@@ -103,7 +103,6 @@ public sealed class LinkTests : IDisposable
         string link = Path.Combine(snapshot, "model.safetensors");
 
         using var file = SafetensorsFile.Open(link);
-        file.EnsureUnchanged();
-        Assert.Equal(((FileInfo)new FileInfo(link).ResolveLinkTarget(true)!).Length, file.Map.CurrentLength);
+        Assert.Equal(((FileInfo)new FileInfo(link).ResolveLinkTarget(true)!).Length, file.Map.Length);
     }
 }

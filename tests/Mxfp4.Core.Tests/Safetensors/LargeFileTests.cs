@@ -64,14 +64,13 @@ public sealed class LargeFileTests : IDisposable
         var path = WriteSparse(out _);
         using var file = SafetensorsFile.Open(path);
         var tail = file.Header.Find("tail")!;
-        var bytes = file.GetTensorBytes(tail, 0, 16);
+        var bytes = file.Map.GetSpan(tail.DataOffset, 16);
         Assert.Equal(16, bytes.Length);
         Assert.True(bytes.IndexOfAnyExcept((byte)0) < 0);
 
         var many = file.Header.Find("many")!;
-        var last = file.GetTensorBytes(many, many.ByteLength - 4096, 4096);
+        var last = file.Map.GetSpan(many.DataOffset + many.ByteLength - 4096, 4096);
         Assert.True(last.IndexOfAnyExcept((byte)0) < 0);
-        Assert.Throws<ArgumentOutOfRangeException>(() => file.GetTensorBytes(many, many.ByteLength - 4095, 4096).Length);
-        file.EnsureUnchanged();
+        Assert.Throws<ArgumentOutOfRangeException>(() => file.Map.GetSpan(file.Map.Length - 4095, 4096).Length);
     }
 }
