@@ -18,7 +18,8 @@ internal sealed class HashSection : ILimitsSection
 
     public string Title => "SHA-256 of shards vs sha256sum";
 
-    public string Baseline => "ratio = ShardHasher throughput / sha256sum's on the same page-cached files (one thread: sequential; N threads: one file each)";
+    public string Baseline
+        => "ratio = ShardHasher throughput / sha256sum's on the same page-cached files (one thread: sequential; N threads: one file each)";
 
     public LimitsSectionResult Run(LimitsWorkload workload, Bandwidth bandwidth)
     {
@@ -28,7 +29,8 @@ internal sealed class HashSection : ILimitsSection
         {
             int threads = Math.Max(1, workload.Threads);
             long fileBytes = (long)workload.Experts << 24;
-            var files = Enumerable.Range(0, threads).Select(i => WriteFile(Path.Combine(root, $"shard-{i}.safetensors"), fileBytes, i)).ToArray();
+            var files = Enumerable.Range(0, threads).Select(i
+                => WriteFile(Path.Combine(root, $"shard-{i}.safetensors"), fileBytes, i)).ToArray();
             long total = fileBytes * files.Length;
             var expected = ShardHasher.Hash(files, threads, null, CancellationToken.None);
 
@@ -36,7 +38,8 @@ internal sealed class HashSection : ILimitsSection
             double hasherAll = Median(() => ShardHasher.Hash(files, threads, null, CancellationToken.None));
             var rows = new List<LimitsMeasurement>
             {
-                new(Invariant($"ShardHasher, {files.Length} files of {fileBytes >> 20} MiB, one after another"), 1, total, total / hasherOne / 1e9),
+                new(Invariant($"ShardHasher, {files.Length} files of {fileBytes >> 20} MiB, one after another"), 1, total,
+                    total / hasherOne / 1e9),
                 new(Invariant($"ShardHasher, one file per thread"), threads, total, total / hasherAll / 1e9),
             };
             var targets = new List<LimitsTarget>();
@@ -45,7 +48,8 @@ internal sealed class HashSection : ILimitsSection
                 CheckAgrees(tool, files, expected);
                 double toolOne = Median(() => RunTool(tool, files));
                 double toolAll = Median(() => Task.WaitAll(files.Select(f => Task.Run(() => RunTool(tool, [f]))).ToArray()));
-                rows.Insert(0, new(Invariant($"sha256sum {string.Join(' ', files.Select(Path.GetFileName))}"), 1, total, total / toolOne / 1e9, 1.0));
+                rows.Insert(0,
+                    new(Invariant($"sha256sum {string.Join(' ', files.Select(Path.GetFileName))}"), 1, total, total / toolOne / 1e9, 1.0));
                 rows.Insert(2, new(Invariant($"sha256sum, one process per file at once"), threads, total, total / toolAll / 1e9, 1.0));
                 rows[1] = rows[1] with { RatioToBaseline = toolOne / hasherOne };
                 rows[3] = rows[3] with { RatioToBaseline = toolAll / hasherAll };

@@ -25,7 +25,8 @@ public sealed class FloatTensorSource : TensorSource
         _elementBytes = DTypeTable.BitSize(dtype) / 8;
         if (offset < 0 || elementCount < 0 || offset > file.Length || elementCount > (file.Length - offset) / _elementBytes)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"{elementCount} {dtype} elements at offset {offset} lie outside '{file.Path}' ({file.Length} bytes).");
+            throw new ArgumentOutOfRangeException(nameof(offset),
+                $"{elementCount} {dtype} elements at offset {offset} lie outside '{file.Path}' ({file.Length} bytes).");
         }
 
         _file = file;
@@ -39,5 +40,6 @@ public sealed class FloatTensorSource : TensorSource
     public override int ElementAlignment => 1;
 
     protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
-        => FloatConversion.Convert(_file.GetSpan(_offset + (firstElement * _elementBytes), checked(count * _elementBytes)), _dtype, destination, format);
+        => FloatConversion.Convert(_file.GetSpan(_offset + (firstElement * _elementBytes), checked(count * _elementBytes)), _dtype,
+            destination, format);
 }

@@ -9,7 +9,8 @@ namespace Mxfp4.Core.Mxfp4;
 
 public static partial class Mxfp4Kernels
 {
-    private static void DequantizeVector128(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, OutputFormat format)
+    private static void DequantizeVector128(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination,
+        OutputFormat format)
     {
         switch (format)
         {
@@ -94,7 +95,8 @@ public static partial class Mxfp4Kernels
             Vector128<ushort> first = ZipLow(low, high).AsUInt16();
             Vector128<ushort> second = ZipHigh(low, high).AsUInt16();
             TWriter.Write(ToSingle(first, upper: false) * factor, ToSingle(first, upper: true) * factor, scale, ref destination);
-            TWriter.Write(ToSingle(second, upper: false) * factor, ToSingle(second, upper: true) * factor, scale, ref Unsafe.Add(ref destination, TWriter.PairBytes));
+            TWriter.Write(ToSingle(second, upper: false) * factor, ToSingle(second, upper: true) * factor, scale,
+                ref Unsafe.Add(ref destination, TWriter.PairBytes));
         }
 
         /// <summary>The float32 whose top half is each of the lower or upper four 16-bit lanes.</summary>
@@ -155,19 +157,23 @@ public static partial class Mxfp4Kernels
             Vector128<uint> magnitude = bits & Vector128.Create(0x7FFF_FFFFu);
             Vector128<uint> sign = Vector128.ShiftRightLogical(bits, 16) & Vector128.Create(0x8000u);
             Vector128<uint> normal = Vector128.ShiftRightLogical(magnitude, 13) - Vector128.Create(HalfConstants.ExponentRebias);
-            Vector128<uint> small = (magnitude.AsSingle() + Vector128.Create(0.5f)).AsUInt32() - Vector128.Create(HalfConstants.OneHalfBits);
+            Vector128<uint> small = (magnitude.AsSingle() + Vector128.Create(0.5f)).AsUInt32() - Vector128.Create(
+                HalfConstants.OneHalfBits);
             Vector128<int> signedMagnitude = magnitude.AsInt32();
             Vector128<uint> result = Vector128.ConditionalSelect(
                 Vector128.GreaterThanOrEqual(signedMagnitude, Vector128.Create(HalfConstants.MinNormalBits)).AsUInt32(), normal, small);
             result = Vector128.ConditionalSelect(
-                Vector128.GreaterThanOrEqual(signedMagnitude, Vector128.Create(HalfConstants.OverflowBits)).AsUInt32(), Vector128.Create(HalfConstants.InfinityBits), result);
+                Vector128.GreaterThanOrEqual(signedMagnitude, Vector128.Create(HalfConstants.OverflowBits)).AsUInt32(),
+                    Vector128.Create(HalfConstants.InfinityBits), result);
             result = Vector128.ConditionalSelect(
-                Vector128.GreaterThan(signedMagnitude, Vector128.Create(HalfConstants.SingleInfinityBits)).AsUInt32(), Vector128.Create(HalfConstants.NaNBits), result);
+                Vector128.GreaterThan(signedMagnitude, Vector128.Create(HalfConstants.SingleInfinityBits)).AsUInt32(),
+                    Vector128.Create(HalfConstants.NaNBits), result);
             return result | sign;
         }
 
         /// <summary>
-        /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with <see cref="HalfFactor"/> for a scale where
+        /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with <see cref="HalfFactor"/> for a
+        /// scale where
         /// <see cref="IsHalfNormalScale"/> holds: their float32 exponent is already rebiased to F16's, so the bits
         /// shifted right by 13 are the F16 exponent and mantissa.
         /// </summary>

@@ -8,7 +8,8 @@ namespace Mxfp4.Core.Mxfp4;
 
 public static partial class Mxfp4Kernels
 {
-    private static void DequantizeVector256(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, OutputFormat format)
+    private static void DequantizeVector256(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination,
+        OutputFormat format)
     {
         switch (format)
         {
@@ -86,7 +87,8 @@ public static partial class Mxfp4Kernels
             }
         }
 
-        private static void WriteHalfBlock<TWriter>(Vector256<uint> packed, Vector256<float> magnitudes, Vector256<float> factor, byte scale, ref byte destination)
+        private static void WriteHalfBlock<TWriter>(Vector256<uint> packed, Vector256<float> magnitudes, Vector256<float> factor,
+            byte scale, ref byte destination)
             where TWriter : struct, IWriter
         {
             // The sign is nibble bit 3: byte bit 3 for the low nibble, byte bit 7 for the high one.
@@ -117,7 +119,8 @@ public static partial class Mxfp4Kernels
 
             Vector256<int> duplicated = upper ? Vector256.Create(2, 2, 3, 3, 6, 6, 7, 7) : Vector256.Create(0, 0, 1, 1, 4, 4, 5, 5);
             Vector256<int> oddLanes = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1);
-            return Vector256.ConditionalSelect(oddLanes.AsSingle(), Vector256.Shuffle(odd, duplicated), Vector256.Shuffle(even, duplicated));
+            return Vector256.ConditionalSelect(oddLanes.AsSingle(), Vector256.Shuffle(odd, duplicated),
+                Vector256.Shuffle(even, duplicated));
         }
 
         /// <summary>F16 bits of exactly representable products; see the Vector512 kernel's HalfBits for the method.</summary>
@@ -127,19 +130,23 @@ public static partial class Mxfp4Kernels
             Vector256<uint> magnitude = bits & Vector256.Create(0x7FFF_FFFFu);
             Vector256<uint> sign = Vector256.ShiftRightLogical(bits, 16) & Vector256.Create(0x8000u);
             Vector256<uint> normal = Vector256.ShiftRightLogical(magnitude, 13) - Vector256.Create(HalfConstants.ExponentRebias);
-            Vector256<uint> small = (magnitude.AsSingle() + Vector256.Create(0.5f)).AsUInt32() - Vector256.Create(HalfConstants.OneHalfBits);
+            Vector256<uint> small = (magnitude.AsSingle() + Vector256.Create(0.5f)).AsUInt32() - Vector256.Create(
+                HalfConstants.OneHalfBits);
             Vector256<int> signedMagnitude = magnitude.AsInt32();
             Vector256<uint> result = Vector256.ConditionalSelect(
                 Vector256.GreaterThanOrEqual(signedMagnitude, Vector256.Create(HalfConstants.MinNormalBits)).AsUInt32(), normal, small);
             result = Vector256.ConditionalSelect(
-                Vector256.GreaterThanOrEqual(signedMagnitude, Vector256.Create(HalfConstants.OverflowBits)).AsUInt32(), Vector256.Create(HalfConstants.InfinityBits), result);
+                Vector256.GreaterThanOrEqual(signedMagnitude, Vector256.Create(HalfConstants.OverflowBits)).AsUInt32(),
+                    Vector256.Create(HalfConstants.InfinityBits), result);
             result = Vector256.ConditionalSelect(
-                Vector256.GreaterThan(signedMagnitude, Vector256.Create(HalfConstants.SingleInfinityBits)).AsUInt32(), Vector256.Create(HalfConstants.NaNBits), result);
+                Vector256.GreaterThan(signedMagnitude, Vector256.Create(HalfConstants.SingleInfinityBits)).AsUInt32(),
+                    Vector256.Create(HalfConstants.NaNBits), result);
             return result | sign;
         }
 
         /// <summary>
-        /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with <see cref="HalfFactor"/> for a scale where
+        /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with <see cref="HalfFactor"/> for a
+        /// scale where
         /// <see cref="IsHalfNormalScale"/> holds: their float32 exponent is already rebiased to F16's, so the bits
         /// shifted right by 13 are the F16 exponent and mantissa.
         /// </summary>

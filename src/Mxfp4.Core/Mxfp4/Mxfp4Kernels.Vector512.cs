@@ -8,7 +8,8 @@ namespace Mxfp4.Core.Mxfp4;
 
 public static partial class Mxfp4Kernels
 {
-    private static void DequantizeVector512(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, OutputFormat format)
+    private static void DequantizeVector512(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination,
+        OutputFormat format)
     {
         switch (format)
         {
@@ -117,7 +118,8 @@ public static partial class Mxfp4Kernels
                 ? Vector512.Create(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15)
                 : Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
             Vector512<int> oddLanes = Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1);
-            return Vector512.ConditionalSelect(oddLanes.AsSingle(), Vector512.Shuffle(odd, duplicated), Vector512.Shuffle(even, duplicated));
+            return Vector512.ConditionalSelect(oddLanes.AsSingle(), Vector512.Shuffle(odd, duplicated),
+                Vector512.Shuffle(even, duplicated));
         }
 
         /// <summary>
@@ -132,19 +134,23 @@ public static partial class Mxfp4Kernels
             Vector512<uint> magnitude = bits & Vector512.Create(0x7FFF_FFFFu);
             Vector512<uint> sign = Vector512.ShiftRightLogical(bits, 16) & Vector512.Create(0x8000u);
             Vector512<uint> normal = Vector512.ShiftRightLogical(magnitude, 13) - Vector512.Create(HalfConstants.ExponentRebias);
-            Vector512<uint> small = (magnitude.AsSingle() + Vector512.Create(0.5f)).AsUInt32() - Vector512.Create(HalfConstants.OneHalfBits);
+            Vector512<uint> small = (magnitude.AsSingle() + Vector512.Create(0.5f)).AsUInt32() - Vector512.Create(
+                HalfConstants.OneHalfBits);
             Vector512<int> signedMagnitude = magnitude.AsInt32();
             Vector512<uint> result = Vector512.ConditionalSelect(
                 Vector512.GreaterThanOrEqual(signedMagnitude, Vector512.Create(HalfConstants.MinNormalBits)).AsUInt32(), normal, small);
             result = Vector512.ConditionalSelect(
-                Vector512.GreaterThanOrEqual(signedMagnitude, Vector512.Create(HalfConstants.OverflowBits)).AsUInt32(), Vector512.Create(HalfConstants.InfinityBits), result);
+                Vector512.GreaterThanOrEqual(signedMagnitude, Vector512.Create(HalfConstants.OverflowBits)).AsUInt32(),
+                    Vector512.Create(HalfConstants.InfinityBits), result);
             result = Vector512.ConditionalSelect(
-                Vector512.GreaterThan(signedMagnitude, Vector512.Create(HalfConstants.SingleInfinityBits)).AsUInt32(), Vector512.Create(HalfConstants.NaNBits), result);
+                Vector512.GreaterThan(signedMagnitude, Vector512.Create(HalfConstants.SingleInfinityBits)).AsUInt32(),
+                    Vector512.Create(HalfConstants.NaNBits), result);
             return result | sign;
         }
 
         /// <summary>
-        /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with <see cref="HalfFactor"/> for a scale where
+        /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with <see cref="HalfFactor"/> for a
+        /// scale where
         /// <see cref="IsHalfNormalScale"/> holds: their float32 exponent is already rebiased to F16's, so the bits
         /// shifted right by 13 are the F16 exponent and mantissa.
         /// </summary>

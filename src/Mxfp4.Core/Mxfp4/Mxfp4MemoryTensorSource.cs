@@ -15,7 +15,9 @@ public sealed class Mxfp4MemoryTensorSource : TensorSource
     {
         if ((long)blocks.Length != (long)scales.Length * Mxfp4Format.BlockBytes)
         {
-            throw new ArgumentException($"Expected {(long)scales.Length * Mxfp4Format.BlockBytes} block bytes for {scales.Length} scales, got {blocks.Length}.", nameof(blocks));
+            throw new ArgumentException(
+                $"Expected {(long)scales.Length * Mxfp4Format.BlockBytes} block bytes for {scales.Length} scales, got {blocks.Length}.",
+                nameof(blocks));
         }
 
         _blocks = blocks;

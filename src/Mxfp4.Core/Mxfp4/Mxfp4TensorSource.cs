@@ -58,7 +58,8 @@ public sealed class Mxfp4TensorSource : TensorSource
     {
         if (offset < 0 || offset > file.Length || groupCount > (file.Length - offset) / bytesPerGroup)
         {
-            throw new ArgumentOutOfRangeException(parameterName, $"{groupCount} groups of {bytesPerGroup} bytes at offset {offset} lie outside '{file.Path}' ({file.Length} bytes).");
+            throw new ArgumentOutOfRangeException(parameterName,
+                $"{groupCount} groups of {bytesPerGroup} bytes at offset {offset} lie outside '{file.Path}' ({file.Length} bytes).");
         }
     }
 }

@@ -51,7 +51,9 @@ public static class FloatConversion
         long count = source.Length / sourceSize;
         if (destination.Length != count * format.BytesPerElement())
         {
-            throw new ArgumentException($"Expected {count * format.BytesPerElement()} destination bytes for {count} {format} elements, got {destination.Length}.", nameof(destination));
+            throw new ArgumentException(
+                $"Expected {count * format.BytesPerElement()} destination bytes for {count} {format} elements, got {destination.Length}.",
+                nameof(destination));
         }
 
         switch (sourceType)
@@ -142,7 +144,8 @@ public static class FloatConversion
         }
     }
 
-    private static void Lookup(ReadOnlySpan<byte> source, Span<byte> destination, OutputFormat format, uint[] single, ushort[] bfloat16, ushort[] half)
+    private static void Lookup(ReadOnlySpan<byte> source, Span<byte> destination, OutputFormat format, uint[] single, ushort[] bfloat16,
+        ushort[] half)
     {
         if (format == OutputFormat.F32)
         {

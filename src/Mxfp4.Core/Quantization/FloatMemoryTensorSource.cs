@@ -36,5 +36,6 @@ public sealed class FloatMemoryTensorSource : TensorSource
     public override int ElementAlignment => 1;
 
     protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
-        => FloatConversion.Convert(_data.Span.Slice(checked((int)firstElement * _elementBytes), checked(count * _elementBytes)), _dtype, destination, format);
+        => FloatConversion.Convert(_data.Span.Slice(checked((int)firstElement * _elementBytes), checked(count * _elementBytes)), _dtype,
+            destination, format);
 }

@@ -15,7 +15,8 @@ namespace Mxfp4.PowerShell.Commands;
 /// Dequantizes MXFP4 tensors (and upcasts plain floating tensors) to F32, BF16 or F16: into memory, as a stream, as
 /// raw byte chunks, into a raw file, or — with -Destination — a whole checkpoint into a new dense checkpoint.
 /// </summary>
-[Cmdlet(VerbsData.ConvertFrom, "Mxfp4", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/ConvertFrom-Mxfp4.md")]
+[Cmdlet(VerbsData.ConvertFrom, "Mxfp4", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true,
+    HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/ConvertFrom-Mxfp4.md")]
 [OutputType(typeof(TensorData), ParameterSetName = [ObjectSet])]
 [OutputType(typeof(DequantizingStream), ParameterSetName = [StreamSet])]
 [OutputType(typeof(byte[]), ParameterSetName = [ByteStreamSet])]
@@ -201,7 +202,9 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         {
             // Most often the command before this one failed (a mistyped path): an empty file must not replace a good one.
             WriteError(new ErrorRecord(
-                new InvalidOperationException($"'{_outFile.File.Path}' was not written because no tensor reached ConvertFrom-Mxfp4; nothing was changed. Check the errors of the commands before it in the pipeline."),
+                new InvalidOperationException(
+                    $"'{_outFile.File.Path}' was not written because no tensor reached ConvertFrom-Mxfp4; nothing was changed. Check the "
+                        + "errors of the commands before it in the pipeline."),
                 ErrorIds.OutFileNotWritten,
                 ErrorCategory.WriteError,
                 _outFile.File.Path));
@@ -235,7 +238,8 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         base.Dispose(disposing);
     }
 
-    /// <summary>The written files as the FileSystem provider gives them (what Get-Item writes), so they show Mode and Length and carry PSPath.</summary>
+    /// <summary>The written files as the FileSystem provider gives them (what Get-Item writes), so they show Mode and Length and carry
+    /// PSPath.</summary>
     private void WriteItems(IEnumerable<string> files)
         => WriteObject(InvokeProvider.Item.Get([.. files], force: true, literalPath: true), enumerateCollection: true);
 
@@ -259,7 +263,8 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
                 new Mxfp4Exception(
                     ErrorIds.OutputIsInput,
                     Mxfp4ErrorCategory.InvalidArgument,
-                    $"-OutFile '{outFile}' is the file that holds the input tensor; writing it would destroy the checkpoint. Choose another -OutFile.",
+                    $"-OutFile '{outFile}' is the file that holds the input tensor; writing it would destroy the checkpoint. Choose "
+                        + "another -OutFile.",
                     outFile),
                 outFile));
         }
@@ -282,7 +287,8 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         _ => throw new Mxfp4Exception(
             ErrorIds.UnsupportedInput,
             Mxfp4ErrorCategory.InvalidArgument,
-            $"ConvertFrom-Mxfp4 takes Mxfp4TensorInfo or TensorInfo records (from Get-Mxfp4Tensor or Get-SafetensorsHeader), not {input?.GetType().Name ?? "null"}.",
+            "ConvertFrom-Mxfp4 takes Mxfp4TensorInfo or TensorInfo records (from Get-Mxfp4Tensor or Get-SafetensorsHeader), not "
+                + $"{input?.GetType().Name ?? "null"}.",
             input),
     };
 
@@ -324,7 +330,8 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
     {
         if (!slice.IsContiguous)
         {
-            throw new Mxfp4Exception(ErrorIds.InvalidSlice, Mxfp4ErrorCategory.InvalidArgument, $"-AsStream serves one contiguous range; select consecutive rows of '{reader.Name}'.", reader.Name);
+            throw new Mxfp4Exception(ErrorIds.InvalidSlice, Mxfp4ErrorCategory.InvalidArgument,
+                $"-AsStream serves one contiguous range; select consecutive rows of '{reader.Name}'.", reader.Name);
         }
 
         var own = OpenInput(InputObject?.BaseObject);
@@ -340,7 +347,9 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
             throw new Mxfp4Exception(
                 ErrorIds.TensorTooLarge,
                 Mxfp4ErrorCategory.LimitsExceeded,
-                $"'{reader.Name}' has {Plural.Of(slice.ElementCount, "element", "elements")} ({slice.ElementCount * elementBytes} bytes as {ChosenFormat}), more than an in-memory result may hold (-MemoryLimit {MemoryLimit}). Use -OutFile or -AsStream, or select a part with -Expert or -Row.",
+                $"'{reader.Name}' has {Plural.Of(slice.ElementCount, "element", "elements")} ({slice.ElementCount * elementBytes} bytes as "
+                    + $"{ChosenFormat}), more than an in-memory result may hold (-MemoryLimit {MemoryLimit}). Use -OutFile or -AsStream, "
+                        + "or select a part with -Expert or -Row.",
                 reader.Name);
         }
 
@@ -354,13 +363,15 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         foreach (var (first, n, at) in Chunks(reader.Name, slice, ChunkElements(ByteChunk * 4)))
         {
             var bytes = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(data), count * elementBytes);
-            ParallelDecoder.Decode(reader.Source, first, n, bytes.Slice((int)(at * elementBytes), (int)(n * elementBytes)), ChosenFormat, ThrottleLimit, PipelineStopToken);
+            ParallelDecoder.Decode(reader.Source, first, n, bytes.Slice((int)(at * elementBytes), (int)(n * elementBytes)), ChosenFormat,
+                ThrottleLimit, PipelineStopToken);
         }
 
         return new TensorData(reader.Name, ChosenFormat, slice.Shape, data, slice.Expert);
     }
 
-    private long ChunkElements(int chunkBytes) => chunkBytes / ChosenFormat.BytesPerElement() / Mxfp4Format.BlockElements * Mxfp4Format.BlockElements;
+    private long ChunkElements(int chunkBytes)
+        => chunkBytes / ChosenFormat.BytesPerElement() / Mxfp4Format.BlockElements * Mxfp4Format.BlockElements;
 
     /// <summary>
     /// The slice's ranges cut into chunks (source element, count, elements before it in the slice). Between chunks
@@ -381,7 +392,8 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
                     long n = Math.Min(chunkElements, count - at);
                     yield return (first + at, n, done);
                     done += n;
-                    progress.Report(done, slice.ElementCount, string.Create(CultureInfo.InvariantCulture, $"{done:N0} of ") + Plural.Grouped(slice.ElementCount, "element", "elements"));
+                    progress.Report(done, slice.ElementCount, string.Create(CultureInfo.InvariantCulture, $"{done:N0} of ")
+                        + Plural.Grouped(slice.ElementCount, "element", "elements"));
                 }
             }
         }
@@ -400,11 +412,15 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         try
         {
             using var checkpoint = OpenCheckpoint(path);
-            var options = new ConversionOptions { Format = ChosenFormat, Layout = Layout, SafetensorsOnly = SafetensorsOnly, Force = Force, Threads = ThrottleLimit };
+            var options = new ConversionOptions { Format = ChosenFormat, Layout = Layout, SafetensorsOnly = SafetensorsOnly, Force = Force,
+                Threads = ThrottleLimit };
             string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
             var plan = ConversionPlan.Create(checkpoint, destination, options);
             var confirmed = plan.Shards
-                .Where(s => ShouldProcess(s.TargetPath, $"Convert '{s.SourcePath}' ({Plural.Of(s.ConvertedCount, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat}, {s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
+                .Where(s
+                    => ShouldProcess(s.TargetPath,
+                    $"Convert '{s.SourcePath}' ({Plural.Of(s.ConvertedCount, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat}, "
+                        + $"{s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
                 .ToList();
             if (confirmed.Count == 0)
             {
@@ -433,7 +449,10 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
                 }
             }
 
-            WriteVerbose($"Converted {Plural.Of(result.TensorsConverted, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat} and copied {Plural.Of(result.TensorsCopied, "tensor", "tensors")}: {Display.Size(result.BytesWritten)} in {result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
+            WriteVerbose(
+                $"Converted {Plural.Of(result.TensorsConverted, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat} and copied "
+                    + $"{Plural.Of(result.TensorsCopied, "tensor", "tensors")}: {Display.Size(result.BytesWritten)} in "
+                        + $"{result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
             if (PassThru)
             {
                 WriteItems(result.WrittenFiles);

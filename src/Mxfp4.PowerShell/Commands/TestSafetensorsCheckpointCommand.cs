@@ -9,7 +9,8 @@ namespace Mxfp4.PowerShell.Commands;
 /// Checks that a checkpoint is whole and consistent, reporting every problem: one result per file and a summary,
 /// and every problem also as an error record (or a warning) under its stable id, so scripts and CI fail on any error.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "SafetensorsCheckpoint", DefaultParameterSetName = PathSet, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Test-SafetensorsCheckpoint.md")]
+[Cmdlet(VerbsDiagnostic.Test, "SafetensorsCheckpoint", DefaultParameterSetName = PathSet,
+    HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Test-SafetensorsCheckpoint.md")]
 [OutputType(typeof(FileVerification), typeof(CheckpointVerification))]
 [OutputType(typeof(bool))]
 public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
@@ -17,7 +18,8 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
@@ -54,7 +56,8 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
             ManifestPath = Manifest is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Manifest),
             Threads = ThrottleLimit,
         };
-        foreach (var path in Quiet ? QuietlyResolved(literal ? LiteralPath : Path, literal) : ResolvePaths(literal ? LiteralPath : Path, literal))
+        foreach (var path in Quiet ? QuietlyResolved(literal ? LiteralPath : Path, literal)
+            : ResolvePaths(literal ? LiteralPath : Path, literal))
         {
             if (path is null)
             {
@@ -68,7 +71,8 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
                 var result = CheckpointVerifier.Verify(
                     path,
                     options,
-                    p => progress.Report(p.DoneBytes, p.TotalBytes, $"{p.Phase}: {Display.Size(p.DoneBytes)} of {Display.Size(p.TotalBytes)}"),
+                    p => progress.Report(p.DoneBytes, p.TotalBytes,
+                        $"{p.Phase}: {Display.Size(p.DoneBytes)} of {Display.Size(p.TotalBytes)}"),
                     PipelineStopToken);
                 progress.Complete();
                 Write(result);
@@ -105,10 +109,14 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
                 }
                 else
                 {
-                    resolved.AddRange(SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider).Where(_ => provider.Name == "FileSystem"));
+                    resolved.AddRange(
+                        SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider).Where(_
+                        => provider.Name == "FileSystem"));
                 }
             }
-            catch (Exception ex) when (ex is ItemNotFoundException or NotSupportedException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
+            catch (Exception ex) when (
+                ex is ItemNotFoundException or NotSupportedException or System.Management.Automation.DriveNotFoundException
+                    or ProviderNotFoundException)
             {
             }
 

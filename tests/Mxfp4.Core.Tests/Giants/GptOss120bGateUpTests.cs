@@ -92,7 +92,8 @@ public sealed class GptOss120bGateUpTests : IClassFixture<Fixture>
         using var checkpoint = Checkpoint.Open(_fixture.Path);
         using var reader = TensorReader.Open(Mxfp4Pairing.Pair(checkpoint.Tensors)[0].Tensor!);
         var source = (Mxfp4TensorSource)reader.Source;
-        var matrix = new Mxfp4Matrix(source.BlocksFile, source.BlocksOffset, source.ScalesFile, source.ScalesOffset, (long)Fixture.Experts * Fixture.RowsPerExpert, Fixture.GroupsPerRow, Fixture.Name)
+        var matrix = new Mxfp4Matrix(source.BlocksFile, source.BlocksOffset, source.ScalesFile, source.ScalesOffset,
+            (long)Fixture.Experts * Fixture.RowsPerExpert, Fixture.GroupsPerRow, Fixture.Name)
             .Expert(Fixture.Experts - 1, Fixture.RowsPerExpert);
         var random = new Random(5);
         var x = Enumerable.Range(0, Fixture.Columns).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();

@@ -153,7 +153,8 @@ public class Mxfp4KernelsTests
         }
 
         Assert.Equal(Avx2.IsSupported, Mxfp4Kernels.IsSupported(KernelPath.Vector256));
-        Assert.Equal(Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx512BW.IsSupported, Mxfp4Kernels.IsSupported(KernelPath.Vector512));
+        Assert.Equal(Vector512.IsHardwareAccelerated && Avx512F.IsSupported && Avx512BW.IsSupported,
+            Mxfp4Kernels.IsSupported(KernelPath.Vector512));
     }
 
     [Fact]

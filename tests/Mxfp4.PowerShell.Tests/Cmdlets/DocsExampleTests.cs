@@ -29,12 +29,15 @@ public sealed partial class DocsExampleTests
         var result = session.Run(
             "$ExecutionContext.SessionState.Path.SetLocation($root) | Out-Null\n" + code,
             new Dictionary<string, object?> { ["root"] = RepositoryLayout.RepositoryRoot });
-        Assert.True(result.Errors.Count == 0, $"{page} example {index + 1}:\n{code}\n---\n{string.Join("\n", result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e))}");
+        Assert.True(result.Errors.Count == 0,
+            $"{page} example "
+                + $"{index + 1}:\n{code}\n---\n{string.Join("\n", result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e))}");
     }
 
     /// <summary>Cmdlet pages (Verb-Noun.md) and about topics; the folder's README is about the docs, not the module.</summary>
     private static bool IsHelpPage(string path)
-        => Path.GetFileName(path).Contains('-', StringComparison.Ordinal) || Path.GetFileName(path).StartsWith("about_", StringComparison.Ordinal);
+        => Path.GetFileName(path).Contains('-', StringComparison.Ordinal)
+            || Path.GetFileName(path).StartsWith("about_", StringComparison.Ordinal);
 
     private static string DocsDirectory => Path.Combine(RepositoryLayout.RepositoryRoot, "docs", "en-US");
 
