@@ -31,7 +31,8 @@ public sealed class ModuleSession : IDisposable
         Runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         Runspace.Open();
         var import = Run("Import-Module -Name $modulePath -ErrorAction Stop", new Dictionary<string,
-            object?> { ["modulePath"] = modulePath });
+            object?>
+        { ["modulePath"] = modulePath });
         if (import.Errors.Count > 0)
         {
             Runspace.Dispose();

@@ -105,8 +105,13 @@ internal sealed class ConversionSection : ILimitsSection
     {
         using var checkpoint = Checkpoint.Open(input);
         var plan = ConversionPlan.Create(checkpoint, destination,
-            new ConversionOptions { Format = OutputFormat.BF16, Layout = ConversionLayout.Natural, ChunkBytes = ChunkBytes,
-            Threads = threads });
+            new ConversionOptions
+            {
+                Format = OutputFormat.BF16,
+                Layout = ConversionLayout.Natural,
+                ChunkBytes = ChunkBytes,
+                Threads = threads
+            });
         Sync();
         GC.Collect();
         GC.WaitForPendingFinalizers();

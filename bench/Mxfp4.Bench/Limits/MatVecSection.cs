@@ -135,8 +135,13 @@ internal sealed class MatVecSection : ILimitsSection
                     }
 
                     bool exact = precision == MatVecPrecision.Exact;
-                    double required = (matrix == all, exact) switch { (true, true) => 1.0, (true, false) => 1.1, (false, true) => 1.25, _
-                        => 1.5 };
+                    double required = (matrix == all, exact) switch
+                    {
+                        (true, true) => 1.0,
+                        (true, false) => 1.1,
+                        (false, true) => 1.25,
+                        _ => 1.5
+                    };
                     targets.Add(
                         new LimitsTarget(Invariant($"matvec {precision} ≥ {required}× ggml's faster path, {label} ({threads} threads)"),
                         ratio, required));

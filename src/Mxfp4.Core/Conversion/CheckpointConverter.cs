@@ -251,8 +251,8 @@ public static class CheckpointConverter
         }
     }
 
-        private static Stream Filter(Stream stream, Func<Stream, Stream>? outputFilter) => outputFilter is null ? stream
-            : outputFilter(stream);
+    private static Stream Filter(Stream stream, Func<Stream, Stream>? outputFilter) => outputFilter is null ? stream
+        : outputFilter(stream);
 
     internal static Exception Wrap(Exception ex, string path) => ex switch
     {

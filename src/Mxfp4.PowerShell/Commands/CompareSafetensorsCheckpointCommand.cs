@@ -47,8 +47,13 @@ public sealed class CompareSafetensorsCheckpointCommand : Mxfp4Cmdlet
         }
 
         var filter = new NameFilter(Name);
-        var options = new ComparisonOptions { DifferenceLayout = DifferenceLayout, Tolerance = Tolerance, Filter = filter.Matches,
-            Threads = ThrottleLimit };
+        var options = new ComparisonOptions
+        {
+            DifferenceLayout = DifferenceLayout,
+            Tolerance = Tolerance,
+            Filter = filter.Matches,
+            Threads = ThrottleLimit
+        };
         var progress = new ProgressReporter(this, 5, $"Comparing {referencePath} with {differencePath}");
         try
         {

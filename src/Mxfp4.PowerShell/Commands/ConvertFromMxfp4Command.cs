@@ -412,8 +412,14 @@ public sealed class ConvertFromMxfp4Command : Mxfp4Cmdlet
         try
         {
             using var checkpoint = OpenCheckpoint(path);
-            var options = new ConversionOptions { Format = ChosenFormat, Layout = Layout, SafetensorsOnly = SafetensorsOnly, Force = Force,
-                Threads = ThrottleLimit };
+            var options = new ConversionOptions
+            {
+                Format = ChosenFormat,
+                Layout = Layout,
+                SafetensorsOnly = SafetensorsOnly,
+                Force = Force,
+                Threads = ThrottleLimit
+            };
             string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
             var plan = ConversionPlan.Create(checkpoint, destination, options);
             var confirmed = plan.Shards

@@ -294,11 +294,21 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         try
         {
             using var checkpoint = Checkpoint.Open(path);
-            var options = new ConversionOptions { Layout = Layout, SafetensorsOnly = SafetensorsOnly, Force = Force,
-                Threads = ThrottleLimit };
+            var options = new ConversionOptions
+            {
+                Layout = Layout,
+                SafetensorsOnly = SafetensorsOnly,
+                Force = Force,
+                Threads = ThrottleLimit
+            };
             var filter = Name is null ? null : new NameFilter(Name);
-            var quantization = new QuantizationOptions { Rule = ScaleRule, NamingStyle = Style, Selects = filter is null ? null
-                : filter.Matches };
+            var quantization = new QuantizationOptions
+            {
+                Rule = ScaleRule,
+                NamingStyle = Style,
+                Selects = filter is null ? null
+                : filter.Matches
+            };
             string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
             var plan = QuantizationPlan.Create(checkpoint, destination, options, quantization);
             if (plan.Shards.Sum(s => s.ConvertedCount) == 0)

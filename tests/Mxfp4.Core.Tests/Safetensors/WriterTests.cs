@@ -208,7 +208,8 @@ public sealed class WriterTests : IDisposable
     public void Header_parses_as_plain_json_with_the_bcl()
     {
         var layout = SafetensorsLayout.Create([new TensorSpec("x\"y", SafetensorsDType.I16, [2, 2])], new Dictionary<string,
-            string> { ["é"] = "\\" });
+            string>
+        { ["é"] = "\\" });
         using var doc = JsonDocument.Parse(layout.Prefix.AsMemory(8));
         var props = doc.RootElement.EnumerateObject().ToArray();
         Assert.Equal(["__metadata__", "x\"y"], props.Select(p => p.Name));

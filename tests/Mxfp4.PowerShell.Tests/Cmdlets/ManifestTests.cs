@@ -15,7 +15,8 @@ public sealed class ManifestTests : IDisposable
     public void Test_ModuleManifest_accepts_the_staged_manifest()
     {
         var result = _session.Run("Test-ModuleManifest -Path ([System.IO.Path]::Combine($modulePath, 'Mxfp4.psd1'))", new Dictionary<string,
-            object?> { ["modulePath"] = StagedVersionDirectory() });
+            object?>
+        { ["modulePath"] = StagedVersionDirectory() });
         Assert.Empty(result.Errors);
         Assert.Equal("Mxfp4", result.Output.Single().Properties["Name"].Value);
     }

@@ -27,7 +27,8 @@ public sealed class OutputSafetyTests : IDisposable
         byte[] before = SHA256.HashData(File.ReadAllBytes(_checkpoint.Path));
 
         var result = _session.Run($"Get-Mxfp4Tensor $checkpoint | ConvertFrom-Mxfp4 -OutFile $checkpoint{force}", new Dictionary<string,
-            object?> { ["checkpoint"] = _checkpoint.Path });
+            object?>
+        { ["checkpoint"] = _checkpoint.Path });
 
         var error = Assert.Single(result.Errors);
         // Without -Force the existing file already stops it; with -Force only the new check does.
@@ -72,7 +73,8 @@ public sealed class OutputSafetyTests : IDisposable
         string destination = Path.Combine(_scratch, "missing", "converted");
 
         var result = _session.Run("ConvertFrom-Mxfp4 -Path $checkpoint -Destination $destination", new Dictionary<string,
-            object?> { ["checkpoint"] = _checkpoint.Path, ["destination"] = destination });
+            object?>
+        { ["checkpoint"] = _checkpoint.Path, ["destination"] = destination });
 
         Assert.StartsWith("DestinationParentNotFound,", Assert.Single(result.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(_scratch));
@@ -86,7 +88,8 @@ public sealed class OutputSafetyTests : IDisposable
         string destination = Path.Combine(_checkpoint.DirectoryPath, child);
 
         var result = _session.Run("ConvertFrom-Mxfp4 -Path $source -Destination $destination -Force", new Dictionary<string,
-            object?> { ["source"] = _checkpoint.DirectoryPath, ["destination"] = destination });
+            object?>
+        { ["source"] = _checkpoint.DirectoryPath, ["destination"] = destination });
 
         Assert.StartsWith("DestinationIsSource,", Assert.Single(result.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Equal(["model.safetensors"], Directory.GetFileSystemEntries(_checkpoint.DirectoryPath).Select(Path.GetFileName));
@@ -100,9 +103,11 @@ public sealed class OutputSafetyTests : IDisposable
         string outFile = Path.Combine(readOnly.Path, "w.bin");
 
         var convert = _session.Run("ConvertFrom-Mxfp4 -Path $checkpoint -Destination $destination", new Dictionary<string,
-            object?> { ["checkpoint"] = _checkpoint.Path, ["destination"] = destination });
+            object?>
+        { ["checkpoint"] = _checkpoint.Path, ["destination"] = destination });
         var write = _session.Run("Get-Mxfp4Tensor $checkpoint | ConvertFrom-Mxfp4 -OutFile $outFile", new Dictionary<string,
-            object?> { ["outFile"] = outFile });
+            object?>
+        { ["outFile"] = outFile });
 
         Assert.StartsWith("OutputWriteFailed,", Assert.Single(convert.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.StartsWith("OutputWriteFailed,", Assert.Single(write.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
