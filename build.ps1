@@ -96,7 +96,8 @@ function Invoke-Test {
     }
 
     $nunit = Join-Path $results 'pester.xml'
-    $exit = Invoke-ChildPwsh -File (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1') -PesterManifest (Get-PesterManifest) -ResultPath $nunit
+    $suite = Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1'
+    $exit = Invoke-ChildPwsh -File $suite -PesterManifest (Get-PesterManifest) -ResultPath $nunit
     if ($exit -ne 0) { $failedRuns.Add("Pester (exit code $exit)") }
     if (Test-Path $nunit) {
         $summary = ([xml](Get-Content $nunit -Raw)).'test-results'

@@ -23,7 +23,8 @@ try {
     $tensors = Get-SafetensorsHeader $Checkpoint
     $tensors | Group-Object DType | ForEach-Object { '   {0,3} tensors of {1}' -f $_.Count, $_.Name }
     $pairs = Get-Mxfp4Tensor $Checkpoint
-    $pairs | Select-Object -First 2 | Format-Table Name, @{ n = 'Shape'; e = { $_.Shape -join ' x ' } }, NamingStyle | Out-String -Stream | Where-Object { $_ }
+    $pairs | Select-Object -First 2 | Format-Table Name, @{ n = 'Shape'; e = { $_.Shape -join ' x ' } }, NamingStyle | Out-String -Stream |
+        Where-Object { $_ }
     "   ... $($pairs.Count) MXFP4 tensors, paired from blocks and scales across shards"
     $check = Test-SafetensorsCheckpoint $Checkpoint -Hash -Deep | Where-Object { $_.PSObject.TypeNames[0] -like '*.CheckpointVerification' }
     if (-not $check.Passed) { throw "The sample checkpoint failed its check." }
@@ -46,12 +47,16 @@ try {
     $expert = 1
     $blockBytes = $down.Blocks.ByteLength / $down.Shape[0]
     $scaleBytes = $down.Scales.ByteLength / $down.Shape[0]
-    $blocks = (Get-Content $down.Blocks.Path -AsByteStream -Raw)[($down.Blocks.DataOffset + $expert * $blockBytes)..($down.Blocks.DataOffset + ($expert + 1) * $blockBytes - 1)]
-    $scales = (Get-Content $down.Scales.Path -AsByteStream -Raw)[($down.Scales.DataOffset + $expert * $scaleBytes)..($down.Scales.DataOffset + ($expert + 1) * $scaleBytes - 1)]
+    $blocks = (Get-Content $down.Blocks.Path -AsByteStream -Raw)[
+        ($down.Blocks.DataOffset + $expert * $blockBytes)..($down.Blocks.DataOffset + ($expert + 1) * $blockBytes - 1)]
+    $scales = (Get-Content $down.Scales.Path -AsByteStream -Raw)[
+        ($down.Scales.DataOffset + $expert * $scaleBytes)..($down.Scales.DataOffset + ($expert + 1) * $scaleBytes - 1)]
     $expected = Expand-Mxfp4 $blocks $scales
     $actual = ($down | ConvertFrom-Mxfp4 -Expert $expert -Format F32).Data
-    $different = @(0..($expected.Length - 1) | Where-Object { [BitConverter]::SingleToUInt32Bits($expected[$_]) -ne [BitConverter]::SingleToUInt32Bits($actual[$_]) })
-    if ($different.Count -gt 0) { throw "$($different.Count) elements of expert $expert differ from the spec, the first at $($different[0])." }
+    $different = @(0..($expected.Length - 1) |
+        Where-Object { [BitConverter]::SingleToUInt32Bits($expected[$_]) -ne [BitConverter]::SingleToUInt32Bits($actual[$_]) })
+    if ($different.Count -gt 0) {
+        throw "$($different.Count) elements of expert $expert differ from the spec, the first at $($different[0])." }
     "   $($down.Name) expert ${expert}: all $($expected.Length) elements bit-identical to the spec"
 
     "`n== 3. A gpt-oss-20b-sized tensor: gate_up of 32 experts, [32, 5760, 2880] as MXFP4"
@@ -61,7 +66,8 @@ try {
     $scaleLength = 32L * 5760 * 90
     $header = [ordered]@{
         'model.layers.0.mlp.experts.gate_up_proj_blocks' = @{ dtype = 'U8'; shape = $shape + 16; data_offsets = 0, $blockLength }
-        'model.layers.0.mlp.experts.gate_up_proj_scales' = @{ dtype = 'U8'; shape = $shape; data_offsets = $blockLength, ($blockLength + $scaleLength) }
+        'model.layers.0.mlp.experts.gate_up_proj_scales' = @{
+            dtype = 'U8'; shape = $shape; data_offsets = $blockLength, ($blockLength + $scaleLength) }
     } | ConvertTo-Json -Compress
     $header = $header.PadRight([math]::Ceiling($header.Length / 8) * 8)
     $random = [System.Random]::new(20)
@@ -93,7 +99,8 @@ try {
 
     $out = Join-Path $work 'gate-up.bf16'
     $seconds = (Measure-Command { $gateUp | ConvertFrom-Mxfp4 -Format BF16 -OutFile $out }).TotalSeconds
-    '   dequantized to a BF16 file: {0:N2} s, {1:N1} GB/s (on a terminal, a progress bar showed meanwhile)' -f $seconds, ((Get-Item $out).Length / $seconds / 1e9)
+    '   dequantized to a BF16 file: {0:N2} s, {1:N1} GB/s (on a terminal, a progress bar showed meanwhile)' -f $seconds,
+        ((Get-Item $out).Length / $seconds / 1e9)
     Remove-Item $out
 
     $x = [float[]](1..2880 | ForEach-Object { [math]::Sin($_) })

@@ -5,7 +5,8 @@ using Mxfp4.Bench.Limits;
 namespace Mxfp4.Bench;
 
 /// <summary>
-/// <c>limits [--quick] [--only dequant|matvec|conversion]</c> prints the limit-ratio report measured in this one process; anything else goes to
+/// <c>limits [--quick] [--only dequant|matvec|conversion]</c> prints the limit-ratio report measured in this one process; anything else
+/// goes to
 /// BenchmarkDotNet (e.g. <c>--filter *</c>).
 /// </summary>
 internal static class Program

@@ -19,7 +19,8 @@ public enum Mxfp4ErrorCategory
 /// </summary>
 public class Mxfp4Exception : Exception
 {
-    public Mxfp4Exception(string errorId, Mxfp4ErrorCategory category, string message, object? target = null, Exception? innerException = null)
+    public Mxfp4Exception(string errorId, Mxfp4ErrorCategory category, string message, object? target = null,
+        Exception? innerException = null)
         : base(message, innerException)
     {
         ErrorId = errorId;

@@ -30,11 +30,14 @@ public sealed class ModuleSession : IDisposable
         ModulePath = modulePath;
         Runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         Runspace.Open();
-        var import = Run("Import-Module -Name $modulePath -ErrorAction Stop", new Dictionary<string, object?> { ["modulePath"] = modulePath });
+        var import = Run("Import-Module -Name $modulePath -ErrorAction Stop", new Dictionary<string,
+            object?>
+        { ["modulePath"] = modulePath });
         if (import.Errors.Count > 0)
         {
             Runspace.Dispose();
-            throw new InvalidOperationException($"Importing {modulePath} failed: {import.Errors[0].FullyQualifiedErrorId}: {import.Errors[0].Exception.Message}");
+            throw new InvalidOperationException(
+                $"Importing {modulePath} failed: {import.Errors[0].FullyQualifiedErrorId}: {import.Errors[0].Exception.Message}");
         }
     }
 

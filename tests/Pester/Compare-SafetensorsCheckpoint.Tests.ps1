@@ -49,7 +49,8 @@ Describe 'Compare-SafetensorsCheckpoint' {
         $changed[0].RmsDiff | Should -BeLessThan ([math]::Sqrt(($d37 * $d37 + $d200 * $d200) / $tensor.ElementCount) * (1 + 1e-12))
         $changed[0].RmsDiff | Should -BeGreaterThan ([math]::Sqrt(($d37 * $d37 + $d200 * $d200) / $tensor.ElementCount) * (1 - 1e-12))
         $changed[0].WithinTolerance | Should -BeFalse
-        ($records | Where-Object Name -ne $tensor.Name | Where-Object { $_.Status -ne 'Compared' -or $_.MaxAbsDiff -ne 0 }) | Should -BeNullOrEmpty
+        ($records | Where-Object Name -ne $tensor.Name | Where-Object { $_.Status -ne 'Compared' -or $_.MaxAbsDiff -ne 0 }) |
+            Should -BeNullOrEmpty
     }
 
     It 'judges -Tolerance against the largest absolute difference' {
@@ -59,7 +60,8 @@ Describe 'Compare-SafetensorsCheckpoint' {
         Set-Bytes $tensor.Path ($tensor.DataOffset + 6) ([byte[]](0x00, 0x40))
         $difference = [math]::Abs($old - 2.0)
         (Compare-SafetensorsCheckpoint $sharded $copy -Name model.norm.weight -Tolerance $difference).WithinTolerance | Should -BeTrue
-        (Compare-SafetensorsCheckpoint $sharded $copy -Name model.norm.weight -Tolerance ($difference * 0.999)).WithinTolerance | Should -BeFalse
+        (Compare-SafetensorsCheckpoint $sharded $copy -Name model.norm.weight -Tolerance ($difference * 0.999)).WithinTolerance |
+            Should -BeFalse
     }
 
     It 'compares MXFP4 pairs on their decoded values: a scale raised by one doubles its 32 elements' {
@@ -105,7 +107,8 @@ Describe 'Compare-SafetensorsCheckpoint' {
             ConvertFrom-Mxfp4 -Path $sharded -Destination $destination -Format $format
             $records = Compare-SafetensorsCheckpoint $sharded $destination
             $records | Should -HaveCount $sampleTensors
-            ($records | Where-Object { $_.Status -ne 'Compared' -or -not $_.Equal -or -not $_.WithinTolerance }).Name | Should -BeNullOrEmpty
+            ($records | Where-Object { $_.Status -ne 'Compared' -or -not $_.Equal -or -not $_.WithinTolerance }).Name |
+                Should -BeNullOrEmpty
             ($records | Where-Object ReferenceDType -eq 'MXFP4').DifferenceDType | Sort-Object -Unique | Should -Be $format
         }
     }

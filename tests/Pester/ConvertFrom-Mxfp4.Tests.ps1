@@ -53,12 +53,15 @@ Describe 'ConvertFrom-Mxfp4' {
             $sinks = Get-SafetensorsHeader $sharded -Name 'model.layers.0.self_attn.sinks'
             $values = ($sinks | ConvertFrom-Mxfp4 -Format F32).Data
             $bytes = Get-Content $sinks.Path -AsByteStream -Raw
-            $expected = 0..3 | ForEach-Object { [BitConverter]::UInt32BitsToSingle([uint32][BitConverter]::ToUInt16($bytes, $sinks.DataOffset + 2 * $_) -shl 16) }
+            $expected = 0..3 |
+                ForEach-Object { [BitConverter]::UInt32BitsToSingle([uint32][BitConverter]::ToUInt16($bytes,
+                $sinks.DataOffset + 2 * $_) -shl 16) }
             $values | Should -Be $expected
         }
 
         It 'refuses one half of a pair piped without Get-Mxfp4Tensor' {
-            { Get-SafetensorsHeader $sharded -Name '*layers.0*down_proj_blocks' | ConvertFrom-Mxfp4 -ErrorAction Stop } | Should -Throw -ErrorId "UnpairedMxfp4Tensor,$cmdlet"
+            { Get-SafetensorsHeader $sharded -Name '*layers.0*down_proj_blocks' | ConvertFrom-Mxfp4 -ErrorAction Stop } |
+                Should -Throw -ErrorId "UnpairedMxfp4Tensor,$cmdlet"
         }
 
         It 'refuses results over -MemoryLimit with TensorTooLarge' {
@@ -158,7 +161,8 @@ Describe 'ConvertFrom-Mxfp4' {
 
         It 'rejects the transformers layout for original gpt-oss naming' {
             $destination = Join-Path $TestDrive 'refused'
-            { ConvertFrom-Mxfp4 -Path $original -Destination $destination -Layout Transformers -ErrorAction Stop } | Should -Throw -ErrorId "LayoutNotSupported,$cmdlet"
+            { ConvertFrom-Mxfp4 -Path $original -Destination $destination -Layout Transformers -ErrorAction Stop } |
+                Should -Throw -ErrorId "LayoutNotSupported,$cmdlet"
             $destination | Should -Not -Exist
         }
     }

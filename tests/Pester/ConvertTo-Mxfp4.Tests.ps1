@@ -96,7 +96,8 @@ Describe 'ConvertTo-Mxfp4' {
 
         It 'refuses a tensor that is not F32, BF16 or F16' {
             $u8 = Get-SafetensorsHeader $sharded -Name 'model.layers.0.mlp.experts.down_proj_scales'
-            { $u8 | ConvertTo-Mxfp4 -ErrorAction Stop } | Should -Throw -ErrorId 'UnsupportedDType,Mxfp4.PowerShell.Commands.ConvertToMxfp4Command'
+            { $u8 | ConvertTo-Mxfp4 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'UnsupportedDType,Mxfp4.PowerShell.Commands.ConvertToMxfp4Command'
         }
 
         It 'writes the pairs to -OutFile, refuses to overwrite without -Force, and -WhatIf writes nothing' {
@@ -113,7 +114,8 @@ Describe 'ConvertTo-Mxfp4' {
             $inMemory = $tensors[0] | ConvertTo-Mxfp4
             $stored = Get-SafetensorsHeader $out -Name ($inMemory.BlocksName)
             [System.Linq.Enumerable]::SequenceEqual([byte[]](Get-TensorBytes $stored), $inMemory.Blocks) | Should -BeTrue
-            { $tensors | ConvertTo-Mxfp4 -OutFile $out -ErrorAction Stop } | Should -Throw -ErrorId 'OutputExists,Mxfp4.PowerShell.Commands.ConvertToMxfp4Command'
+            { $tensors | ConvertTo-Mxfp4 -OutFile $out -ErrorAction Stop } |
+                Should -Throw -ErrorId 'OutputExists,Mxfp4.PowerShell.Commands.ConvertToMxfp4Command'
             $tensors | ConvertTo-Mxfp4 -OutFile $out -Force
             Get-ChildItem $TestDrive -Filter '*.mxfp4-partial' -Force | Should -BeNullOrEmpty
         }
@@ -142,11 +144,14 @@ Describe 'ConvertTo-Mxfp4' {
                 $ob = Get-TensorBytes $o.Blocks
                 for ($g = 0; $g -lt $ob.Length / 16; $g++) {
                     $largest = 0
-                    for ($k = 16 * $g; $k -lt 16 * $g + 16; $k++) { $largest = [math]::Max($largest, [math]::Max($ob[$k] -band 7, ($ob[$k] -shr 4) -band 7)) }
+                    for ($k = 16 * $g; $k -lt 16 * $g + 16; $k++) { $largest = [math]::Max($largest, [math]::Max($ob[$k] -band 7,
+                        ($ob[$k] -shr 4) -band 7)) }
                     $largest | Should -BeGreaterOrEqual 6
                 }
-                [System.Linq.Enumerable]::SequenceEqual([byte[]](Get-TensorBytes $b.Blocks), [byte[]]$ob) | Should -BeTrue -Because "$($o.Name) blocks"
-                [System.Linq.Enumerable]::SequenceEqual([byte[]](Get-TensorBytes $b.Scales), [byte[]](Get-TensorBytes $o.Scales)) | Should -BeTrue -Because "$($o.Name) scales"
+                [System.Linq.Enumerable]::SequenceEqual([byte[]](Get-TensorBytes $b.Blocks), [byte[]]$ob) |
+                    Should -BeTrue -Because "$($o.Name) blocks"
+                [System.Linq.Enumerable]::SequenceEqual([byte[]](Get-TensorBytes $b.Scales), [byte[]](Get-TensorBytes $o.Scales)) |
+                    Should -BeTrue -Because "$($o.Name) scales"
             }
         }
 
@@ -158,7 +163,8 @@ Describe 'ConvertTo-Mxfp4' {
             $r.Scales[0] | Should -Be 125
             $r.MaxAbsError | Should -Be 0
             $bits = Get-ReferenceBits $r.Blocks $r.Scales
-            ($bits | ForEach-Object { [System.BitConverter]::UInt32BitsToSingle($_) }) -join ',' | Should -Be ((@(0.5, -1.5, 1, 0) * 8) -join ',')
+            ($bits | ForEach-Object { [System.BitConverter]::UInt32BitsToSingle($_) }) -join ',' |
+                Should -Be ((@(0.5, -1.5, 1, 0) * 8) -join ',')
         }
 
         It 'copies the other tensors byte for byte and adds quantization_config to config.json' {
@@ -192,7 +198,8 @@ Describe 'ConvertTo-Mxfp4' {
         It 'quantizes what -Name selects and refuses a tensor it cannot encode before writing anything' {
             $some = Join-Path $TestDrive 'some'
             ConvertTo-Mxfp4 -Path $dense -Destination $some -Name '*.self_attn.q_proj.weight'
-            (Get-Mxfp4Tensor $some).Name | Sort-Object | Should -Be @('model.layers.0.self_attn.q_proj.weight', 'model.layers.1.self_attn.q_proj.weight')
+            (Get-Mxfp4Tensor $some).Name | Sort-Object |
+                Should -Be @('model.layers.0.self_attn.q_proj.weight', 'model.layers.1.self_attn.q_proj.weight')
             $refused = Join-Path $TestDrive 'refused'
             ConvertTo-Mxfp4 -Path $dense -Destination $refused -Name '*.sinks' -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -Be 'NotBlockAligned,Mxfp4.PowerShell.Commands.ConvertToMxfp4Command'
@@ -207,7 +214,8 @@ Describe 'ConvertTo-Mxfp4' {
             $whatIf = Join-Path $TestDrive 'whatif'
             ConvertTo-Mxfp4 -Path $dense -Destination $whatIf -WhatIf
             Test-Path $whatIf | Should -BeFalse
-            { ConvertTo-Mxfp4 -Path $dense -Destination $back -ErrorAction Stop } | Should -Throw -ErrorId 'OutputExists,Mxfp4.PowerShell.Commands.ConvertToMxfp4Command'
+            { ConvertTo-Mxfp4 -Path $dense -Destination $back -ErrorAction Stop } |
+                Should -Throw -ErrorId 'OutputExists,Mxfp4.PowerShell.Commands.ConvertToMxfp4Command'
             ConvertTo-Mxfp4 -Path $dense -Destination $back -Layout Transformers -Force
             Get-ChildItem $back -Force | Where-Object Name -like '*.mxfp4-partial' | Should -BeNullOrEmpty
         }

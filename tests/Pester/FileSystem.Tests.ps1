@@ -69,7 +69,8 @@ Describe 'The Hugging Face cache layout works in every cmdlet' {
         ConvertFrom-Mxfp4 $sharded -Destination (Join-Path $TestDrive 'out-plain')
         Get-TreeHash (Join-Path $TestDrive 'out-cache') | Should -Be (Get-TreeHash (Join-Path $TestDrive 'out-plain'))
 
-        ConvertFrom-Mxfp4 (Join-Path $singleCache 'model.safetensors') -Destination (Join-Path $TestDrive 'out-single-cache') -ErrorVariable err
+        ConvertFrom-Mxfp4 (Join-Path $singleCache 'model.safetensors') -Destination (Join-Path $TestDrive 'out-single-cache') `
+            -ErrorVariable err
         $err | Should -BeNullOrEmpty
         ConvertFrom-Mxfp4 (Join-Path $original 'model.safetensors') -Destination (Join-Path $TestDrive 'out-single-plain')
         Get-TreeHash (Join-Path $TestDrive 'out-single-cache') | Should -Be (Get-TreeHash (Join-Path $TestDrive 'out-single-plain'))
@@ -145,7 +146,8 @@ Describe 'Special files' {
     }
 
     # mknod needs root (CI runs as root); elsewhere the device test is skipped.
-    It '-OutFile onto a private null device writes into it without -Force and leaves it a device' -Skip:(-not ($IsLinux -and (& id -u) -eq '0')) {
+    It '-OutFile onto a private null device writes into it without -Force and leaves it a device' -Skip:(-not ($IsLinux -and
+        (& id -u) -eq '0')) {
         $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'tmp-null')
         $device = Join-Path $dir 'null'
         & mknod $device c 1 3
@@ -184,7 +186,8 @@ Describe 'Special files' {
             do {
                 Start-Sleep -Milliseconds 100
                 try { Get-Mxfp4Tensor $sharded -Name $down | ConvertFrom-Mxfp4 -OutFile $fifo; $written = $true }
-                catch { $_.FullyQualifiedErrorId | Should -Be 'OutputWriteFailed,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'; $written = $false }
+                catch { $_.FullyQualifiedErrorId |
+                    Should -Be 'OutputWriteFailed,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'; $written = $false }
             } until ($written -or [datetime]::UtcNow -gt $deadline)
             $written | Should -BeTrue
             $reader.WaitForExit(30000) | Should -BeTrue
@@ -208,7 +211,8 @@ Describe 'Output names are planned before anything is written' {
         Move-Item (Join-Path $source 'model-00001-of-00002.safetensors') (Join-Path $source 'a' 'model.safetensors')
         Move-Item (Join-Path $source 'model-00002-of-00002.safetensors') (Join-Path $source 'b' 'model.safetensors')
         $index = Join-Path $source 'model.safetensors.index.json'
-        (Get-Content $index -Raw) -replace 'model-00001-of-00002', 'a/model' -replace 'model-00002-of-00002', 'b/model' | Set-Content $index -NoNewline
+        (Get-Content $index -Raw) -replace 'model-00001-of-00002', 'a/model' -replace 'model-00002-of-00002', 'b/model' |
+            Set-Content $index -NoNewline
         ConvertFrom-Mxfp4 $source -Destination (Join-Path $TestDrive 'collide-out') -Force -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'OutputNameCollision,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
         $err[0].CategoryInfo.Category | Should -Be 'InvalidData'

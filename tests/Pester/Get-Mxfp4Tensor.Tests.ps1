@@ -4,7 +4,8 @@ BeforeAll {
 
 Describe 'Get-Mxfp4Tensor' {
     It 'pairs blocks and scales in <Style> naming' -ForEach @(
-        @{ Style = 'HuggingFace'; Folder = 'gpt-oss-tiny'; GateUp = 'model.layers.0.mlp.experts.gate_up_proj'; Down = 'model.layers.0.mlp.experts.down_proj' }
+        @{ Style = 'HuggingFace'; Folder = 'gpt-oss-tiny'; GateUp = 'model.layers.0.mlp.experts.gate_up_proj';
+            Down = 'model.layers.0.mlp.experts.down_proj' }
         @{ Style = 'GptOss'; Folder = 'gpt-oss-tiny-original'; GateUp = 'block.0.mlp.mlp1_weight'; Down = 'block.0.mlp.mlp2_weight' }
     ) {
         $tensors = Get-Mxfp4Tensor (Join-Path $samples $Folder)
@@ -29,14 +30,16 @@ Describe 'Get-Mxfp4Tensor' {
     }
 
     It 'reports blocks without their scales as ScalesMissing' {
-        $result = Get-SafetensorsHeader $sharded -Name '*layers.0*gate_up_proj_blocks' | Get-Mxfp4Tensor -ErrorVariable failures -ErrorAction SilentlyContinue
+        $result = Get-SafetensorsHeader $sharded -Name '*layers.0*gate_up_proj_blocks' |
+            Get-Mxfp4Tensor -ErrorVariable failures -ErrorAction SilentlyContinue
         $result | Should -BeNullOrEmpty
         $failures[0].FullyQualifiedErrorId | Should -Be 'ScalesMissing,Mxfp4.PowerShell.Commands.GetMxfp4TensorCommand'
         $failures[0].Exception.Message | Should -BeLike '*gate_up_proj_scales*'
     }
 
     It 'reports scales without their blocks as BlocksMissing' {
-        Get-SafetensorsHeader $sharded -Name '*layers.0*down_proj_scales' | Get-Mxfp4Tensor -ErrorVariable failures -ErrorAction SilentlyContinue
+        Get-SafetensorsHeader $sharded -Name '*layers.0*down_proj_scales' |
+            Get-Mxfp4Tensor -ErrorVariable failures -ErrorAction SilentlyContinue
         $failures[0].FullyQualifiedErrorId | Should -Be 'BlocksMissing,Mxfp4.PowerShell.Commands.GetMxfp4TensorCommand'
     }
 

@@ -105,7 +105,8 @@ Describe 'Get-SafetensorsHeader' {
         It 'throws with -ErrorAction Stop' {
             $path = Join-Path $TestDrive 'short.safetensors'
             Set-Content -LiteralPath $path -Value ([byte[]](0)) -AsByteStream
-            { Get-SafetensorsHeader $path -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSafetensorsHeader,Mxfp4.PowerShell.Commands.GetSafetensorsHeaderCommand'
+            { Get-SafetensorsHeader $path -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidSafetensorsHeader,Mxfp4.PowerShell.Commands.GetSafetensorsHeaderCommand'
         }
     }
 }

@@ -61,14 +61,17 @@ Describe 'Invoke-Mxfp4MatVec' {
     }
 
     It 'refuses -Bias together with -WithBias' {
-        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector $x -WithBias -Bias ([float[]]::new(64)) } | Should -Throw -ErrorId 'BiasConflict,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
+        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector $x -WithBias -Bias ([float[]]::new(64)) } |
+            Should -Throw -ErrorId 'BiasConflict,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
     }
 
     It 'reports a vector of the wrong length as ShapeMismatch' {
-        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector ([float[]]::new(10)) -ErrorAction Stop } | Should -Throw -ErrorId 'ShapeMismatch,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
+        { $down | Invoke-Mxfp4MatVec -Expert 0 -Vector ([float[]]::new(10)) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ShapeMismatch,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
     }
 
     It 'reports an expert out of range' {
-        { $down | Invoke-Mxfp4MatVec -Expert 9 -Vector $x -ErrorAction Stop } | Should -Throw -ErrorId 'ExpertOutOfRange,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
+        { $down | Invoke-Mxfp4MatVec -Expert 9 -Vector $x -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ExpertOutOfRange,Mxfp4.PowerShell.Commands.InvokeMxfp4MatVecCommand'
     }
 }

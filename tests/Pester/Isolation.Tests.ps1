@@ -16,8 +16,11 @@ Import-Module '$(Join-Path $repo 'output' 'Mxfp4')'
 `$tensor = Get-SafetensorsHeader '$sharded' -Name 'model.layers.0.self_attn.sinks'
 # BF16 to F16 goes through TensorPrimitives.ConvertToHalf, the dependency's code.
 'f16=' + ((`$tensor | ConvertFrom-Mxfp4 -Format F16).Data -join ',')
-[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'System.Numerics.Tensors', 'Mxfp4.Core', 'Mxfp4.PowerShell' } |
-    ForEach-Object { 'loaded={0} {1} {2}' -f `$_.GetName().Name, `$_.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name } |
+[AppDomain]::CurrentDomain.GetAssemblies() |
+    Where-Object { `$_.GetName().Name -in 'System.Numerics.Tensors', 'Mxfp4.Core', 'Mxfp4.PowerShell' } |
+    ForEach-Object {
+        'loaded={0} {1} {2}' -f `$_.GetName().Name, `$_.GetName().Version,
+            [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name } |
     Sort-Object
 "@
         $output = & $pwsh -NoProfile -NonInteractive -Command $script 2>&1 | ForEach-Object ToString

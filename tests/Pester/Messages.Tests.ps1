@@ -13,13 +13,15 @@ BeforeAll {
 
 Describe 'Messages with counts' {
     It 'a conversion of one MXFP4 tensor and one copied tensor says so in the singular' {
-        $verbose = ConvertFrom-Mxfp4 -Path $one -Destination (Join-Path $TestDrive 'one-bf16') -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $verbose = ConvertFrom-Mxfp4 -Path $one -Destination (Join-Path $TestDrive 'one-bf16') -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         ($verbose.Message -join "`n") | Should -Match '\(1 MXFP4 tensor to BF16, 1 copied, '   # the ShouldProcess message
         ($verbose.Message -join "`n") | Should -Match '(?m)^Converted 1 MXFP4 tensor to BF16 and copied 1 tensor: '
     }
 
     It 'a conversion of several MXFP4 tensors says so in the plural' {
-        $verbose = ConvertFrom-Mxfp4 -Path $sharded -Destination (Join-Path $TestDrive 'tiny-bf16') -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $verbose = ConvertFrom-Mxfp4 -Path $sharded -Destination (Join-Path $TestDrive 'tiny-bf16') -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         ($verbose.Message -join "`n") | Should -Match '\(3 MXFP4 tensors to BF16, 12 copied, '
         ($verbose.Message -join "`n") | Should -Match '\(1 MXFP4 tensor to BF16, 13 copied, '
         ($verbose.Message -join "`n") | Should -Match '(?m)^Converted 4 MXFP4 tensors to BF16 and copied \d+ tensors: '

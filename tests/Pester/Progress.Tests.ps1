@@ -67,7 +67,8 @@ Describe 'Progress' {
 
     It 'ConvertFrom-Mxfp4 -AsByteStream reports progress, at most four records a second' {
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
-        $r = Invoke-Hosted 'Get-Mxfp4Tensor $p.Path | ConvertFrom-Mxfp4 -AsByteStream | Measure-Object | ForEach-Object Count' @{ Path = $large }
+        $r = Invoke-Hosted 'Get-Mxfp4Tensor $p.Path | ConvertFrom-Mxfp4 -AsByteStream | Measure-Object | ForEach-Object Count' @{
+            Path = $large }
         $seconds = $clock.Elapsed.TotalSeconds
         $r.Output | Should -Be 64   # 256 MiB of F32 in 4 MiB chunks: unthrottled, 66 records
         $records = Assert-Progress $r 'Dequantizing w to F32'
@@ -75,7 +76,9 @@ Describe 'Progress' {
     }
 
     It 'Invoke-Mxfp4MatVec reports progress over the experts' {
-        $r = Invoke-Hosted 'Get-Mxfp4Tensor $p.Path | Invoke-Mxfp4MatVec -Vector ([float[]]::new(1024)) | Measure-Object | ForEach-Object Count' @{ Path = $large }
+        $r = Invoke-Hosted (
+            'Get-Mxfp4Tensor $p.Path | Invoke-Mxfp4MatVec -Vector ([float[]]::new(1024)) | Measure-Object | ForEach-Object Count') @{
+            Path = $large }
         $r.Output | Should -Be 32
         $records = Assert-Progress $r 'Multiplying w (Exact)'
         $records[0].StatusDescription | Should -Be '0 of 32 matrices'

@@ -24,6 +24,23 @@ Describe 'The quick start' {
     }
 }
 
+Describe 'The source' {
+    It 'keeps every line of *.cs and *.ps1 within 140 characters (the .editorconfig limit)' {
+        # Build output, test results and generated files are not the repository's text.
+        $skip = '[\\/](bin|obj|output|TestResults|\.git)[\\/]|\.g\.cs$|\.Designer\.cs$'
+        $files = Get-ChildItem $repo -Recurse -File -Include *.cs, *.ps1 | Where-Object FullName -NotMatch $skip
+        $files.Count | Should -BeGreaterThan 300
+        $long = foreach ($file in $files) {
+            $number = 0
+            foreach ($line in [System.IO.File]::ReadLines($file.FullName)) {
+                $number++
+                if ($line.Length -gt 140) { '{0}:{1} ({2} characters)' -f $file.FullName, $number, $line.Length }
+            }
+        }
+        $long | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'The demo' {
     It 'runs in a fresh pwsh, checks an expert against the spec, and removes everything it wrote' {
         $output = & $pwsh -NoProfile -NonInteractive -File (Join-Path $samples 'demo.ps1') 2>&1 | ForEach-Object ToString

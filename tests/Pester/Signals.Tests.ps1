@@ -33,12 +33,15 @@ BeforeAll {
     function Get-PwshLauncher {
         $dll = Join-Path $PSHOME 'pwsh.dll'
         if (-not (Test-Path -LiteralPath $dll)) {
-            $version = (Get-Content -LiteralPath (Join-Path $repo '.config' 'dotnet-tools.json') -Raw | ConvertFrom-Json).tools.powershell.version
-            $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget' 'packages' }
+            $version = (Get-Content -LiteralPath (Join-Path $repo '.config' 'dotnet-tools.json') -Raw |
+                ConvertFrom-Json).tools.powershell.version
+            $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else {
+                Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget' 'packages' }
             $dll = Get-ChildItem -LiteralPath (Join-Path $packages 'powershell' $version 'tools') -Recurse -Filter 'pwsh.dll' |
                 Where-Object FullName -Match '[\\/]unix[\\/]' | Select-Object -First 1 -ExpandProperty FullName
         }
-        $dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source }
+        $dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { (Get-Command dotnet -CommandType Application |
+            Select-Object -First 1).Source }
         $dotnet, $dll
     }
 
@@ -66,7 +69,8 @@ BeforeAll {
         [void]$json.Append('{')
         for ($i = 0; $i -lt $Count; $i++) {
             if ($i -gt 0) { [void]$json.Append(',') }
-            [void]$json.Append('"t').Append($i).Append('":{"dtype":"U8","shape":[1],"data_offsets":[').Append($i).Append(',').Append($i + 1).Append(']}')
+            [void]$json.Append('"t').Append($i).Append('":{"dtype":"U8","shape":[1],"data_offsets":[')
+            [void]$json.Append($i).Append(',').Append($i + 1).Append(']}')
         }
         [void]$json.Append('}')
         while ($json.Length % 8) { [void]$json.Append(' ') }
@@ -242,11 +246,14 @@ Describe 'Stopping (Ctrl+C)' {
 
     # The real thing: Ctrl+C typed on a terminal. script(1) gives the child pwsh a pseudo-terminal whose line
     # discipline turns the ^C byte into SIGINT, which pwsh turns into StopProcessing.
-    It 'stops header parsing within a second when Ctrl+C is typed on a pseudo-terminal' -Skip:(-not (Get-Command script -CommandType Application -ErrorAction Ignore)) {
+    It 'stops header parsing within a second when Ctrl+C is typed on a pseudo-terminal' -Skip:(
+        -not (Get-Command script -CommandType Application -ErrorAction Ignore)) {
         $started = Join-Path $TestDrive 'tty-started'
         $ended = Join-Path $TestDrive 'tty-ended'
         $module = Join-Path $repo 'output' 'Mxfp4'
-        $child = "Import-Module '$module'; Set-Content '$started' 1; try { Get-SafetensorsHeader -LiteralPath '$huge' | Select-Object -Last 1 | Out-Null; Set-Content '$ended' completed } finally { if (-not (Test-Path '$ended')) { Set-Content '$ended' stopped } }"
+        $child = "Import-Module '$module'; Set-Content '$started' 1; " +
+            "try { Get-SafetensorsHeader -LiteralPath '$huge' | Select-Object -Last 1 | Out-Null; Set-Content '$ended' completed } " +
+            "finally { if (-not (Test-Path '$ended')) { Set-Content '$ended' stopped } }"
         $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($child))
         $dotnet, $dll = Get-PwshLauncher
         $pwsh = "'$dotnet' '$dll'"
@@ -315,7 +322,8 @@ Describe 'Limits and parameters of Invoke-Mxfp4MatVec and conversion' {
         # One [32768, 32768] expert is 2 GiB as BF16.
         $source = Split-Path (New-SparseCheckpoint (Join-Path $TestDrive 'big-expert') 1 32768 32768)
         $destination = Join-Path $TestDrive 'big-expert-bf16'
-        ConvertFrom-Mxfp4 -LiteralPath $source -Destination $destination -Layout Transformers -ErrorVariable err -ErrorAction SilentlyContinue
+        ConvertFrom-Mxfp4 -LiteralPath $source -Destination $destination -Layout Transformers `
+            -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'LimitsExceeded,Mxfp4.PowerShell.Commands.ConvertFromMxfp4Command'
         Test-Path -LiteralPath $destination | Should -BeFalse
     }
@@ -325,7 +333,8 @@ Describe 'Limits and parameters of Invoke-Mxfp4MatVec and conversion' {
         Copy-Item -LiteralPath (Join-Path $original 'model.safetensors') -Destination $directory
         Copy-Item -LiteralPath (Join-Path $original 'model.safetensors') -Destination (Join-Path $directory 'model-backup.safetensors')
         $x = [float[]](1..64)
-        $expected = Get-Mxfp4Tensor $original -Name 'block.0.mlp.mlp2_weight' | Invoke-Mxfp4MatVec -Expert 1 -Vector $x -WithBias -ErrorAction Stop
+        $expected = Get-Mxfp4Tensor $original -Name 'block.0.mlp.mlp2_weight' |
+            Invoke-Mxfp4MatVec -Expert 1 -Vector $x -WithBias -ErrorAction Stop
         $actual = Get-Mxfp4Tensor -LiteralPath (Join-Path $directory 'model.safetensors') -Name 'block.0.mlp.mlp2_weight' |
             Invoke-Mxfp4MatVec -Expert 1 -Vector $x -WithBias -ErrorAction Stop
         ($actual.Values -join ',') | Should -Be ($expected.Values -join ',')

@@ -36,7 +36,8 @@ Describe 'TensorNameCompleter' {
     It 'completes a -LiteralPath on a PSDrive' {
         $null = New-PSDrive -Name Mxfp4Samples -PSProvider FileSystem -Root $samples -Scope Global
         try {
-            (Get-Completion 'Get-SafetensorsHeader -LiteralPath Mxfp4Samples:/gpt-oss-tiny-original -Name block.0.mlp.mlp1') -join ',' | Should -Be $mlp1
+            (Get-Completion 'Get-SafetensorsHeader -LiteralPath Mxfp4Samples:/gpt-oss-tiny-original -Name block.0.mlp.mlp1') -join ',' |
+                Should -Be $mlp1
         }
         finally {
             Remove-PSDrive Mxfp4Samples -Scope Global

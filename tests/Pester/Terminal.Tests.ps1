@@ -14,7 +14,8 @@ BeforeAll {
     function Invoke-OnTerminal([string] $Script) {
         $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Script))
         $info = [System.Diagnostics.ProcessStartInfo]::new('script')
-        foreach ($argument in '-qec', "'$pwsh' -NoProfile -NonInteractive -EncodedCommand $encoded", '/dev/null') { $info.ArgumentList.Add($argument) }
+        foreach ($argument in '-qec', "'$pwsh' -NoProfile -NonInteractive -EncodedCommand $encoded",
+            '/dev/null') { $info.ArgumentList.Add($argument) }
         $info.RedirectStandardInput = $true
         $info.RedirectStandardOutput = $true
         $process = [System.Diagnostics.Process]::Start($info)
@@ -36,9 +37,11 @@ BeforeAll {
 
     # gpt-oss-20b's gate_up of 32 experts (282 MB of MXFP4), sparse; and a slice of it as a checkpoint to convert.
     $checkpoint = New-Item (Join-Path $TestDrive 'sparse') -ItemType Directory
-    New-SparseSafetensors -Path (Join-Path $checkpoint 'model.safetensors') -Tensor (New-Mxfp4Pair -Name 'model.layers.0.mlp.experts.gate_up_proj' -Experts 32 -Rows 5760 -Columns 2880)
+    New-SparseSafetensors -Path (Join-Path $checkpoint 'model.safetensors') `
+        -Tensor (New-Mxfp4Pair -Name 'model.layers.0.mlp.experts.gate_up_proj' -Experts 32 -Rows 5760 -Columns 2880)
     $small = New-Item (Join-Path $TestDrive 'small') -ItemType Directory
-    New-SparseSafetensors -Path (Join-Path $small 'model.safetensors') -Tensor (New-Mxfp4Pair -Name 'model.layers.0.mlp.experts.gate_up_proj' -Experts 2 -Rows 5760 -Columns 2880)
+    New-SparseSafetensors -Path (Join-Path $small 'model.safetensors') `
+        -Tensor (New-Mxfp4Pair -Name 'model.layers.0.mlp.experts.gate_up_proj' -Experts 2 -Rows 5760 -Columns 2880)
 }
 
 Describe 'On a terminal' -Skip:$noTerminal {

@@ -5,7 +5,8 @@ namespace Mxfp4.Fuzz;
 /// <summary>Mutations blind to structure: truncation, flips, inserts, deletes, padding.</summary>
 public static class ByteMutations
 {
-    private static readonly byte[] Interesting = [0, 0x20, 0x22, 0x2C, 0x30, 0x5B, 0x5C, 0x5D, 0x7B, 0x7D, 0x7F, 0x80, 0xC0, 0xED, 0xF4, 0xFF];
+    private static readonly byte[] Interesting = [0, 0x20, 0x22, 0x2C, 0x30, 0x5B, 0x5C, 0x5D, 0x7B, 0x7D, 0x7F, 0x80, 0xC0, 0xED, 0xF4,
+        0xFF];
 
     public static (byte[] Bytes, string Description) Apply(byte[] bytes, Random random)
     {
@@ -24,7 +25,8 @@ public static class ByteMutations
 
                 return ([.. list], "flip bits");
             case 2:
-                list.Insert(random.Next(list.Count + 1), random.Next(2) == 0 ? Interesting[random.Next(Interesting.Length)] : (byte)random.Next(256));
+                list.Insert(random.Next(list.Count + 1), random.Next(2) == 0 ? Interesting[random.Next(Interesting.Length)]
+                    : (byte)random.Next(256));
                 return ([.. list], "insert byte");
             case 3 when list.Count > 0:
                 int start = random.Next(list.Count);

@@ -56,7 +56,11 @@ public static class CaseRunner
 
         if (!outcome.Failed && allocated > allowance)
         {
-            outcome = outcome with { Failure = string.Create(CultureInfo.InvariantCulture, $"allocated {allocated} bytes for a {json.Length}-byte input (allowance {allowance})") };
+            outcome = outcome with
+            {
+                Failure = string.Create(CultureInfo.InvariantCulture,
+                $"allocated {allocated} bytes for a {json.Length}-byte input (allowance {allowance})")
+            };
         }
 
         return outcome;

@@ -126,7 +126,8 @@ public static class CheckpointDirectoryGenerator
     {
         if (random.Next(3) == 0)
         {
-            File.WriteAllText(Path.Combine(source, "config.json"), random.Next(4) == 0 ? "{" : "{\"quantization_config\":{\"quant_method\":\"mxfp4\"},\"n\":1}");
+            File.WriteAllText(Path.Combine(source, "config.json"), random.Next(4) == 0 ? "{"
+                : "{\"quantization_config\":{\"quant_method\":\"mxfp4\"},\"n\":1}");
             notes.Add("config.json");
         }
 
@@ -161,14 +162,16 @@ public static class CheckpointDirectoryGenerator
         }
     }
 
-    private static void WriteIndex(string path, Dictionary<string, string> placement, string[] shardNames, Random random, List<string> notes)
+    private static void WriteIndex(string path, Dictionary<string, string> placement, string[] shardNames, Random random,
+        List<string> notes)
     {
         var map = placement.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         int hostile = random.Next(4) == 0 ? random.Next(1, 3) : 0;
         for (int h = 0; h < hostile && map.Count > 0; h++)
         {
             string tensor = map.Keys.ElementAt(random.Next(map.Count));
-            string name = string.Format(System.Globalization.CultureInfo.InvariantCulture, HostileNames[random.Next(HostileNames.Length)], shardNames[random.Next(shardNames.Length)]);
+            string name = string.Format(System.Globalization.CultureInfo.InvariantCulture, HostileNames[random.Next(HostileNames.Length)],
+                shardNames[random.Next(shardNames.Length)]);
             map[tensor] = name;
             notes.Add($"index maps {tensor} to {JsonSerializer.Serialize(name)}");
         }

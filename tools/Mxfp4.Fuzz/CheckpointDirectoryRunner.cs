@@ -62,7 +62,8 @@ public static class CheckpointDirectoryRunner
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return new FuzzOutcome("Crash", $"{description}: unexpected {e.GetType().FullName}: {e.Message}{Environment.NewLine}{e.StackTrace}");
+            return new FuzzOutcome("Crash",
+                $"{description}: unexpected {e.GetType().FullName}: {e.Message}{Environment.NewLine}{e.StackTrace}");
         }
 
         string? failure = Check(root, destination, outsideBefore, destinationBefore, written);
@@ -74,7 +75,8 @@ public static class CheckpointDirectoryRunner
         return new FuzzOutcome(label, failure is null ? null : $"{description} ({label}, {options}): {failure}");
     }
 
-    private static string? Check(string root, string destination, Dictionary<string, string> outsideBefore, Dictionary<string, string> destinationBefore, List<string>? written)
+    private static string? Check(string root, string destination, Dictionary<string, string> outsideBefore, Dictionary<string,
+        string> destinationBefore, List<string>? written)
     {
         var outsideAfter = Snapshot(root, destination);
         foreach (var (path, hash) in outsideBefore)
@@ -100,7 +102,8 @@ public static class CheckpointDirectoryRunner
         var destinationAfter = Snapshot(destination, null);
         if (written is null)
         {
-            return destinationAfter.Count == destinationBefore.Count && destinationAfter.All(f => destinationBefore.GetValueOrDefault(f.Key) == f.Value)
+            return destinationAfter.Count == destinationBefore.Count
+                && destinationAfter.All(f => destinationBefore.GetValueOrDefault(f.Key) == f.Value)
                 ? null
                 : "a failed conversion changed the destination";
         }
@@ -128,7 +131,8 @@ public static class CheckpointDirectoryRunner
         return null;
     }
 
-    /// <summary>Every regular file under <paramref name="directory"/> (links not followed) but <paramref name="excluded"/>: path → content hash.</summary>
+    /// <summary>Every regular file under <paramref name="directory"/> (links not followed) but <paramref name="excluded"/>: path → content
+    /// hash.</summary>
     private static Dictionary<string, string> Snapshot(string directory, string? excluded)
     {
         var files = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -9,6 +9,7 @@ public enum FuzzTarget
     /// <summary>A <c>model.safetensors.index.json</c>.</summary>
     Index,
 
-    /// <summary>A generated checkpoint directory (<see cref="CheckpointDirectoryGenerator"/>); <see cref="FuzzCase.FileLength"/> is the case number.</summary>
+    /// <summary>A generated checkpoint directory (<see cref="CheckpointDirectoryGenerator"/>); <see cref="FuzzCase.FileLength"/> is the
+    /// case number.</summary>
     Directory,
 }

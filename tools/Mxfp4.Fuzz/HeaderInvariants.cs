@@ -49,7 +49,8 @@ public static class HeaderInvariants
             BigInteger bits = elements * DTypeTable.BitSize(tensor.DType);
             if (bits % 8 != 0 || bits / 8 != tensor.ByteLength || elements != tensor.ElementCount || bits >= BigInteger.One << 64)
             {
-                return $"tensor '{tensor.Name}' has {tensor.ByteLength} bytes and {tensor.ElementCount} elements but its shape gives {bits} bits";
+                return $"tensor '{tensor.Name}' has {tensor.ByteLength} bytes and {tensor.ElementCount} elements but its shape gives "
+                    + $"{bits} bits";
             }
 
             position += tensor.ByteLength;
@@ -80,7 +81,8 @@ public static class HeaderInvariants
                 foreach (var item in property.Value.EnumerateObject())
                 {
                     count++;
-                    if (!header.Metadata.TryGetValue(item.Name, out string? value) || item.Value.ValueKind != JsonValueKind.String || value != item.Value.GetString())
+                    if (!header.Metadata.TryGetValue(item.Name, out string? value) || item.Value.ValueKind != JsonValueKind.String
+                        || value != item.Value.GetString())
                     {
                         return $"metadata '{item.Name}' differs";
                     }
@@ -126,7 +128,8 @@ public static class HeaderInvariants
             return $"entry '{tensor.Name}' holds a number that is not plain digits";
         }
 
-        if (!shape.SequenceEqual(tensor.Shape.Select(d => (BigInteger)d)) || offsets[0] + header.DataStart != tensor.DataOffset || offsets[1] - offsets[0] != tensor.ByteLength)
+        if (!shape.SequenceEqual(tensor.Shape.Select(d => (BigInteger)d)) || offsets[0] + header.DataStart != tensor.DataOffset
+            || offsets[1] - offsets[0] != tensor.ByteLength)
         {
             return $"entry '{tensor.Name}' shape or offsets differ";
         }

@@ -36,7 +36,8 @@ internal static class IndexInvariants
 
         for (int i = 0; i < map.Count; i++)
         {
-            if (map[i].Name != index.WeightMap[i].Key || map[i].Value.ValueKind != JsonValueKind.String || map[i].Value.GetString() != index.WeightMap[i].Value)
+            if (map[i].Name != index.WeightMap[i].Key || map[i].Value.ValueKind != JsonValueKind.String
+                || map[i].Value.GetString() != index.WeightMap[i].Value)
             {
                 return $"weight_map entry {i} differs";
             }

@@ -26,7 +26,8 @@ public sealed class JsonMember
 
     public List<JsonMember>? Members { get; }
 
-    public JsonMember Clone() => Members is null ? new JsonMember(Key, RawValue!) : new JsonMember(Key, Members.Select(m => m.Clone()).ToList());
+    public JsonMember Clone() => Members is null ? new JsonMember(Key, RawValue!)
+        : new JsonMember(Key, Members.Select(m => m.Clone()).ToList());
 
     public static string Render(List<JsonMember> members, Random random)
     {

@@ -34,7 +34,9 @@ for (int i = 0; i < args.Length; i++)
             ScalingHeaders.Print(Console.Out);
             return 0;
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'; use --seed N, --count N, --seconds S, --regressions DIR, --directories or --header-scaling");
+            Console.Error.WriteLine(
+                $"unknown argument '{args[i]}'; use --seed N, --count N, --seconds S, --regressions DIR, --directories or "
+                    + "--header-scaling");
             return 2;
     }
 }

@@ -27,7 +27,8 @@ public static class RegressionStore
     {
         var fields = File.ReadAllLines(Path.ChangeExtension(binPath, ".expected"))
             .Where(l => l.Contains('=', StringComparison.Ordinal))
-            .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..], StringComparer.Ordinal);
+            .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..],
+                StringComparer.Ordinal);
         var target = Enum.Parse<FuzzTarget>(fields["target"]);
         long fileLength = long.Parse(fields["fileLength"], CultureInfo.InvariantCulture);
         return (new FuzzCase(target, File.ReadAllBytes(binPath), fileLength, Path.GetFileNameWithoutExtension(binPath)), fields["outcome"]);

@@ -70,7 +70,8 @@ public static class TreeMutations
                 target.RemoveAt(random.Next(target.Count));
                 return "remove member";
             case 9:
-                target.Insert(random.Next(target.Count + 1), new JsonMember(random.Next(2) == 0 ? "extra" : "offsets", ValueTexts[random.Next(ValueTexts.Length)]));
+                target.Insert(random.Next(target.Count + 1),
+                    new JsonMember(random.Next(2) == 0 ? "extra" : "offsets", ValueTexts[random.Next(ValueTexts.Length)]));
                 return "add member";
             default:
                 return ReplaceNumber(top, random);
@@ -161,7 +162,8 @@ public static class TreeMutations
 
         var leaf = offsets[random.Next(offsets.Count)];
         var parts = leaf.RawValue!.Trim('[', ']').Split(',');
-        if (parts.Length != 2 || !ulong.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out ulong begin) || !ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out ulong end))
+        if (parts.Length != 2 || !ulong.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out ulong begin)
+            || !ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out ulong end))
         {
             return "no offsets";
         }

@@ -55,7 +55,9 @@ public static class ValidInputs
             int entries = random.Next(4);
             for (int i = 0; i < entries; i++)
             {
-                metadata.Add(new JsonMember("key" + i.ToString(CultureInfo.InvariantCulture), random.Next(2) == 0 ? "\"pt\"" : "\"value with \\\"quotes\\\"\""));
+                metadata.Add(
+                    new JsonMember("key" + i.ToString(CultureInfo.InvariantCulture), random.Next(2) == 0 ? "\"pt\""
+                    : "\"value with \\\"quotes\\\"\""));
             }
 
             members.Add(new JsonMember("__metadata__", metadata));
@@ -73,7 +75,8 @@ public static class ValidInputs
         var map = new List<JsonMember>();
         for (int i = 0; i < count; i++)
         {
-            string shard = string.Format(CultureInfo.InvariantCulture, "\"model-{0:D5}-of-{1:D5}.safetensors\"", random.Next(shards) + 1, shards);
+            string shard = string.Format(CultureInfo.InvariantCulture, "\"model-{0:D5}-of-{1:D5}.safetensors\"", random.Next(shards) + 1,
+                shards);
             map.Add(new JsonMember("model.layers." + i.ToString(CultureInfo.InvariantCulture) + ".weight", shard));
         }
 

@@ -49,7 +49,8 @@ public sealed class AboutTopicTests
     [InlineData("# Thing\n\n## Thing\n", "the title '# Thing' must be '# about_Thing'")]
     [InlineData("---\nschema: 1.0.0\n---\n# about_Thing\n", "schema '1.0.0' is not supported")]
     [InlineData("# about_Thing\n\n## about_Thing\n\n# SHORT DESCRIPTION\n\n# LONG DESCRIPTION\nText.\n", "'# SHORT DESCRIPTION' is empty")]
-    [InlineData("# about_Thing\n\n## about_Thing\n\n# SHORT DESCRIPTION\nShort.\n\n# LONG DESCRIPTION\nText.\n\n---\n", "found horizontal rule")]
+    [InlineData("# about_Thing\n\n## about_Thing\n\n# SHORT DESCRIPTION\nShort.\n\n# LONG DESCRIPTION\nText.\n\n---\n",
+        "found horizontal rule")]
     public void Malformed_about_page_is_rejected(string markdown, string reason)
     {
         var error = Assert.Throws<HelpSchemaException>(() => AboutTopicConverter.Convert("/docs/about_Thing.md", markdown));

@@ -78,16 +78,19 @@ internal sealed class CapturingHost : PSHost
 
         public override SecureString ReadLineAsSecureString() => throw new NotSupportedException();
 
-        public override Dictionary<string, PSObject> Prompt(string caption, string message, System.Collections.ObjectModel.Collection<FieldDescription> descriptions) =>
+        public override Dictionary<string,
+            PSObject> Prompt(string caption, string message, System.Collections.ObjectModel.Collection<FieldDescription> descriptions) =>
             throw new NotSupportedException();
 
-        public override int PromptForChoice(string caption, string message, System.Collections.ObjectModel.Collection<ChoiceDescription> choices, int defaultChoice) =>
+        public override int PromptForChoice(string caption, string message,
+            System.Collections.ObjectModel.Collection<ChoiceDescription> choices, int defaultChoice) =>
             throw new NotSupportedException();
 
         public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) =>
             throw new NotSupportedException();
 
-        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) =>
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName,
+            PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) =>
             throw new NotSupportedException();
     }
 

@@ -46,7 +46,8 @@ public sealed class CommandLineTests
         var (exitCode, _, stderr) = Run(docs, Fixtures.NewOutputFolder(), "--help-file", Fixtures.HelpFile);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains($"{Path.Combine(docs, "Get-UnknownYamlKey.md")}:86: invalid yaml: unknown key 'Mandatory'", stderr, StringComparison.Ordinal);
+        Assert.Contains($"{Path.Combine(docs, "Get-UnknownYamlKey.md")}:86: invalid yaml: unknown key 'Mandatory'", stderr,
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,8 +35,10 @@ public sealed class GetHelpRenderingTests
         var text = Render($"Import-Module '{AssemblyWithHelp.Value}'; Get-Help Get-HelpGenFixture -Full | Out-Host");
 
         Assert.Contains("Reads fixture records for the help generator tests.", text, StringComparison.Ordinal);
-        Assert.Contains("Get-HelpGenFixture [-Path] <String[]> [-Format {F32 | BF16 | F16}] [-Force] [<CommonParameters>]", text, StringComparison.Ordinal);
-        Assert.Contains("Get-HelpGenFixture -LiteralPath <String[]> [-Format {F32 | BF16 | F16}] [-Force] [<CommonParameters>]", text, StringComparison.Ordinal);
+        Assert.Contains("Get-HelpGenFixture [-Path] <String[]> [-Format {F32 | BF16 | F16}] [-Force] [<CommonParameters>]", text,
+            StringComparison.Ordinal);
+        Assert.Contains("Get-HelpGenFixture -LiteralPath <String[]> [-Format {F32 | BF16 | F16}] [-Force] [<CommonParameters>]", text,
+            StringComparison.Ordinal);
         Assert.Contains("It reads nothing: it echoes each resolved path back as a record.", text, StringComparison.Ordinal);
         foreach (var description in new[]
         {
@@ -59,7 +61,9 @@ public sealed class GetHelpRenderingTests
     [Fact]
     public void Get_help_parameter_and_examples_views_read_the_same_file()
     {
-        var text = Render($"Import-Module '{AssemblyWithHelp.Value}'; Get-Help Get-HelpGenFixture -Parameter LiteralPath | Out-Host; Get-Help Get-HelpGenFixture -Examples | Out-Host");
+        var text = Render(
+            $"Import-Module '{AssemblyWithHelp.Value}'; Get-Help Get-HelpGenFixture -Parameter LiteralPath | Out-Host; Get-Help "
+                + "Get-HelpGenFixture -Examples | Out-Host");
 
         Assert.Contains("-LiteralPath <String[]>", text, StringComparison.Ordinal);
         Assert.Contains("Paths used exactly as written, without wildcard expansion.", text, StringComparison.Ordinal);
@@ -74,7 +78,8 @@ public sealed class GetHelpRenderingTests
         var related = text[text.IndexOf("RELATED LINKS", StringComparison.Ordinal)..];
         Assert.Matches(@"(?m)^\s*about_HelpGenFixture\s*$", related);
         Assert.DoesNotContain("about_HelpGenFixture.md", related, StringComparison.Ordinal);
-        Assert.Contains("Get-Help https://learn.microsoft.com/powershell/module/microsoft.powershell.core/get-help", related, StringComparison.Ordinal);
+        Assert.Contains("Get-Help https://learn.microsoft.com/powershell/module/microsoft.powershell.core/get-help", related,
+            StringComparison.Ordinal);
     }
 
     [Fact]

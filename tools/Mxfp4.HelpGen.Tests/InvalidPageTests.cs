@@ -36,7 +36,8 @@ public sealed class InvalidPageTests
     {
         var output = Fixtures.NewOutputFolder();
 
-        var failure = Assert.Throws<HelpSchemaAggregateException>(() => HelpGenerator.Generate(Fixtures.Invalid, output, Fixtures.HelpFile));
+        var failure = Assert.Throws<HelpSchemaAggregateException>(()
+            => HelpGenerator.Generate(Fixtures.Invalid, output, Fixtures.HelpFile));
 
         Assert.Equal(Directory.GetFiles(Fixtures.Invalid, "*.md").Length, failure.Errors.Count);
     }
@@ -46,8 +47,10 @@ public sealed class InvalidPageTests
     {
         var output = Fixtures.NewOutputFolder();
 
-        var failure = Assert.Throws<HelpSchemaAggregateException>(() => HelpGenerator.Generate(Fixtures.Valid, output, "Other.dll-Help.xml"));
+        var failure = Assert.Throws<HelpSchemaAggregateException>(()
+            => HelpGenerator.Generate(Fixtures.Valid, output, "Other.dll-Help.xml"));
 
-        Assert.Contains("must say 'external help file: Other.dll-Help.xml'", Assert.Single(failure.Errors).Reason, StringComparison.Ordinal);
+        Assert.Contains("must say 'external help file: Other.dll-Help.xml'", Assert.Single(failure.Errors).Reason,
+            StringComparison.Ordinal);
     }
 }

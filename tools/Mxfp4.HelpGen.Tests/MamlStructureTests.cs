@@ -23,10 +23,12 @@ public sealed class MamlStructureTests
 
     private XmlNodeList Nodes(string xpath) => _maml.SelectNodes(xpath, _ns)!;
 
-    private string Text(string xpath) => _maml.SelectSingleNode(xpath, _ns)?.InnerText ?? throw new Xunit.Sdk.XunitException($"no node at {xpath}");
+    private string Text(string xpath) => _maml.SelectSingleNode(xpath, _ns)?.InnerText
+        ?? throw new Xunit.Sdk.XunitException($"no node at {xpath}");
 
     private string Attribute(string xpath, string attribute) =>
-        ((XmlElement)(_maml.SelectSingleNode(xpath, _ns) ?? throw new Xunit.Sdk.XunitException($"no node at {xpath}"))).GetAttribute(attribute);
+        ((XmlElement)(_maml.SelectSingleNode(xpath, _ns) ?? throw new Xunit.Sdk.XunitException($"no node at {xpath}"))).GetAttribute(
+            attribute);
 
     private const string Command = "/msh:helpItems[@schema='maml']/command:command";
 
@@ -47,7 +49,8 @@ public sealed class MamlStructureTests
     {
         var paras = Nodes($"{Command}/maml:description/maml:para");
         Assert.Equal(2, paras.Count);
-        Assert.Equal("The Get-HelpGenFixture cmdlet exists only so that the tests can check that Get-Help renders generated MAML.", paras[0]!.InnerText);
+        Assert.Equal("The Get-HelpGenFixture cmdlet exists only so that the tests can check that Get-Help renders generated MAML.",
+            paras[0]!.InnerText);
         Assert.Equal("It reads nothing: it echoes each resolved path back as a record.", paras[1]!.InnerText);
     }
 
@@ -57,7 +60,8 @@ public sealed class MamlStructureTests
         var items = Nodes($"{Command}/command:syntax/command:syntaxItem");
         Assert.Equal(2, items.Count);
         string[] Names(int item) =>
-            [.. Nodes($"{Command}/command:syntax/command:syntaxItem[{item}]/command:parameter/maml:name").Cast<XmlNode>().Select(n => n.InnerText)];
+            [.. Nodes($"{Command}/command:syntax/command:syntaxItem[{item}]/command:parameter/maml:name").Cast<XmlNode>().Select(n
+                => n.InnerText)];
         Assert.Equal(["Path", "Format", "Force"], Names(1));
         Assert.Equal(["LiteralPath", "Format", "Force"], Names(2));
         Assert.All(items.Cast<XmlNode>(), item => Assert.Equal("Get-HelpGenFixture", item.SelectSingleNode("maml:name", _ns)!.InnerText));
@@ -69,8 +73,10 @@ public sealed class MamlStructureTests
         const string format = $"{Command}/command:syntax/command:syntaxItem[1]/command:parameter[maml:name='Format']";
         var values = Nodes($"{format}/command:parameterValueGroup/command:parameterValue").Cast<XmlNode>().Select(n => n.InnerText);
         Assert.Equal(["F32", "BF16", "F16"], values);
-        Assert.Equal(0, Nodes($"{Command}/command:syntax/command:syntaxItem/command:parameter[maml:name='Force']/command:parameterValue").Count);
-        Assert.Equal("SwitchParameter", Text($"{Command}/command:syntax/command:syntaxItem[1]/command:parameter[maml:name='Force']/dev:type/maml:name"));
+        Assert.Equal(0,
+            Nodes($"{Command}/command:syntax/command:syntaxItem/command:parameter[maml:name='Force']/command:parameterValue").Count);
+        Assert.Equal("SwitchParameter",
+            Text($"{Command}/command:syntax/command:syntaxItem[1]/command:parameter[maml:name='Force']/dev:type/maml:name"));
     }
 
     [Theory]
@@ -90,7 +96,8 @@ public sealed class MamlStructureTests
     [InlineData("Format", "false", "named", "False", "false", "none", "String", "F32", "false")]
     [InlineData("Force", "false", "named", "False", "false", "none", "SwitchParameter", "False", "false")]
     public void Parameter_metadata_comes_from_the_yaml_block(
-        string name, string required, string position, string pipeline, string globbing, string aliases, string type, string defaultValue, string variableLength)
+        string name, string required, string position, string pipeline, string globbing, string aliases, string type, string defaultValue,
+            string variableLength)
     {
         var parameter = Parameter(name);
         Assert.Equal(required, Attribute(parameter, "required"));
@@ -110,23 +117,28 @@ public sealed class MamlStructureTests
         Assert.Equal(2, examples.Count);
         Assert.Contains("Example 1: Read one fixture", Text($"{Command}/command:examples/command:example[1]/maml:title"));
         Assert.Equal("Get-HelpGenFixture -Path ./fixture-one.bin", Text($"{Command}/command:examples/command:example[1]/dev:code"));
-        Assert.Equal("Returns the record for fixture-one.bin.", Text($"{Command}/command:examples/command:example[1]/dev:remarks/maml:para"));
+        Assert.Equal("Returns the record for fixture-one.bin.",
+            Text($"{Command}/command:examples/command:example[1]/dev:remarks/maml:para"));
         Assert.Contains("Example 2: Pipe paths in", Text($"{Command}/command:examples/command:example[2]/maml:title"));
-        Assert.Equal("'a.bin', 'b.bin' | Get-HelpGenFixture -Format BF16 -Force", Text($"{Command}/command:examples/command:example[2]/dev:code"));
+        Assert.Equal("'a.bin', 'b.bin' | Get-HelpGenFixture -Format BF16 -Force",
+            Text($"{Command}/command:examples/command:example[2]/dev:code"));
     }
 
     [Fact]
     public void Inputs_outputs_notes_and_links_are_carried_over()
     {
         Assert.Equal("System.String[]", Text($"{Command}/command:inputTypes/command:inputType/dev:type/maml:name"));
-        Assert.Equal("Paths, by value or by the property name Path.", Text($"{Command}/command:inputTypes/command:inputType/maml:description/maml:para"));
-        Assert.Equal("System.Management.Automation.PSObject", Text($"{Command}/command:returnValues/command:returnValue/dev:type/maml:name"));
+        Assert.Equal("Paths, by value or by the property name Path.",
+            Text($"{Command}/command:inputTypes/command:inputType/maml:description/maml:para"));
+        Assert.Equal("System.Management.Automation.PSObject",
+            Text($"{Command}/command:returnValues/command:returnValue/dev:type/maml:name"));
         Assert.Equal("The fixture cmdlet never touches the file system.", Text($"{Command}/maml:alertSet/maml:alert/maml:para"));
         var links = Nodes($"{Command}/command:relatedLinks/maml:navigationLink");
         Assert.Equal(2, links.Count);
         Assert.Equal("about_HelpGenFixture", links[0]!.SelectSingleNode("maml:linkText", _ns)!.InnerText);
         Assert.Equal(string.Empty, links[0]!.SelectSingleNode("maml:uri", _ns)!.InnerText);
-        Assert.Equal("https://learn.microsoft.com/powershell/module/microsoft.powershell.core/get-help", links[1]!.SelectSingleNode("maml:uri", _ns)!.InnerText);
+        Assert.Equal("https://learn.microsoft.com/powershell/module/microsoft.powershell.core/get-help",
+            links[1]!.SelectSingleNode("maml:uri", _ns)!.InnerText);
     }
 
     [Fact]

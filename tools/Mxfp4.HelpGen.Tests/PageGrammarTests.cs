@@ -14,7 +14,8 @@ public sealed class PageGrammarTests
         + "\n## INPUTS\n\n### None\n\n## OUTPUTS\n\n### System.Object\n\n## NOTES\n\n## RELATED LINKS\n";
 
     private static string Yaml(string sets, string required, string position) =>
-        $"```yaml\nType: String\nParameter Sets: {sets}\nAliases:\n\nRequired: {required}\nPosition: {position}\nDefault value: None\nAccept pipeline input: False\nAccept wildcard characters: False\n```\n";
+        $"```yaml\nType: String\nParameter Sets: {sets}\nAliases:\n\nRequired: {required}\nPosition: {position}\nDefault value: "
+            + "None\nAccept pipeline input: False\nAccept wildcard characters: False\n```\n";
 
     private static CommandHelp Parse(string markdown) => CommandPageParser.Parse("/docs/Get-Thing.md", markdown, "X.dll-Help.xml");
 
@@ -76,12 +77,15 @@ public sealed class PageGrammarTests
     [Theory]
     [InlineData("## SYNOPSIS\nGets a thing.\n", "## SYNOPSIS\n", "## SYNOPSIS is empty")]
     [InlineData("## NOTES\n", "## NOTES\n\n## EXTRA\n", "unknown section '## EXTRA'")]
-    [InlineData("### Example 1\n```powershell\nGet-Thing\n```\n", "### Example 1\nJust prose.\n", "example 'Example 1' has no ```powershell code block")]
+    [InlineData("### Example 1\n```powershell\nGet-Thing\n```\n", "### Example 1\nJust prose.\n",
+        "example 'Example 1' has no ```powershell code block")]
     [InlineData("### None\n", "Nothing.\n", "unexpected paragraph in ## INPUTS")]
     [InlineData("# Get-Thing\n", "# Get-Other\n", "page title '# Get-Other' does not match the file name 'Get-Thing.md'")]
     [InlineData("Long text.\n", "> quoted\n", "unsupported markdown (block quote) in ## DESCRIPTION")]
-    [InlineData("### __AllParameterSets\n```\nGet-Thing\n```\n", "```\nGet-Thing\n```\n\n### B\n```\nGet-Thing -B\n```\n", "## SYNTAX is either one code block or")]
-    [InlineData("### __AllParameterSets\n```\nGet-Thing\n```\n", "### A\n\nGet-Thing\n", "parameter set '### A' in ## SYNTAX needs a ``` code block")]
+    [InlineData("### __AllParameterSets\n```\nGet-Thing\n```\n", "```\nGet-Thing\n```\n\n### B\n```\nGet-Thing -B\n```\n",
+        "## SYNTAX is either one code block or")]
+    [InlineData("### __AllParameterSets\n```\nGet-Thing\n```\n", "### A\n\nGet-Thing\n",
+        "parameter set '### A' in ## SYNTAX needs a ``` code block")]
     public void Section_defects_are_rejected(string valid, string broken, string reason)
     {
         var page = Page("");

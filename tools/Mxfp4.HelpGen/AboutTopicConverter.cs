@@ -27,7 +27,8 @@ public static class AboutTopicConverter
             var pairs = KeyValueBlock.Parse(path, frontMatter.Line + 2, frontMatter.Lines.ToString(), knownKeys: null);
             if (pairs.TryGetValue("schema", out var schema) && schema != CommandPageParser.SupportedSchema)
             {
-                throw new HelpSchemaException(path, 1, $"schema '{schema}' is not supported: only PlatyPS schema {CommandPageParser.SupportedSchema} pages are");
+                throw new HelpSchemaException(path, 1,
+                    $"schema '{schema}' is not supported: only PlatyPS schema {CommandPageParser.SupportedSchema} pages are");
             }
         }
 
@@ -105,7 +106,8 @@ public static class AboutTopicConverter
                 text.Append('\n');
                 break;
             default:
-                throw cursor.Error(block, $"an about topic may hold only headings, paragraphs, lists and ``` code blocks, found {TextBlocks.Describe(block)}");
+                throw cursor.Error(block,
+                    $"an about topic may hold only headings, paragraphs, lists and ``` code blocks, found {TextBlocks.Describe(block)}");
         }
     }
 

@@ -32,7 +32,9 @@ public static class CommandPageParser
         var frontMatter = ReadFrontMatter(cursor);
         CheckFrontMatter(cursor, frontMatter, expectedHelpFile);
 
-        var title = cursor.NextHeading(1) ?? throw cursor.Error(cursor.Peek, $"expected '# Cmdlet-Name' after the front matter, found {TextBlocks.Describe(cursor.Peek)}");
+        var title = cursor.NextHeading(1)
+            ?? throw cursor.Error(cursor.Peek,
+            $"expected '# Cmdlet-Name' after the front matter, found {TextBlocks.Describe(cursor.Peek)}");
         var name = MarkdownText.Inline(title.Inline);
         var expectedName = System.IO.Path.GetFileNameWithoutExtension(path);
         if (!name.Equals(expectedName, StringComparison.OrdinalIgnoreCase))
@@ -48,7 +50,8 @@ public static class CommandPageParser
     {
         if (cursor.Peek is not YamlFrontMatterBlock block)
         {
-            throw cursor.Error(cursor.Peek, $"missing YAML front matter ('---' ... 'schema: {SupportedSchema}' ... '---') at the top of the page");
+            throw cursor.Error(cursor.Peek,
+                $"missing YAML front matter ('---' ... 'schema: {SupportedSchema}' ... '---') at the top of the page");
         }
         cursor.Next();
         return KeyValueBlock.Parse(cursor.Path, block.Line + 2, block.Lines.ToString(), knownKeys: null);
@@ -58,16 +61,19 @@ public static class CommandPageParser
     {
         if (!frontMatter.TryGetValue("schema", out var schema))
         {
-            throw new HelpSchemaException(cursor.Path, 1, $"front matter has no 'schema:' key; PlatyPS pages declare 'schema: {SupportedSchema}'");
+            throw new HelpSchemaException(cursor.Path, 1,
+                $"front matter has no 'schema:' key; PlatyPS pages declare 'schema: {SupportedSchema}'");
         }
         if (schema != SupportedSchema)
         {
-            throw new HelpSchemaException(cursor.Path, 1, $"schema '{schema}' is not supported: only PlatyPS schema {SupportedSchema} pages are");
+            throw new HelpSchemaException(cursor.Path, 1,
+                $"schema '{schema}' is not supported: only PlatyPS schema {SupportedSchema} pages are");
         }
         if (!frontMatter.TryGetValue("external help file", out var helpFile) || helpFile != expectedHelpFile)
         {
             throw new HelpSchemaException(cursor.Path, 1,
-                $"front matter must say 'external help file: {expectedHelpFile}' (found '{helpFile ?? "nothing"}'): Get-Help looks for that file name");
+                $"front matter must say 'external help file: {expectedHelpFile}' (found '{helpFile ?? "nothing"}'): Get-Help looks for "
+                    + "that file name");
         }
     }
 
@@ -89,16 +95,20 @@ public static class CommandPageParser
             var next = 0;
             while (cursor.Peek is not null)
             {
-                var heading = cursor.NextHeading(2) ?? throw cursor.Error(cursor.Peek, $"expected a '## SECTION' heading, found {TextBlocks.Describe(cursor.Peek)}");
+                var heading = cursor.NextHeading(2)
+                    ?? throw cursor.Error(cursor.Peek, $"expected a '## SECTION' heading, found {TextBlocks.Describe(cursor.Peek)}");
                 var section = MarkdownText.Inline(heading.Inline).ToUpperInvariant();
                 var index = IndexOf(section);
                 if (index < 0)
                 {
-                    throw cursor.Error(heading, $"unknown section '## {section}'; a cmdlet page has, in this order: {string.Join(", ", SectionOrder.Select(s => "## " + s))}");
+                    throw cursor.Error(heading,
+                        $"unknown section '## {section}'; a cmdlet page has, in this order: "
+                            + $"{string.Join(", ", SectionOrder.Select(s => "## " + s))}");
                 }
                 if (index < next)
                 {
-                    throw cursor.Error(heading, $"section '## {section}' is out of order or repeated: it must come before '## {SectionOrder[next - 1]}'");
+                    throw cursor.Error(heading,
+                        $"section '## {section}' is out of order or repeated: it must come before '## {SectionOrder[next - 1]}'");
                 }
                 if (index > next && cursor.HasHeadingAhead(2, SectionOrder[next]))
                 {
@@ -207,7 +217,8 @@ public static class CommandPageParser
                 _parameterSets = [ParameterSetNames.All];
                 if (!cursor.AtSectionEnd(2))
                 {
-                    throw cursor.Error(cursor.Peek, "## SYNTAX is either one code block or a '### ParameterSetName' heading before each code block");
+                    throw cursor.Error(cursor.Peek,
+                        "## SYNTAX is either one code block or a '### ParameterSetName' heading before each code block");
                 }
                 return;
             }
@@ -224,14 +235,16 @@ public static class CommandPageParser
                 }
                 if (cursor.Peek is not FencedCodeBlock)
                 {
-                    throw cursor.Error(cursor.Peek ?? setHeading, $"parameter set '### {setName}' in ## SYNTAX needs a ``` code block with the syntax line");
+                    throw cursor.Error(cursor.Peek ?? setHeading,
+                        $"parameter set '### {setName}' in ## SYNTAX needs a ``` code block with the syntax line");
                 }
                 cursor.Next();
                 _parameterSets.Add(setName);
             }
             if (!cursor.AtSectionEnd(2))
             {
-                throw cursor.Error(cursor.Peek, $"unexpected {TextBlocks.Describe(cursor.Peek)} in ## SYNTAX: expected '### ParameterSetName' and a ``` code block");
+                throw cursor.Error(cursor.Peek,
+                    $"unexpected {TextBlocks.Describe(cursor.Peek)} in ## SYNTAX: expected '### ParameterSetName' and a ``` code block");
             }
             if (_parameterSets.Count == 0)
             {
@@ -270,7 +283,8 @@ public static class CommandPageParser
             }
             if (!cursor.AtSectionEnd(2))
             {
-                throw cursor.Error(cursor.Peek, $"unexpected {TextBlocks.Describe(cursor.Peek)} in ## EXAMPLES: each example starts with '### Example N: title'");
+                throw cursor.Error(cursor.Peek,
+                    $"unexpected {TextBlocks.Describe(cursor.Peek)} in ## EXAMPLES: each example starts with '### Example N: title'");
             }
             if (_examples.Count == 0)
             {
@@ -286,7 +300,8 @@ public static class CommandPageParser
                 var text = MarkdownText.Inline(heading.Inline);
                 if (sawCommonParameters)
                 {
-                    throw cursor.Error(heading, $"'### {text}' comes after '### CommonParameters', which must be the last entry of ## PARAMETERS");
+                    throw cursor.Error(heading,
+                        $"'### {text}' comes after '### CommonParameters', which must be the last entry of ## PARAMETERS");
                 }
                 if (text.Equals("CommonParameters", StringComparison.OrdinalIgnoreCase))
                 {
@@ -307,7 +322,8 @@ public static class CommandPageParser
             }
             if (!cursor.AtSectionEnd(2))
             {
-                throw cursor.Error(cursor.Peek, $"unexpected {TextBlocks.Describe(cursor.Peek)} in ## PARAMETERS: each parameter starts with '### -Name'");
+                throw cursor.Error(cursor.Peek,
+                    $"unexpected {TextBlocks.Describe(cursor.Peek)} in ## PARAMETERS: each parameter starts with '### -Name'");
             }
         }
 
@@ -330,7 +346,8 @@ public static class CommandPageParser
             }
             if (metadata.Count == 0)
             {
-                throw cursor.Error(heading, $"parameter -{name} has no ```yaml metadata block (Type, Parameter Sets, Aliases, Required, Position, ...)");
+                throw cursor.Error(heading,
+                    $"parameter -{name} has no ```yaml metadata block (Type, Parameter Sets, Aliases, Required, Position, ...)");
             }
             if (!cursor.AtSectionEnd(3))
             {
@@ -349,7 +366,8 @@ public static class CommandPageParser
             }
             if (!cursor.AtSectionEnd(2))
             {
-                throw cursor.Error(cursor.Peek, $"unexpected {TextBlocks.Describe(cursor.Peek)} in {sectionName}: each entry is '### TypeName' and its description");
+                throw cursor.Error(cursor.Peek,
+                    $"unexpected {TextBlocks.Describe(cursor.Peek)} in {sectionName}: each entry is '### TypeName' and its description");
             }
             if (types.Count == 0)
             {
@@ -367,7 +385,8 @@ public static class CommandPageParser
                 {
                     ParagraphBlock paragraph => [paragraph],
                     ListBlock list => list.OfType<ListItemBlock>().SelectMany(item => item.OfType<ParagraphBlock>()),
-                    _ => throw cursor.Error(block, $"unexpected {TextBlocks.Describe(block)} in ## RELATED LINKS: write one [text](uri) link per line"),
+                    _ => throw cursor.Error(block,
+                        $"unexpected {TextBlocks.Describe(block)} in ## RELATED LINKS: write one [text](uri) link per line"),
                 };
                 foreach (var paragraph in paragraphs)
                 {
@@ -390,7 +409,8 @@ public static class CommandPageParser
                     case LiteralInline literal when literal.Content.IsEmptyOrWhitespace():
                         break;
                     default:
-                        throw cursor.Error(paragraph, $"## RELATED LINKS may hold only [text](uri) links, found '{MarkdownText.Inline(paragraph.Inline)}'");
+                        throw cursor.Error(paragraph,
+                            $"## RELATED LINKS may hold only [text](uri) links, found '{MarkdownText.Inline(paragraph.Inline)}'");
                 }
             }
         }
@@ -404,7 +424,9 @@ public static class CommandPageParser
                 {
                     if (!named || !_parameterSets.Contains(set, StringComparer.OrdinalIgnoreCase))
                     {
-                        throw cursor.Error(heading, $"parameter -{parameter.Name} names parameter set '{set}', which ## SYNTAX does not list ({string.Join(", ", _parameterSets)})");
+                        throw cursor.Error(heading,
+                            $"parameter -{parameter.Name} names parameter set '{set}', which ## SYNTAX does not list "
+                                + $"({string.Join(", ", _parameterSets)})");
                     }
                 }
             }

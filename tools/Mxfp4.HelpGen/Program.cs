@@ -5,7 +5,8 @@ if (args.Length is not (2 or 4) || (args.Length == 4 && args[2] != "--help-file"
 {
     Console.Error.WriteLine("usage: Mxfp4.HelpGen <docsDir> <outDir> [--help-file <Name.dll-Help.xml>]");
     Console.Error.WriteLine("  compiles <docsDir>/Verb-Noun.md (PlatyPS schema 2.0.0) into <outDir>/<help file> (MAML)");
-    Console.Error.WriteLine($"  and <docsDir>/about_*.md into <outDir>/about_*.help.txt; default help file: {HelpGenerator.DefaultHelpFile}");
+    Console.Error.WriteLine(
+        $"  and <docsDir>/about_*.md into <outDir>/about_*.help.txt; default help file: {HelpGenerator.DefaultHelpFile}");
     return 2;
 }
 

@@ -14,7 +14,8 @@ internal static class TextBlocks
         }
         if (!cursor.AtSectionEnd(sectionLevel) && cursor.Peek is not FencedCodeBlock && cursor.Peek is not HeadingBlock)
         {
-            throw cursor.Error(cursor.Peek, $"unsupported markdown ({Describe(cursor.Peek)}) in {sectionName}: use paragraphs, lists and ``` code blocks");
+            throw cursor.Error(cursor.Peek,
+                $"unsupported markdown ({Describe(cursor.Peek)}) in {sectionName}: use paragraphs, lists and ``` code blocks");
         }
         return paragraphs;
     }

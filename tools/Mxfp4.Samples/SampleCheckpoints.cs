@@ -47,7 +47,8 @@ public static class SampleCheckpoints
         var head = Bf16(random, Vocabulary * Hidden);
         var norm = Bf16Ones(Hidden);
 
-        var shard1 = new List<(TensorSpec, byte[])> { (new TensorSpec("model.embed_tokens.weight", SafetensorsDType.BF16, [Vocabulary, Hidden]), embedding) };
+        var shard1 = new List<(TensorSpec,
+            byte[])> { (new TensorSpec("model.embed_tokens.weight", SafetensorsDType.BF16, [Vocabulary, Hidden]), embedding) };
         var shard2 = new List<(TensorSpec, byte[])>();
         for (int n = 0; n < Layers; n++)
         {
@@ -67,11 +68,15 @@ public static class SampleCheckpoints
             };
             var experts = new List<(TensorSpec, byte[])>
             {
-                (new TensorSpec(p + "mlp.experts.gate_up_proj_blocks", SafetensorsDType.U8, [Experts, 2 * Intermediate, Hidden / 32, 16]), l.GateUpBlocks),
-                (new TensorSpec(p + "mlp.experts.gate_up_proj_scales", SafetensorsDType.U8, [Experts, 2 * Intermediate, Hidden / 32]), l.GateUpScales),
+                (new TensorSpec(p + "mlp.experts.gate_up_proj_blocks", SafetensorsDType.U8, [Experts, 2 * Intermediate, Hidden / 32, 16]),
+                    l.GateUpBlocks),
+                (new TensorSpec(p + "mlp.experts.gate_up_proj_scales", SafetensorsDType.U8, [Experts, 2 * Intermediate, Hidden / 32]),
+                    l.GateUpScales),
                 (new TensorSpec(p + "mlp.experts.gate_up_proj_bias", SafetensorsDType.BF16, [Experts, 2 * Intermediate]), l.GateUpBias),
-                (new TensorSpec(p + "mlp.experts.down_proj_blocks", SafetensorsDType.U8, [Experts, Hidden, Intermediate / 32, 16]), l.DownBlocks),
-                (new TensorSpec(p + "mlp.experts.down_proj_scales", SafetensorsDType.U8, [Experts, Hidden, Intermediate / 32]), l.DownScales),
+                (new TensorSpec(p + "mlp.experts.down_proj_blocks", SafetensorsDType.U8, [Experts, Hidden, Intermediate / 32, 16]),
+                    l.DownBlocks),
+                (new TensorSpec(p + "mlp.experts.down_proj_scales", SafetensorsDType.U8, [Experts, Hidden, Intermediate / 32]),
+                    l.DownScales),
                 (new TensorSpec(p + "mlp.experts.down_proj_bias", SafetensorsDType.BF16, [Experts, Hidden]), l.DownBias),
             };
 
@@ -105,7 +110,8 @@ public static class SampleCheckpoints
         var random = new Determinism(0x656D_6265_6464UL);
         var embedding = Bf16(random, Vocabulary * Hidden);
         var head = Bf16(random, Vocabulary * Hidden);
-        var tensors = new List<(TensorSpec, byte[])> { (new TensorSpec("embedding.weight", SafetensorsDType.BF16, [Vocabulary, Hidden]), embedding) };
+        var tensors = new List<(TensorSpec,
+            byte[])> { (new TensorSpec("embedding.weight", SafetensorsDType.BF16, [Vocabulary, Hidden]), embedding) };
         for (int n = 0; n < Layers; n++)
         {
             var l = layers[n];
@@ -113,14 +119,17 @@ public static class SampleCheckpoints
             tensors.AddRange(
             [
                 (new TensorSpec(p + "attn.norm.scale", SafetensorsDType.BF16, [Hidden]), l.AttentionNorm),
-                (new TensorSpec(p + "attn.qkv.weight", SafetensorsDType.BF16, [(QueryHeads + (2 * KeyValueHeads)) * HeadDim, Hidden]), [.. l.Query, .. l.Key, .. l.Value]),
+                (new TensorSpec(p + "attn.qkv.weight", SafetensorsDType.BF16, [(QueryHeads + (2 * KeyValueHeads)) * HeadDim, Hidden]),
+                    [.. l.Query, .. l.Key, .. l.Value]),
                 (new TensorSpec(p + "attn.sinks", SafetensorsDType.BF16, [QueryHeads]), l.Sinks),
                 (new TensorSpec(p + "attn.out.weight", SafetensorsDType.BF16, [Hidden, QueryHeads * HeadDim]), l.Output),
                 (new TensorSpec(p + "mlp.norm.scale", SafetensorsDType.BF16, [Hidden]), l.MlpNorm),
                 (new TensorSpec(p + "mlp.gate.weight", SafetensorsDType.BF16, [Experts, Hidden]), l.Router),
                 (new TensorSpec(p + "mlp.gate.bias", SafetensorsDType.BF16, [Experts]), l.RouterBias),
-                (new TensorSpec(p + "mlp.mlp1_weight.blocks", SafetensorsDType.U8, [Experts, 2 * Intermediate, Hidden / 32, 16]), l.GateUpBlocks),
-                (new TensorSpec(p + "mlp.mlp1_weight.scales", SafetensorsDType.U8, [Experts, 2 * Intermediate, Hidden / 32]), l.GateUpScales),
+                (new TensorSpec(p + "mlp.mlp1_weight.blocks", SafetensorsDType.U8, [Experts, 2 * Intermediate, Hidden / 32, 16]),
+                    l.GateUpBlocks),
+                (new TensorSpec(p + "mlp.mlp1_weight.scales", SafetensorsDType.U8, [Experts, 2 * Intermediate, Hidden / 32]),
+                    l.GateUpScales),
                 (new TensorSpec(p + "mlp.mlp1_bias", SafetensorsDType.BF16, [Experts, 2 * Intermediate]), l.GateUpBias),
                 (new TensorSpec(p + "mlp.mlp2_weight.blocks", SafetensorsDType.U8, [Experts, Hidden, Intermediate / 32, 16]), l.DownBlocks),
                 (new TensorSpec(p + "mlp.mlp2_weight.scales", SafetensorsDType.U8, [Experts, Hidden, Intermediate / 32]), l.DownScales),
@@ -208,7 +217,8 @@ public static class SampleCheckpoints
 
     /// <summary>One layer's weights, shared by both naming styles.</summary>
     private sealed record LayerWeights(
-        byte[] AttentionNorm, byte[] Query, byte[] Key, byte[] Value, byte[] Output, byte[] Sinks, byte[] MlpNorm, byte[] Router, byte[] RouterBias,
+        byte[] AttentionNorm, byte[] Query, byte[] Key, byte[] Value, byte[] Output, byte[] Sinks, byte[] MlpNorm, byte[] Router,
+            byte[] RouterBias,
         byte[] GateUpBlocks, byte[] GateUpScales, byte[] GateUpBias, byte[] DownBlocks, byte[] DownScales, byte[] DownBias)
     {
         internal static LayerWeights Create(Determinism r) => new(

@@ -38,7 +38,8 @@ internal sealed unsafe class Bandwidth(int repetitions)
     /// <summary>Whether glibc's memset was found (Linux); elsewhere <see cref="Memset"/> falls back to NativeMemory.Fill.</summary>
     public static bool HasGlibcMemset => GlibcMemset != null;
 
-    /// <summary>glibc memset of [pointer, +length) on <paramref name="threads"/> pool workers, parts on multiples of <paramref name="unitBytes"/>.</summary>
+    /// <summary>glibc memset of [pointer, +length) on <paramref name="threads"/> pool workers, parts on multiples of <paramref
+    /// name="unitBytes"/>.</summary>
     public static void Memset(byte* pointer, long length, int threads, long unitBytes)
         => Split(length, threads, unitBytes, (start, end) =>
         {
@@ -56,7 +57,8 @@ internal sealed unsafe class Bandwidth(int repetitions)
     public static void Fill(byte* pointer, long length, int threads, long unitBytes)
         => Split(length, threads, unitBytes, (start, end) => NativeMemory.Fill(pointer + start, (nuint)(end - start), 0x3C));
 
-    /// <summary>A vectorized sum of [pointer, +length) as 64-bit words on <paramref name="threads"/> workers: pure read bandwidth.</summary>
+    /// <summary>A vectorized sum of [pointer, +length) as 64-bit words on <paramref name="threads"/> workers: pure read
+    /// bandwidth.</summary>
     public static ulong Sum(byte* pointer, long length, int threads)
     {
         var partials = new ulong[threads];
@@ -98,7 +100,8 @@ internal sealed unsafe class Bandwidth(int repetitions)
     }
 
     private static delegate* unmanaged<void*, int, nuint, void*> LoadMemset()
-        => OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libc.so.6", out nint libc) && NativeLibrary.TryGetExport(libc, "memset", out nint memset)
+        => OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libc.so.6", out nint libc)
+            && NativeLibrary.TryGetExport(libc, "memset", out nint memset)
             ? (delegate* unmanaged<void*, int, nuint, void*>)memset
             : null;
 }

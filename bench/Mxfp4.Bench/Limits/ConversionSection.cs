@@ -25,7 +25,9 @@ internal sealed class ConversionSection : ILimitsSection
     /// <summary>Timed runs per side, alternating conversion and plain write so both see the same machine load.</summary>
     private const int Runs = 3;
 
-    public string Baseline => "ours/limit = conversion throughput / a plain sequential FileStream write of the same output files (16 MiB chunks, preallocated, flushed to disk); medians of 3 runs each, alternating";
+    public string Baseline
+        => "ours/limit = conversion throughput / a plain sequential FileStream write of the same output files (16 MiB chunks, "
+            + "preallocated, flushed to disk); medians of 3 runs each, alternating";
 
     public LimitsSectionResult Run(LimitsWorkload workload, Bandwidth bandwidth)
     {
@@ -59,20 +61,32 @@ internal sealed class ConversionSection : ILimitsSection
             long outputBytes = outputSizes.Sum();
             long anonIncrease = Math.Max(peakAnon - baselineAnon, 0);
             string memory = AnonymousMemorySampler.IsSupported
-                ? Invariant($"peak RssAnon {peakAnon / (1 << 20)} MiB = +{anonIncrease / (1 << 20)} MiB over {baselineAnon / (1 << 20)} MiB before")
+                ? Invariant(
+                    $"peak RssAnon {peakAnon / (1 << 20)} MiB = +{anonIncrease / (1 << 20)} MiB over {baselineAnon / (1 << 20)} MiB before")
                 : "RssAnon not available on this OS";
             var rows = new List<LimitsMeasurement>
             {
-                new(Invariant($"plain FileStream write + fsync, {outputSizes.Count} files ({plainSeconds:F2} s)"), 1, outputBytes, Speed(outputBytes, plainRuns), 1.0),
-                new(Invariant($"convert {mxfp4Bytes / 1e6:F0} MB MXFP4 ({workload.Experts} experts × {ConversionCheckpoint.Layers} layers, generated in {setupSeconds:F1} s) → BF16 + fsync ({convertSeconds:F2} s; {memory})"), workload.Threads, outputBytes, Speed(outputBytes, convertRuns), plainSeconds / convertSeconds),
+                new(Invariant($"plain FileStream write + fsync, {outputSizes.Count} files ({plainSeconds:F2} s)"), 1, outputBytes,
+                    Speed(outputBytes, plainRuns), 1.0),
+                new(Invariant(
+                    $"convert {mxfp4Bytes / 1e6:F0} MB MXFP4 ({workload.Experts} experts × {ConversionCheckpoint.Layers} layers, ")
+                        + Invariant($"generated in {setupSeconds:F1} s) → BF16 + fsync ({convertSeconds:F2} s; {memory})"),
+                            workload.Threads,
+                            outputBytes, Speed(outputBytes, convertRuns), plainSeconds / convertSeconds),
             };
             var targets = new List<LimitsTarget>
             {
-                new(Invariant($"conversion time ≤ {TimeLimitRatio}× plain write (shown: plain ÷ conversion time)"), plainSeconds / convertSeconds, 1 / TimeLimitRatio),
+                new(Invariant($"conversion time ≤ {TimeLimitRatio}× plain write (shown: plain ÷ conversion time)"),
+                    plainSeconds / convertSeconds, 1 / TimeLimitRatio),
             };
             if (AnonymousMemorySampler.IsSupported)
             {
-                targets.Add(new(Invariant($"RssAnon increase during conversion ≤ {MemoryLimitBytes >> 20} MiB (+{anonIncrease / (1 << 20)} MiB; shown: limit ÷ increase)"), MemoryLimitBytes / (double)Math.Max(anonIncrease, 1), 1.0));
+                targets.Add(
+                    new(Invariant(
+                        $"RssAnon increase during conversion ≤ {MemoryLimitBytes >> 20} MiB (+{anonIncrease / (1 << 20)} MiB; shown: ")
+                            + "limit "
+                            + "÷ "
+                        + "increase)", MemoryLimitBytes / (double)Math.Max(anonIncrease, 1), 1.0));
             }
 
             return new LimitsSectionResult(rows, targets);
@@ -86,10 +100,18 @@ internal sealed class ConversionSection : ILimitsSection
         }
     }
 
-    private static (List<long> OutputSizes, double Seconds, long BaselineAnon, long PeakAnon) Convert(string input, string destination, int threads)
+    private static (List<long> OutputSizes, double Seconds, long BaselineAnon, long PeakAnon) Convert(string input, string destination,
+        int threads)
     {
         using var checkpoint = Checkpoint.Open(input);
-        var plan = ConversionPlan.Create(checkpoint, destination, new ConversionOptions { Format = OutputFormat.BF16, Layout = ConversionLayout.Natural, ChunkBytes = ChunkBytes, Threads = threads });
+        var plan = ConversionPlan.Create(checkpoint, destination,
+            new ConversionOptions
+            {
+                Format = OutputFormat.BF16,
+                Layout = ConversionLayout.Natural,
+                ChunkBytes = ChunkBytes,
+                Threads = threads
+            });
         Sync();
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -100,7 +122,8 @@ internal sealed class ConversionSection : ILimitsSection
         var result = CheckpointConverter.Execute(checkpoint, plan);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         long peak = sampler.PeakBytes;
-        var sizes = result.WrittenFiles.Where(f => f.EndsWith(".safetensors", StringComparison.Ordinal)).Select(f => new FileInfo(f).Length).ToList();
+        var sizes = result.WrittenFiles.Where(f => f.EndsWith(".safetensors", StringComparison.Ordinal)).Select(f
+            => new FileInfo(f).Length).ToList();
         return (sizes, seconds, baseline, peak);
     }
 
@@ -153,7 +176,8 @@ internal sealed class ConversionSection : ILimitsSection
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static Throughput Speed(long bytes, List<double> seconds) => new(bytes / Median(seconds) / 1e9, bytes / seconds.Max() / 1e9, bytes / seconds.Min() / 1e9, Median(seconds));
+    private static Throughput Speed(long bytes, List<double> seconds)
+        => new(bytes / Median(seconds) / 1e9, bytes / seconds.Max() / 1e9, bytes / seconds.Min() / 1e9, Median(seconds));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

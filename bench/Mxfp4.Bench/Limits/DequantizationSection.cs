@@ -17,7 +17,10 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
 
     public string Title => "Dequantization vs glibc memset and ggml";
 
-    public string Baseline => "ours/limit = throughput / glibc memset of the same output bytes on the same threads (pre-faulted); ours/ggml = ours / ggml's dequantize_row_mxfp4 → F32 on the same threads. Every timed output is checked on 4096 sampled blocks against the scalar reference";
+    public string Baseline
+        => "ours/limit = throughput / glibc memset of the same output bytes on the same threads (pre-faulted); ours/ggml = ours / ggml's "
+            + "dequantize_row_mxfp4 → F32 on the same threads. Every timed output is checked on 4096 sampled blocks against the scalar "
+                + "reference";
 
     public LimitsSectionResult Run(LimitsWorkload workload, Bandwidth bandwidth)
     {
@@ -36,14 +39,17 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
         {
             foreach (var buffer in new[] { f32, half })
             {
-                long unitBytes = ParallelDecoder.PartitionUnit(workload.Source, buffer == f32 ? OutputFormat.F32 : OutputFormat.BF16) * (buffer == f32 ? 4 : 2);
+                long unitBytes = ParallelDecoder.PartitionUnit(workload.Source, buffer == f32 ? OutputFormat.F32 : OutputFormat.BF16) * (
+                    buffer == f32 ? 4 : 2);
                 var glibc = bandwidth.Measure(buffer.Length, () => Bandwidth.Memset(buffer.Pointer, buffer.Length, threads, unitBytes));
                 memset[(buffer.Length, threads)] = glibc.Median;
                 rows.Add(new LimitsMeasurement("glibc memset", threads, buffer.Length, glibc, 1.0));
                 if (buffer == f32)
                 {
                     var fill = bandwidth.Measure(buffer.Length, () => Bandwidth.Fill(buffer.Pointer, buffer.Length, threads, unitBytes));
-                    rows.Add(new LimitsMeasurement("NativeMemory.Fill (the old baseline; diagnostic)", threads, buffer.Length, fill, fill.Median / glibc.Median));
+                    rows.Add(
+                        new LimitsMeasurement("NativeMemory.Fill (the old baseline; diagnostic)", threads, buffer.Length, fill,
+                        fill.Median / glibc.Median));
                 }
             }
 
@@ -52,16 +58,22 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
             {
                 var speed = bandwidth.Measure(f32.Length, () => peer.Dequantize((float*)f32.Pointer, threads));
                 ggml = speed.Median;
-                rows.Add(new LimitsMeasurement("ggml dequantize_row_mxfp4 → F32", threads, f32.Length, speed, speed.Median / memset[(f32.Length, threads)], null, ReferenceCheck.GgmlDecoded(workload, (float*)f32.Pointer)));
+                rows.Add(
+                    new LimitsMeasurement("ggml dequantize_row_mxfp4 → F32", threads, f32.Length, speed,
+                    speed.Median / memset[(f32.Length, threads)], null, ReferenceCheck.GgmlDecoded(workload, (float*)f32.Pointer)));
             }
 
             foreach (var format in Enum.GetValues<OutputFormat>())
             {
                 var buffer = format == OutputFormat.F32 ? f32 : half;
-                var speed = bandwidth.Measure(buffer.Length, () => ParallelDecoder.Decode(workload.Source, 0, count, buffer.Pointer, buffer.Length, format, threads, CancellationToken.None));
+                var speed = bandwidth.Measure(buffer.Length, ()
+                    => ParallelDecoder.Decode(workload.Source, 0, count, buffer.Pointer, buffer.Length, format, threads,
+                    CancellationToken.None));
                 direct[(format, threads)] = speed.Median;
                 double? vsGgml = format == OutputFormat.F32 && ggml > 0 ? speed.Median / ggml : null;
-                rows.Add(new LimitsMeasurement($"**ours {format}**{StoreLabel(buffer.Length)}", threads, buffer.Length, speed, speed.Median / memset[(buffer.Length, threads)], vsGgml, ReferenceCheck.Decoded(workload, buffer.Pointer, format)));
+                rows.Add(
+                    new LimitsMeasurement($"**ours {format}**{StoreLabel(buffer.Length)}", threads, buffer.Length, speed,
+                    speed.Median / memset[(buffer.Length, threads)], vsGgml, ReferenceCheck.Decoded(workload, buffer.Pointer, format)));
             }
         }
 
@@ -73,17 +85,20 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
         targets.AddRange(
         [
             new LimitsTarget($"F32 ≥ 0.9× glibc memset ({all} threads)", direct[(OutputFormat.F32, all)] / memset[(f32.Length, all)], 0.9),
-            new LimitsTarget($"BF16 ≥ 0.9× glibc memset ({all} threads)", direct[(OutputFormat.BF16, all)] / memset[(half.Length, all)], 0.9),
+            new LimitsTarget($"BF16 ≥ 0.9× glibc memset ({all} threads)", direct[(OutputFormat.BF16, all)] / memset[(half.Length, all)],
+                0.9),
             new LimitsTarget($"F16 ≥ 0.8× glibc memset ({all} threads)", direct[(OutputFormat.F16, all)] / memset[(half.Length, all)], 0.8),
         ]);
         targets.AddRange(streamTargets);
         return new LimitsSectionResult(rows, targets);
     }
 
-    private static string StoreLabel(long bytes) => bytes >= ParallelDecoder.StreamingThresholdBytes ? " (streaming stores, the default)" : " (cached stores, the default)";
+    private static string StoreLabel(long bytes) => bytes >= ParallelDecoder.StreamingThresholdBytes ? " (streaming stores, the default)"
+        : " (cached stores, the default)";
 
     /// <summary>The same big decodes with the other store kind than the default, and the decoder's own ceiling with both.</summary>
-    private static List<LimitsMeasurement> StoreComparison(LimitsWorkload workload, Bandwidth bandwidth, NativeBuffer f32, NativeBuffer half, Dictionary<(long Bytes, int Threads), double> memset)
+    private static List<LimitsMeasurement> StoreComparison(LimitsWorkload workload, Bandwidth bandwidth, NativeBuffer f32,
+        NativeBuffer half, Dictionary<(long Bytes, int Threads), double> memset)
     {
         var rows = new List<LimitsMeasurement>();
         long saved = ParallelDecoder.StreamingThresholdBytes;
@@ -98,14 +113,23 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
                     foreach (var format in Enum.GetValues<OutputFormat>())
                     {
                         var buffer = format == OutputFormat.F32 ? f32 : half;
-                        var speed = bandwidth.Measure(buffer.Length, () => ParallelDecoder.Decode(workload.Source, 0, workload.ElementCount, buffer.Pointer, buffer.Length, format, workload.Threads, CancellationToken.None));
-                        rows.Add(new LimitsMeasurement($"ours {format}, {stores} (diagnostic)", workload.Threads, buffer.Length, speed, speed.Median / memset[(buffer.Length, workload.Threads)], null, ReferenceCheck.Decoded(workload, buffer.Pointer, format)));
+                        var speed = bandwidth.Measure(buffer.Length, ()
+                            => ParallelDecoder.Decode(workload.Source, 0, workload.ElementCount, buffer.Pointer, buffer.Length, format,
+                            workload.Threads, CancellationToken.None));
+                        rows.Add(
+                            new LimitsMeasurement($"ours {format}, {stores} (diagnostic)", workload.Threads, buffer.Length, speed,
+                            speed.Median / memset[(buffer.Length, workload.Threads)], null,
+                            ReferenceCheck.Decoded(workload, buffer.Pointer, format)));
                     }
                 }
 
                 var fill = new FillSource(workload.ElementCount);
-                var ceiling = bandwidth.Measure(f32.Length, () => ParallelDecoder.Decode(fill, 0, fill.ElementCount, f32.Pointer, f32.Length, OutputFormat.F32, workload.Threads, CancellationToken.None));
-                rows.Add(new LimitsMeasurement($"decoder ceiling: fill source F32, {stores} (diagnostic)", workload.Threads, f32.Length, ceiling, ceiling.Median / memset[(f32.Length, workload.Threads)]));
+                var ceiling = bandwidth.Measure(f32.Length, ()
+                    => ParallelDecoder.Decode(fill, 0, fill.ElementCount, f32.Pointer, f32.Length, OutputFormat.F32, workload.Threads,
+                    CancellationToken.None));
+                rows.Add(
+                    new LimitsMeasurement($"decoder ceiling: fill source F32, {stores} (diagnostic)", workload.Threads, f32.Length, ceiling,
+                    ceiling.Median / memset[(f32.Length, workload.Threads)]));
             }
         }
         finally
@@ -123,12 +147,18 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
     private static List<LimitsMeasurement> FirstTouch(LimitsWorkload workload, Bandwidth bandwidth, long bytes, double prefaultedMemset)
     {
         long unitBytes = ParallelDecoder.PartitionUnit(workload.Source, OutputFormat.F32) * 4;
-        var fresh = bandwidth.Measure(bytes, () => WithFreshMemory(bytes, pointer => Bandwidth.Memset((byte*)pointer, bytes, workload.Threads, unitBytes)));
-        var decode = bandwidth.Measure(bytes, () => WithFreshMemory(bytes, pointer => ParallelDecoder.Decode(workload.Source, 0, workload.ElementCount, (byte*)pointer, bytes, OutputFormat.F32, workload.Threads, CancellationToken.None)));
+        var fresh = bandwidth.Measure(bytes, ()
+            => WithFreshMemory(bytes, pointer => Bandwidth.Memset((byte*)pointer, bytes, workload.Threads, unitBytes)));
+        var decode = bandwidth.Measure(bytes, ()
+            => WithFreshMemory(bytes, pointer
+            => ParallelDecoder.Decode(workload.Source, 0, workload.ElementCount, (byte*)pointer, bytes, OutputFormat.F32, workload.Threads,
+            CancellationToken.None)));
         return
         [
-            new LimitsMeasurement("glibc memset into fresh memory (first touch: page faults; diagnostic)", workload.Threads, bytes, fresh, fresh.Median / prefaultedMemset),
-            new LimitsMeasurement("ours F32 into fresh memory (first touch; diagnostic)", workload.Threads, bytes, decode, decode.Median / prefaultedMemset),
+            new LimitsMeasurement("glibc memset into fresh memory (first touch: page faults; diagnostic)", workload.Threads, bytes, fresh,
+                fresh.Median / prefaultedMemset),
+            new LimitsMeasurement("ours F32 into fresh memory (first touch; diagnostic)", workload.Threads, bytes, decode,
+                decode.Median / prefaultedMemset),
         ];
     }
 
@@ -146,7 +176,8 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
     }
 
     /// <summary>The stream's 1 MiB reads against direct decodes of the same 1 MiB pieces into the same reused buffer.</summary>
-    private static (List<LimitsMeasurement>, List<LimitsTarget>) Stream(LimitsWorkload workload, Bandwidth bandwidth, Dictionary<(long Bytes, int Threads), double> memset, int threads)
+    private static (List<LimitsMeasurement>, List<LimitsTarget>) Stream(LimitsWorkload workload, Bandwidth bandwidth,
+        Dictionary<(long Bytes, int Threads), double> memset, int threads)
     {
         var rows = new List<LimitsMeasurement>();
         var targets = new List<LimitsTarget>();
@@ -163,13 +194,20 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
                     for (long first = 0; first < workload.ElementCount; first += piece)
                     {
                         long elements = Math.Min(piece, workload.ElementCount - first);
-                        ParallelDecoder.Decode(workload.Source, first, elements, target, StreamReadBytes, format, threads, CancellationToken.None);
+                        ParallelDecoder.Decode(workload.Source, first, elements, target, StreamReadBytes, format, threads,
+                            CancellationToken.None);
                     }
                 });
-                rows.Add(new LimitsMeasurement($"ours {format}, direct 1 MiB decodes into one reused buffer", threads, bytes, pieces, pieces.Median / memset[(bytes, threads)]));
+                rows.Add(
+                    new LimitsMeasurement($"ours {format}, direct 1 MiB decodes into one reused buffer", threads, bytes, pieces,
+                    pieces.Median / memset[(bytes, threads)]));
                 var stream = bandwidth.Measure(bytes, () => ReadThroughStream(workload, format, threads, readBuffer));
-                rows.Add(new LimitsMeasurement($"DequantizingStream {format}, 1 MiB reads into the same buffer", threads, bytes, stream, stream.Median / memset[(bytes, threads)]));
-                targets.Add(new LimitsTarget($"stream {format} within 15% of direct 1 MiB decodes into the same buffer ({threads} threads)", stream.Median / pieces.Median, 0.85));
+                rows.Add(
+                    new LimitsMeasurement($"DequantizingStream {format}, 1 MiB reads into the same buffer", threads, bytes, stream,
+                    stream.Median / memset[(bytes, threads)]));
+                targets.Add(
+                    new LimitsTarget($"stream {format} within 15% of direct 1 MiB decodes into the same buffer ({threads} threads)",
+                    stream.Median / pieces.Median, 0.85));
             }
         }
 

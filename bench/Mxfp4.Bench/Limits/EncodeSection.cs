@@ -16,7 +16,8 @@ internal sealed unsafe class EncodeSection : ILimitsSection
 {
     public string Title => "Encoding vs read";
 
-    public string Baseline => "ratio = input bytes encoded per second / vectorized read of the same input bytes on the same number of threads";
+    public string Baseline
+        => "ratio = input bytes encoded per second / vectorized read of the same input bytes on the same number of threads";
 
     public LimitsSectionResult Run(LimitsWorkload workload, Bandwidth bandwidth)
     {
@@ -60,5 +61,6 @@ internal sealed unsafe class EncodeSection : ILimitsSection
     }
 
     private static void Encode(TensorSource source, long blockCount, NativeBuffer blocks, NativeBuffer scales, ScaleRule rule, int threads)
-        => ParallelEncoder.Encode(WorkerPool.Shared, source, 0, blockCount, blocks.Pointer, scales.Pointer, rule, threads, null, CancellationToken.None);
+        => ParallelEncoder.Encode(WorkerPool.Shared, source, 0, blockCount, blocks.Pointer, scales.Pointer, rule, threads, null,
+            CancellationToken.None);
 }

@@ -11,7 +11,8 @@ namespace Mxfp4.Bench.Limits;
 /// </summary>
 internal sealed class LimitsReport(bool quick, string? only = null)
 {
-    /// <summary>Full run: the 32 experts of gpt-oss-20b's gate_up_proj (265 MB of blocks); quick: the fewest experts that still hold 4× the last-level cache.</summary>
+    /// <summary>Full run: the 32 experts of gpt-oss-20b's gate_up_proj (265 MB of blocks); quick: the fewest experts that still hold 4× the
+    /// last-level cache.</summary>
     private readonly int _experts = quick ? LimitsWorkload.ExpertsOutOfCache : 32;
     private readonly Bandwidth _bandwidth = new(5);
 
@@ -31,12 +32,34 @@ internal sealed class LimitsReport(bool quick, string? only = null)
         var workload = new LimitsWorkload(_experts);
         output.WriteLine("# Mxfp4 limits report");
         output.WriteLine();
-        output.WriteLine(Invariant($"- workload: {workload.Shape} = {workload.Blocks.LongLength / 1e6:F0} MB of MXFP4, {workload.ElementCount:N0} elements (generated in {setup.Elapsed.TotalSeconds:F1} s)"));
-        output.WriteLine(Invariant($"- machine: {Environment.ProcessorCount} CPUs, {RuntimeInformation.ProcessArchitecture}, {RuntimeInformation.FrameworkDescription}, kernel path {Mxfp4Kernels.ActivePath}; all threads = {workload.Threads}"));
-        output.WriteLine(Invariant($"- last-level cache {LimitsWorkload.LastLevelCacheBytes >> 20} MiB; the workload's blocks are {workload.Blocks.LongLength / (double)LimitsWorkload.LastLevelCacheBytes:F1}× that, so every \"out of cache\" row streams from memory"));
-        output.WriteLine(Invariant($"- each figure is the MEDIAN of {_bandwidth.Repetitions} timed runs after one untimed run, with the min–max; GB/s = 10^9 bytes/s"));
-        output.WriteLine(Invariant($"- tiered compilation: {(AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool tiered) ? (tiered ? "on" : "off (the bench csproj sets TieredCompilation=false: every method is jitted fully optimised on first call, so no row times tier-0 code)") : "default (on)")}"));
-        output.WriteLine(Invariant($"- memset baseline: {(Bandwidth.HasGlibcMemset ? "glibc memset (libc.so.6, P/Invoke)" : "NativeMemory.Fill (glibc not found)")}; ggml peer: {(Peer.GgmlLibrary.Instance is { } library ? library.Directory : Peer.GgmlLibrary.LoadError)}"));
+        output.WriteLine(
+            Invariant(
+                $"- workload: {workload.Shape} = {workload.Blocks.LongLength / 1e6:F0} MB of MXFP4, {workload.ElementCount:N0} elements ")
+                + Invariant($"(generated in {setup.Elapsed.TotalSeconds:F1} s)"));
+        output.WriteLine(
+            Invariant($"- machine: {Environment.ProcessorCount} CPUs, {RuntimeInformation.ProcessArchitecture}, ")
+                + Invariant(
+                    $"{RuntimeInformation.FrameworkDescription}, kernel path {Mxfp4Kernels.ActivePath}; all threads = {workload.Threads}"));
+        output.WriteLine(
+            Invariant($"- last-level cache {LimitsWorkload.LastLevelCacheBytes >> 20} MiB; the workload's blocks are ")
+                + Invariant(
+                    $"{workload.Blocks.LongLength / (double)LimitsWorkload.LastLevelCacheBytes:F1}× that, so every \"out of cache\" row ")
+                    + "streams from memory");
+        output.WriteLine(
+            Invariant(
+                $"- each figure is the MEDIAN of {_bandwidth.Repetitions} timed runs after one untimed run, with the min–max; GB/s = 10^9 ")
+                + "bytes/s");
+        output.WriteLine(
+            "- tiered compilation: "
+                + Invariant($"{(AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool tiered)
+                    ? (tiered ? "on" : "off (the bench csproj sets TieredCompilation=false: every method is jitted fully optimised "
+                        + "on first call, so no row times tier-0 code)")
+                    : "default (on)")}"));
+        output.WriteLine(
+            "- memset baseline: "
+                + Invariant(
+                    $"{(Bandwidth.HasGlibcMemset ? "glibc memset (libc.so.6, P/Invoke)" : "NativeMemory.Fill (glibc not found)")}; ggml ")
+                    + Invariant($"peer: {(Peer.GgmlLibrary.Instance is { } library ? library.Directory : Peer.GgmlLibrary.LoadError)}"));
         output.WriteLine(Invariant($"- load average at start: {LoadAverage()}"));
 
         var targets = new List<LimitsTarget>();
@@ -48,7 +71,8 @@ internal sealed class LimitsReport(bool quick, string? only = null)
             output.WriteLine();
             output.WriteLine(section.Baseline);
             output.WriteLine();
-            var table = new MarkdownTable("operation", "threads", "bytes", "GB/s median (min–max)", "ours/limit", "ours/ggml", "checked against the reference");
+            var table = new MarkdownTable("operation", "threads", "bytes", "GB/s median (min–max)", "ours/limit", "ours/ggml",
+                "checked against the reference");
             foreach (var row in result.Measurements)
             {
                 table.Add(
@@ -71,7 +95,8 @@ internal sealed class LimitsReport(bool quick, string? only = null)
         var targetTable = new MarkdownTable("target", "measured", "required", "result");
         foreach (var target in targets)
         {
-            targetTable.Add(target.Description, Invariant($"{target.Actual:F3}"), Invariant($"{target.Required:F2}"), target.Passed ? "PASS" : "MISS");
+            targetTable.Add(target.Description, Invariant($"{target.Actual:F3}"), Invariant($"{target.Required:F2}"), target.Passed ? "PASS"
+                : "MISS");
         }
 
         targetTable.Write(output);
@@ -79,7 +104,8 @@ internal sealed class LimitsReport(bool quick, string? only = null)
         output.WriteLine(Invariant($"- load average at end: {LoadAverage()}; total {setup.Elapsed.TotalSeconds:F0} s"));
     }
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    private static string LoadAverage() => File.Exists("/proc/loadavg")
+        ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -63,7 +63,8 @@ internal sealed unsafe class LimitsWorkload
     /// <summary>"All threads": every worker of the shared pool.</summary>
     public int Threads { get; }
 
-    /// <summary>Whether elements [first, +count) lie in blocks whose scale is below 253 (finite, float32-representable weights, where ggml and the spec agree).</summary>
+    /// <summary>Whether elements [first, +count) lie in blocks whose scale is below 253 (finite, float32-representable weights, where ggml
+    /// and the spec agree).</summary>
     public bool OrdinaryScales(long firstGroup, long groups)
     {
         for (long g = firstGroup; g < firstGroup + groups; g++)

@@ -19,7 +19,10 @@ internal sealed class MatVecSection : ILimitsSection
 
     public string Title => "Fused matvec vs read bandwidth and ggml";
 
-    public string Baseline => "ours/limit = MXFP4 bytes per second / read bandwidth (vectorized sum of the same blocks) on the same threads; ours/ggml = ours / ggml's faster path (plain or CPU_REPACK) on the same matrix and threads. Check: max |y − y64| / Σ|w·x| on 256 sampled rows, y64 the float64 sum over the reference weights";
+    public string Baseline
+        => "ours/limit = MXFP4 bytes per second / read bandwidth (vectorized sum of the same blocks) on the same threads; ours/ggml = "
+            + "ours / ggml's faster path (plain or CPU_REPACK) on the same matrix and threads. Check: max |y − y64| / Σ|w·x| on 256 "
+                + "sampled rows, y64 the float64 sum over the reference weights";
 
     public LimitsSectionResult Run(LimitsWorkload workload, Bandwidth bandwidth)
     {
@@ -55,7 +58,8 @@ internal sealed class MatVecSection : ILimitsSection
                 var ours = new List<(MatVecPrecision Precision, LimitsMeasurement Row)>();
                 foreach (var precision in Enum.GetValues<MatVecPrecision>())
                 {
-                    var speed = bandwidth.Measure(bytes, () => Mxfp4MatVec.Multiply(matrix, x, y, default, precision, MatVecActivation.None, threads));
+                    var speed = bandwidth.Measure(bytes, ()
+                        => Mxfp4MatVec.Multiply(matrix, x, y, default, precision, MatVecActivation.None, threads));
                     double error = ReferenceCheck.MatVecError(workload, 0, y, x);
                     string identical = "";
                     if (threads == 1)
@@ -64,10 +68,14 @@ internal sealed class MatVecSection : ILimitsSection
                     }
                     else
                     {
-                        identical = y.AsSpan().SequenceEqual(singleThreaded[(label, precision)]) ? "; bitwise = 1 thread" : "; DIFFERS from 1 thread";
+                        identical = y.AsSpan().SequenceEqual(singleThreaded[(label, precision)]) ? "; bitwise = 1 thread"
+                            : "; DIFFERS from 1 thread";
                     }
 
-                    ours.Add((precision, new LimitsMeasurement($"**ours {precision}**, {label} ({speed.MedianSeconds * 1e3:F2} ms)", threads, bytes, speed, speed.Median / read.Median, null, Invariant($"error {error:E1}{identical}"))));
+                    ours.Add(
+                        (precision,
+                        new LimitsMeasurement($"**ours {precision}**, {label} ({speed.MedianSeconds * 1e3:F2} ms)", threads, bytes, speed,
+                        speed.Median / read.Median, null, Invariant($"error {error:E1}{identical}"))));
                     if (threads != workload.Threads || threads == 1)
                     {
                         continue;
@@ -76,17 +84,26 @@ internal sealed class MatVecSection : ILimitsSection
                     bool exact = precision == MatVecPrecision.Exact;
                     if (matrix == all)
                     {
-                        targets.Add(new LimitsTarget(Invariant($"matvec {precision} ≥ {(exact ? 0.8 : 0.9)}× read, out of cache ({threads} threads)"), speed.Median / read.Median, exact ? 0.8 : 0.9));
+                        targets.Add(
+                            new LimitsTarget(
+                            Invariant($"matvec {precision} ≥ {(exact ? 0.8 : 0.9)}× read, out of cache ({threads} threads)"),
+                            speed.Median / read.Median, exact ? 0.8 : 0.9));
                     }
 
                     if (exact && matrix == all)
                     {
-                        targets.Add(new LimitsTarget(Invariant($"matvec Exact max |y − y64| / Σ|w·x| ≤ {ExactErrorLimit:E0} (measured {error:E1}; shown: limit ÷ error)"), ExactErrorLimit / Math.Max(error, 1e-300), 1.0));
+                        targets.Add(
+                            new LimitsTarget(
+                            Invariant(
+                            $"matvec Exact max |y − y64| / Σ|w·x| ≤ {ExactErrorLimit:E0} (measured {error:E1}; shown: limit ÷ error)"),
+                            ExactErrorLimit / Math.Max(error, 1e-300), 1.0));
                     }
 
                     if (identical.Length > 0)
                     {
-                        targets.Add(new LimitsTarget($"matvec {precision}, {label}: bitwise identical on 1 and {threads} threads (1 = yes)", identical.Contains("bitwise", StringComparison.Ordinal) ? 1 : 0, 1));
+                        targets.Add(
+                            new LimitsTarget($"matvec {precision}, {label}: bitwise identical on 1 and {threads} threads (1 = yes)",
+                            identical.Contains("bitwise", StringComparison.Ordinal) ? 1 : 0, 1));
                     }
                 }
 
@@ -101,7 +118,10 @@ internal sealed class MatVecSection : ILimitsSection
                     var speed = bandwidth.Measure(bytes, () => ggml.Multiply(x, y));
                     double error = ReferenceCheck.MatVecError(workload, 0, y, x);
                     ggmlBest = Math.Max(ggmlBest, speed.Median);
-                    ggmlRows.Add(new LimitsMeasurement($"ggml mul_mat MXFP4 × F32 ({(repack ? "CPU_REPACK 8×8" : "plain")}), {label} ({speed.MedianSeconds * 1e3:F2} ms)", threads, bytes, speed, speed.Median / read.Median, null, Invariant($"error {error:E1} (x quantized to Q8_0)")));
+                    ggmlRows.Add(
+                        new LimitsMeasurement(
+                        $"ggml mul_mat MXFP4 × F32 ({(repack ? "CPU_REPACK 8×8" : "plain")}), {label} ({speed.MedianSeconds * 1e3:F2} ms)",
+                        threads, bytes, speed, speed.Median / read.Median, null, Invariant($"error {error:E1} (x quantized to Q8_0)")));
                 }
 
                 Thread.Sleep(PauseAfterGgml);
@@ -115,8 +135,16 @@ internal sealed class MatVecSection : ILimitsSection
                     }
 
                     bool exact = precision == MatVecPrecision.Exact;
-                    double required = (matrix == all, exact) switch { (true, true) => 1.0, (true, false) => 1.1, (false, true) => 1.25, _ => 1.5 };
-                    targets.Add(new LimitsTarget(Invariant($"matvec {precision} ≥ {required}× ggml's faster path, {label} ({threads} threads)"), ratio, required));
+                    double required = (matrix == all, exact) switch
+                    {
+                        (true, true) => 1.0,
+                        (true, false) => 1.1,
+                        (false, true) => 1.25,
+                        _ => 1.5
+                    };
+                    targets.Add(
+                        new LimitsTarget(Invariant($"matvec {precision} ≥ {required}× ggml's faster path, {label} ({threads} threads)"),
+                        ratio, required));
                 }
 
                 rows.AddRange(ggmlRows);

@@ -15,7 +15,8 @@ internal static unsafe class ReferenceCheck
     private const int SampleBlocks = 4096;
     private const int SampleRows = 256;
 
-    /// <summary>Our decoded output at <paramref name="output"/> (elements from 0) against the reference, on a spread sample of blocks.</summary>
+    /// <summary>Our decoded output at <paramref name="output"/> (elements from 0) against the reference, on a spread sample of
+    /// blocks.</summary>
     public static string Decoded(LimitsWorkload workload, byte* output, OutputFormat format)
     {
         int bytesPerBlock = Mxfp4Format.BlockElements * format.BytesPerElement();
@@ -23,7 +24,8 @@ internal static unsafe class ReferenceCheck
         long groups = workload.Scales.LongLength;
         foreach (long g in Sample(groups))
         {
-            Mxfp4Reference.Dequantize(workload.Blocks.AsSpan((int)(g * Mxfp4Format.BlockBytes), Mxfp4Format.BlockBytes), workload.Scales.AsSpan((int)g, 1), expected, format);
+            Mxfp4Reference.Dequantize(workload.Blocks.AsSpan((int)(g * Mxfp4Format.BlockBytes), Mxfp4Format.BlockBytes),
+                workload.Scales.AsSpan((int)g, 1), expected, format);
             if (!new ReadOnlySpan<byte>(output + (g * bytesPerBlock), bytesPerBlock).SequenceEqual(expected))
             {
                 throw new InvalidOperationException($"{format} output of block {g} differs from the reference.");
@@ -54,14 +56,17 @@ internal static unsafe class ReferenceCheck
                 float actual = output[(g * Mxfp4Format.BlockElements) + i];
                 if (expected != actual)
                 {
-                    throw new InvalidOperationException($"ggml's F32 output of block {g} element {i} is {actual}, the reference {expected}.");
+                    throw new InvalidOperationException(
+                        $"ggml's F32 output of block {g} element {i} is {actual}, the reference {expected}.");
                 }
 
                 signedZeros += float.IsNegative(expected) != float.IsNegative(actual) ? 1 : 0;
             }
         }
 
-        return Invariant($"equal on {SampleBlocks - skipped} blocks except sign of zero ({signedZeros} −0 → +0); {skipped} with scale ≥ 253 not compared");
+        return Invariant(
+            $"equal on {SampleBlocks - skipped} blocks except sign of zero ({signedZeros} −0 → +0); {skipped} with scale ≥ 253 not ")
+                + "compared";
     }
 
     /// <summary>
@@ -89,7 +94,8 @@ internal static unsafe class ReferenceCheck
                 var block = workload.Blocks.AsSpan((int)(group * Mxfp4Format.BlockBytes), Mxfp4Format.BlockBytes);
                 for (int i = 0; i < Mxfp4Format.BlockElements; i++)
                 {
-                    double product = (double)Mxfp4Reference.Element(block, i, workload.Scales[group]) * x[(g * Mxfp4Format.BlockElements) + i];
+                    double product = (double)Mxfp4Reference.Element(block, i, workload.Scales[group]) * x[(g * Mxfp4Format.BlockElements)
+                        + i];
                     sum += product;
                     magnitude += Math.Abs(product);
                 }

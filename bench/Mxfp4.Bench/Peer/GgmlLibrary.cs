@@ -29,7 +29,8 @@ internal sealed unsafe class GgmlLibrary
         NewGraph = (delegate* unmanaged<nint, nint>)NativeLibrary.GetExport(baseLibrary, "ggml_new_graph");
         BuildForwardExpand = (delegate* unmanaged<nint, nint, void>)NativeLibrary.GetExport(baseLibrary, "ggml_build_forward_expand");
         CpuBufferType = (delegate* unmanaged<nint>)NativeLibrary.GetExport(baseLibrary, "ggml_backend_cpu_buffer_type");
-        AllocContextTensors = (delegate* unmanaged<nint, nint, nint>)NativeLibrary.GetExport(baseLibrary, "ggml_backend_alloc_ctx_tensors_from_buft");
+        AllocContextTensors = (delegate* unmanaged<nint, nint, nint>)NativeLibrary.GetExport(baseLibrary,
+            "ggml_backend_alloc_ctx_tensors_from_buft");
         BufferFree = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(baseLibrary, "ggml_backend_buffer_free");
         TensorSet = (delegate* unmanaged<nint, void*, nuint, nuint, void>)NativeLibrary.GetExport(baseLibrary, "ggml_backend_tensor_set");
         TensorGet = (delegate* unmanaged<nint, void*, nuint, nuint, void>)NativeLibrary.GetExport(baseLibrary, "ggml_backend_tensor_get");
@@ -79,7 +80,8 @@ internal sealed unsafe class GgmlLibrary
 
     public delegate* unmanaged<nint, void> BackendFree { get; }
 
-    /// <summary>The loaded libraries, or null (with <see cref="LoadError"/>) where the package's linux-x64 build is missing or fails to load.</summary>
+    /// <summary>The loaded libraries, or null (with <see cref="LoadError"/>) where the package's linux-x64 build is missing or fails to
+    /// load.</summary>
     public static GgmlLibrary? Instance => Shared.Value;
 
     public static string? LoadError { get; private set; }
@@ -92,7 +94,8 @@ internal sealed unsafe class GgmlLibrary
             return null;
         }
 
-        string variant = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "avx512" : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "avx2" : "avx";
+        string variant = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "avx512" : System.Runtime.Intrinsics.X86.Avx2.IsSupported
+            ? "avx2" : "avx";
         string directory = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", variant);
         try
         {

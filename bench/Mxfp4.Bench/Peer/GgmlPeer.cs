@@ -24,7 +24,8 @@ internal sealed unsafe class GgmlPeer : IDisposable
     /// <summary>The peer, or null where ggml's libraries are not available (the report then prints no ggml rows).</summary>
     public static GgmlPeer? Create(LimitsWorkload workload) => GgmlLibrary.Instance is { } ggml ? new GgmlPeer(ggml, workload) : null;
 
-    /// <summary>Dequantizes the whole tensor to F32 at <paramref name="output"/> on <paramref name="threads"/> workers, parts on whole rows.</summary>
+    /// <summary>Dequantizes the whole tensor to F32 at <paramref name="output"/> on <paramref name="threads"/> workers, parts on whole
+    /// rows.</summary>
     public void Dequantize(float* output, int threads)
     {
         long rows = _blocks.Rows;

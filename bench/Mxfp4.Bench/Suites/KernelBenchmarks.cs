@@ -4,7 +4,8 @@ using Mxfp4.Core.Numerics;
 
 namespace Mxfp4.Bench.Suites;
 
-/// <summary>One kernel call per format and per path this CPU supports, on an input whose output fits in L2: compute speed, not memory.</summary>
+/// <summary>One kernel call per format and per path this CPU supports, on an input whose output fits in L2: compute speed, not
+/// memory.</summary>
 [MemoryDiagnoser]
 public class KernelBenchmarks
 {

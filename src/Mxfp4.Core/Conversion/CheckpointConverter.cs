@@ -15,7 +15,8 @@ public static class CheckpointConverter
 {
     private const string TotalParametersKey = "total_parameters";
 
-    /// <summary>Converts <paramref name="source"/> as planned. <paramref name="shards"/> limits the output to some shards (from -Confirm); the index is then left out, since it would name missing files.</summary>
+    /// <summary>Converts <paramref name="source"/> as planned. <paramref name="shards"/> limits the output to some shards (from -Confirm);
+    /// the index is then left out, since it would name missing files.</summary>
     public static ConversionResult Execute(
         Checkpoint source,
         ConversionPlan plan,
@@ -50,7 +51,8 @@ public static class CheckpointConverter
             }
 
             IReadOnlyDictionary<string, long> nonFiniteBlocks;
-            using (var writer = new ShardWriter(source, plan.Options, progress, outputFilter, selected.Sum(s => s.FileLength), cancellationToken))
+            using (var writer = new ShardWriter(source, plan.Options, progress, outputFilter, selected.Sum(s => s.FileLength),
+                cancellationToken))
             {
                 foreach (var shard in selected)
                 {
@@ -108,7 +110,8 @@ public static class CheckpointConverter
 
             TemporaryFileRegistry.ForgetDirectory(plan.Destination);
 
-            if (!succeeded && createdDestination && Directory.Exists(plan.Destination) && !Directory.EnumerateFileSystemEntries(plan.Destination).Any())
+            if (!succeeded && createdDestination && Directory.Exists(plan.Destination)
+                && !Directory.EnumerateFileSystemEntries(plan.Destination).Any())
             {
                 Directory.Delete(plan.Destination);
             }
@@ -153,7 +156,8 @@ public static class CheckpointConverter
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new OutputWriteException(partial, $"Cannot remove '{partial}', left by an earlier run that was stopped: {ex.Message}", ex);
+                throw new OutputWriteException(partial, $"Cannot remove '{partial}', left by an earlier run that was stopped: {ex.Message}",
+                    ex);
             }
         }
     }
@@ -207,7 +211,8 @@ public static class CheckpointConverter
         }
     }
 
-    private static AtomicFile CopyOtherFile(string path, ConversionPlan plan, Func<Stream, Stream>? outputFilter, CancellationToken cancellationToken)
+    private static AtomicFile CopyOtherFile(string path, ConversionPlan plan, Func<Stream, Stream>? outputFilter,
+        CancellationToken cancellationToken)
     {
         string target = Path.Combine(plan.Destination, Path.GetFileName(path));
         var file = AtomicFile.Create(target, plan.Options.Force);
@@ -246,7 +251,8 @@ public static class CheckpointConverter
         }
     }
 
-        private static Stream Filter(Stream stream, Func<Stream, Stream>? outputFilter) => outputFilter is null ? stream : outputFilter(stream);
+    private static Stream Filter(Stream stream, Func<Stream, Stream>? outputFilter) => outputFilter is null ? stream
+        : outputFilter(stream);
 
     internal static Exception Wrap(Exception ex, string path) => ex switch
     {
@@ -275,7 +281,8 @@ public static class CheckpointConverter
         private byte[] _expertScales = [];
         private long _bytesDone;
 
-        internal ShardWriter(Checkpoint source, ConversionOptions options, Action<ConversionProgress>? progress, Func<Stream, Stream>? outputFilter, long totalBytes, CancellationToken cancellationToken)
+        internal ShardWriter(Checkpoint source, ConversionOptions options, Action<ConversionProgress>? progress, Func<Stream,
+            Stream>? outputFilter, long totalBytes, CancellationToken cancellationToken)
         {
             _input = new ShardInput(source);
             _options = options;
@@ -314,7 +321,9 @@ public static class CheckpointConverter
                         {
                             shardDone += written;
                             _bytesDone += written;
-                            _progress?.Invoke(new ConversionProgress(shard.TargetPath, tensor.Spec.Name, shardDone, shard.FileLength, _bytesDone, _totalBytes));
+                            _progress?.Invoke(
+                                new ConversionProgress(shard.TargetPath, tensor.Spec.Name, shardDone, shard.FileLength, _bytesDone,
+                                _totalBytes));
                         };
 
                         if (tensor.CopyOf is { } copy)
@@ -344,7 +353,8 @@ public static class CheckpointConverter
                 output.Flush();
                 if (file.Stream.Length != shard.FileLength)
                 {
-                    throw new OutputWriteException(shard.TargetPath, $"Wrote {file.Stream.Length} bytes to '{shard.TargetPath}' but its header promises {shard.FileLength}.");
+                    throw new OutputWriteException(shard.TargetPath,
+                        $"Wrote {file.Stream.Length} bytes to '{shard.TargetPath}' but its header promises {shard.FileLength}.");
                 }
 
                 return file;
@@ -383,7 +393,8 @@ public static class CheckpointConverter
                 int groups = (int)Math.Min(chunkGroups, tensor.GroupCount - firstGroup);
                 var source = ReadGroups(tensor, firstGroup, groups, _blocks, _scales);
                 int length = checked(groups * Mxfp4Format.BlockElements * elementBytes);
-                ParallelDecoder.Decode(source, 0, source.ElementCount, pipeline.Buffer.AsSpan(0, length), _options.Format, _options.Threads, _cancellationToken);
+                ParallelDecoder.Decode(source, 0, source.ElementCount, pipeline.Buffer.AsSpan(0, length), _options.Format, _options.Threads,
+                    _cancellationToken);
                 pipeline.Submit(length, () => report(length));
             }
         }
@@ -408,7 +419,8 @@ public static class CheckpointConverter
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 var source = ReadGroups(tensor, e * expertGroups, expertGroups, _expertBlocks, _expertScales);
-                ParallelDecoder.Decode(source, 0, source.ElementCount, _expert.AsSpan(0, expertBytes), _options.Format, _options.Threads, _cancellationToken);
+                ParallelDecoder.Decode(source, 0, source.ElementCount, _expert.AsSpan(0, expertBytes), _options.Format, _options.Threads,
+                    _cancellationToken);
                 ExpertTranspose.Transpose(_expert.AsSpan(0, expertBytes), _transposed.AsSpan(0, expertBytes), rows, columns, elementBytes);
                 output.Write(_transposed, 0, expertBytes);
                 report(expertBytes);

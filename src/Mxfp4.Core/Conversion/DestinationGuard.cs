@@ -22,7 +22,8 @@ internal static class DestinationGuard
             throw new Mxfp4Exception(
                 ErrorIds.DestinationIsSource,
                 Mxfp4ErrorCategory.InvalidArgument,
-                $"The destination '{destination}' (really '{target}') is the source checkpoint directory '{root}' or inside it; choose another directory.",
+                $"The destination '{destination}' (really '{target}') is the source checkpoint directory '{root}' or inside it; choose "
+                    + "another directory.",
                 destination);
         }
     }
@@ -61,7 +62,8 @@ internal static class DestinationGuard
                     throw new Mxfp4Exception(
                         ErrorIds.DestinationIsSource,
                         Mxfp4ErrorCategory.InvalidArgument,
-                        $"The output '{output}' is the source file '{path}' (reached through a link); writing it would destroy the source. Choose another destination.",
+                        $"The output '{output}' is the source file '{path}' (reached through a link); writing it would destroy the "
+                            + "source. Choose another destination.",
                         output);
                 }
             }

@@ -1,6 +1,5 @@
-using Mxfp4.Core.Mxfp4;
-
 using System.Runtime.InteropServices;
+using Mxfp4.Core.Mxfp4;
 
 namespace Mxfp4.Core.Conversion;
 

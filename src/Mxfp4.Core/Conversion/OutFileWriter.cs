@@ -50,7 +50,8 @@ public sealed class OutFileWriter : IDisposable
         }
     }
 
-    /// <summary>Where a link that leads to no file yet points, so the file is created there (as a shell's <c>&gt;</c> does) and the link kept.</summary>
+    /// <summary>Where a link that leads to no file yet points, so the file is created there (as a shell's <c>&gt;</c> does) and the link
+    /// kept.</summary>
     private static string? DanglingLinkTarget(string path)
     {
         if (FileStatus.Of(path, followLinks: false) is not { Kind: FileKind.SymbolicLink })

@@ -21,7 +21,8 @@ internal static class OutputNamePlan
                 throw new Mxfp4Exception(
                     ErrorIds.OutputNameCollision,
                     Mxfp4ErrorCategory.InvalidData,
-                    $"'{sourceOf[target]}' and '{source}' would both be written as '{target}'; the conversion would lose one of them. Nothing was written.",
+                    $"'{sourceOf[target]}' and '{source}' would both be written as '{target}'; the conversion would lose one of them. "
+                        + "Nothing was written.",
                     target);
             }
         }

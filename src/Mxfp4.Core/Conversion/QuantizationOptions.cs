@@ -11,6 +11,7 @@ public sealed record QuantizationOptions
     /// <summary>The names of the pairs: <c>X_blocks</c>/<c>X_scales</c> or <c>X.blocks</c>/<c>X.scales</c>.</summary>
     public Mxfp4NamingStyle NamingStyle { get; init; } = Mxfp4NamingStyle.HuggingFace;
 
-    /// <summary>Which tensors to quantize by name; null means the gpt-oss expert weights (<see cref="QuantizationPlan.IsExpertWeight"/>).</summary>
+    /// <summary>Which tensors to quantize by name; null means the gpt-oss expert weights (<see
+    /// cref="QuantizationPlan.IsExpertWeight"/>).</summary>
     public Func<string, bool>? Selects { get; init; }
 }

@@ -69,7 +69,8 @@ internal sealed class QuantizingWriter(ShardInput input, int threads, Cancellati
         return nonFinite;
     }
 
-    /// <summary>Encodes all blocks of <paramref name="source"/>, whose scales go to the kept scales from <paramref name="scalesOffset"/> on.</summary>
+    /// <summary>Encodes all blocks of <paramref name="source"/>, whose scales go to the kept scales from <paramref name="scalesOffset"/>
+    /// on.</summary>
     private long WriteBlocks(TensorSource source, long scalesOffset, QuantizedTensor tensor, WritePipeline pipeline, Action<long> report)
     {
         long blockCount = source.ElementCount / Mxfp4Format.BlockElements;
@@ -81,7 +82,8 @@ internal sealed class QuantizingWriter(ShardInput input, int threads, Cancellati
             int count = (int)Math.Min(chunkBlocks, blockCount - first);
             int length = count * Mxfp4Format.BlockBytes;
             var scales = _scales.AsSpan(checked((int)(scalesOffset + first)), count);
-            nonFinite += ParallelEncoder.Encode(source, first, count, pipeline.Buffer.AsSpan(0, length), scales, tensor.Rule, threads, null, cancellationToken);
+            nonFinite += ParallelEncoder.Encode(source, first, count, pipeline.Buffer.AsSpan(0, length), scales, tensor.Rule, threads, null,
+                cancellationToken);
             pipeline.Submit(length, () => report(length));
         }
 

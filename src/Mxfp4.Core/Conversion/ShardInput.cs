@@ -16,7 +16,8 @@ internal sealed class ShardInput : IDisposable
 
     internal ShardInput(Checkpoint source) => _source = source;
 
-    /// <summary>Fills <paramref name="destination"/> from <paramref name="offset"/> of the shard holding <paramref name="tensor"/>.</summary>
+    /// <summary>Fills <paramref name="destination"/> from <paramref name="offset"/> of the shard holding <paramref
+    /// name="tensor"/>.</summary>
     internal void Read(TensorInfo tensor, long offset, Span<byte> destination)
     {
         var shard = Open(tensor);
@@ -53,7 +54,9 @@ internal sealed class ShardInput : IDisposable
                 throw new Mxfp4Exception(
                     ErrorIds.SourceChanged,
                     Mxfp4ErrorCategory.ReadError,
-                    $"'{path}' changed while it was being converted (it was {shard.Length} bytes modified {shard.LastWrite:O}, and is {length} bytes modified {File.GetLastWriteTimeUtc(shard.Handle):O}; last tensor '{tensorName}'). Nothing was written.",
+                    $"'{path}' changed while it was being converted (it was {shard.Length} bytes modified {shard.LastWrite:O}, and is "
+                        + $"{length} bytes modified {File.GetLastWriteTimeUtc(shard.Handle):O}; last tensor '{tensorName}'). Nothing was "
+                            + "written.",
                     path);
             }
         }

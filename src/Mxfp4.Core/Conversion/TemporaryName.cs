@@ -24,7 +24,8 @@ public static partial class TemporaryName
         return Path.Combine(directory, "." + Stem(Path.GetFileName(finalPath)) + "." + random + Suffix);
     }
 
-    /// <summary>The temporary files in <paramref name="directory"/> that were meant to become one of <paramref name="finalNames"/>.</summary>
+    /// <summary>The temporary files in <paramref name="directory"/> that were meant to become one of <paramref
+    /// name="finalNames"/>.</summary>
     public static IReadOnlyList<string> FindPartials(string directory, IEnumerable<string> finalNames)
     {
         if (!Directory.Exists(directory))

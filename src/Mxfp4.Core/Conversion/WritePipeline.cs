@@ -24,7 +24,8 @@ internal sealed class WritePipeline : IDisposable
     /// <summary>The buffer to fill next; its first bytes are what <see cref="Submit"/> writes.</summary>
     internal byte[] Buffer => _free;
 
-    /// <summary>Writes the first <paramref name="length"/> bytes of <see cref="Buffer"/> in the background, after the previous write has finished.</summary>
+    /// <summary>Writes the first <paramref name="length"/> bytes of <see cref="Buffer"/> in the background, after the previous write has
+    /// finished.</summary>
     internal void Submit(int length, Action onWritten)
     {
         Drain();

@@ -13,7 +13,8 @@ internal readonly record struct FileStatus(FileKind Kind, ulong Device, ulong In
 {
     private const int TypeMask = 0xF000;
 
-    /// <summary>The status of <paramref name="path"/>, or null when it cannot be had (absent, a parent not searchable): opening it then reports why.</summary>
+    /// <summary>The status of <paramref name="path"/>, or null when it cannot be had (absent, a parent not searchable): opening it then
+    /// reports why.</summary>
     public static FileStatus? Of(string path, bool followLinks = true)
     {
         if (!OperatingSystem.IsLinux())
@@ -41,7 +42,8 @@ internal readonly record struct FileStatus(FileKind Kind, ulong Device, ulong In
             int fd = (int)handle.DangerousGetHandle();
             if (LibC.statx(fd, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, out var buffer) != 0)
             {
-                throw new IOException($"The status of an open file could not be read: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+                throw new IOException(
+                    $"The status of an open file could not be read: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
             }
 
             return From(buffer);
@@ -104,6 +106,7 @@ internal readonly record struct FileStatus(FileKind Kind, ulong Device, ulong In
             return new FileStatus(FileKind.SymbolicLink, 0, 0, 0);
         }
 
-        return info is DirectoryInfo ? new FileStatus(FileKind.Directory, 0, 0, 0) : new FileStatus(FileKind.Regular, 0, 0, ((FileInfo)info).Length);
+        return info is DirectoryInfo ? new FileStatus(FileKind.Directory, 0, 0, 0)
+            : new FileStatus(FileKind.Regular, 0, 0, ((FileInfo)info).Length);
     }
 }

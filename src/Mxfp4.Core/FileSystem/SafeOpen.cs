@@ -84,7 +84,8 @@ internal static class SafeOpen
             int flags = LibC.fcntl(fd, LibC.F_GETFL, 0);
             if (flags < 0 || LibC.fcntl(fd, LibC.F_SETFL, flags & ~LibC.O_NONBLOCK) < 0)
             {
-                throw new IOException($"'{path}' could not be set to blocking writes: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
+                throw new IOException(
+                    $"'{path}' could not be set to blocking writes: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
             }
 
             return new FileStream(handle, FileAccess.Write, 1);
@@ -107,7 +108,8 @@ internal static class SafeOpen
             {
                 LibC.ENOENT or LibC.ENOTDIR => new FileNotFoundException($"Could not find file '{full}'.", full),
                 LibC.EACCES or LibC.EPERM => new UnauthorizedAccessException($"Access to the path '{full}' is denied: {reason}."),
-                LibC.ENXIO => new IOException($"'{full}' could not be opened: no process reads the pipe, or the device is absent ({reason})."),
+                LibC.ENXIO
+                    => new IOException($"'{full}' could not be opened: no process reads the pipe, or the device is absent ({reason})."),
                 _ => new IOException($"'{full}' could not be opened: {reason}."),
             };
         }

@@ -1,6 +1,7 @@
 namespace Mxfp4.Core.FileSystem;
 
-/// <summary>A file the engine must read (or replace) is not a regular file: a directory, device, FIFO or socket. <c>role</c> is appended to the message as written (start it with "; " or " (").</summary>
+/// <summary>A file the engine must read (or replace) is not a regular file: a directory, device, FIFO or socket. <c>role</c> is appended to
+/// the message as written (start it with "; " or " (").</summary>
 public sealed class UnsupportedFileTypeException : Mxfp4Exception
 {
     public UnsupportedFileTypeException(string path, FileKind kind, string? role = null)

@@ -30,7 +30,8 @@ internal static partial class LibC
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int statx(int dirfd, string pathname, int flags, uint mask, out StatX buffer);
 
-    /// <summary>open(2) with its optional mode argument always passed; a variadic int travels like a fixed one on Linux x64 and arm64.</summary>
+    /// <summary>open(2) with its optional mode argument always passed; a variadic int travels like a fixed one on Linux x64 and
+    /// arm64.</summary>
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int open(string pathname, int flags, int mode);
 

@@ -28,8 +28,10 @@ internal static class ExactDotKernel
     /// <summary>How far ahead of the pair being summed its blocks are prefetched: the pair after next.</summary>
     private const int PrefetchRows = 4;
 
-    /// <summary>Row sums for <c>sums.Length</c> consecutive rows of <paramref name="groups"/> blocks each; rows with a scale ≥ <paramref name="firstWideScale"/> are summed in float64.</summary>
-    internal static void Rows(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int groups, ReadOnlySpan<float> preparedX, byte firstWideScale, Span<double> sums, KernelPath path)
+    /// <summary>Row sums for <c>sums.Length</c> consecutive rows of <paramref name="groups"/> blocks each; rows with a scale ≥ <paramref
+    /// name="firstWideScale"/> are summed in float64.</summary>
+    internal static void Rows(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int groups, ReadOnlySpan<float> preparedX,
+        byte firstWideScale, Span<double> sums, KernelPath path)
     {
         int rowBytes = groups * Mxfp4Format.BlockBytes;
         int r = 0;
@@ -100,7 +102,8 @@ internal static class ExactDotKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (double, double) Rows128(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<float> x)
+    private static (double, double) Rows128(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB,
+        ReadOnlySpan<byte> scalesB, ReadOnlySpan<float> x)
     {
         ref byte blockA = ref MemoryMarshal.GetReference(blocksA);
         ref byte blockB = ref MemoryMarshal.GetReference(blocksB);
@@ -129,26 +132,35 @@ internal static class ExactDotKernel
             var evenA = SimdOps.Lookup(table, lowA);
             var oddA = SimdOps.Lookup(table, highA);
             var sA = Vector128.Create(Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleA, g)));
-            a0 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 0), x4, SimdOps.WidenQuarter(evenA, 0) * x0), sA, a0);
-            a1 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 1), x5, SimdOps.WidenQuarter(evenA, 1) * x1), sA, a1);
-            a2 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 2), x6, SimdOps.WidenQuarter(evenA, 2) * x2), sA, a2);
-            a3 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 3), x7, SimdOps.WidenQuarter(evenA, 3) * x3), sA, a3);
+            a0 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 0), x4, SimdOps.WidenQuarter(evenA, 0) * x0),
+                sA, a0);
+            a1 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 1), x5, SimdOps.WidenQuarter(evenA, 1) * x1),
+                sA, a1);
+            a2 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 2), x6, SimdOps.WidenQuarter(evenA, 2) * x2),
+                sA, a2);
+            a3 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddA, 3), x7, SimdOps.WidenQuarter(evenA, 3) * x3),
+                sA, a3);
 
             var (lowB, highB) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockB, (nuint)(g * Mxfp4Format.BlockBytes)));
             var evenB = SimdOps.Lookup(table, lowB);
             var oddB = SimdOps.Lookup(table, highB);
             var sB = Vector128.Create(Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleB, g)));
-            b0 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 0), x4, SimdOps.WidenQuarter(evenB, 0) * x0), sB, b0);
-            b1 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 1), x5, SimdOps.WidenQuarter(evenB, 1) * x1), sB, b1);
-            b2 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 2), x6, SimdOps.WidenQuarter(evenB, 2) * x2), sB, b2);
-            b3 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 3), x7, SimdOps.WidenQuarter(evenB, 3) * x3), sB, b3);
+            b0 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 0), x4, SimdOps.WidenQuarter(evenB, 0) * x0),
+                sB, b0);
+            b1 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 1), x5, SimdOps.WidenQuarter(evenB, 1) * x1),
+                sB, b1);
+            b2 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 2), x6, SimdOps.WidenQuarter(evenB, 2) * x2),
+                sB, b2);
+            b3 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenQuarter(oddB, 3), x7, SimdOps.WidenQuarter(evenB, 3) * x3),
+                sB, b3);
         }
 
         return (SimdOps.PairwiseSum((a0 + a2) + (a1 + a3)), SimdOps.PairwiseSum((b0 + b2) + (b1 + b3)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (double, double) Rows256(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<float> x)
+    private static (double, double) Rows256(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB,
+        ReadOnlySpan<byte> scalesB, ReadOnlySpan<float> x)
     {
         ref byte blockA = ref MemoryMarshal.GetReference(blocksA);
         ref byte blockB = ref MemoryMarshal.GetReference(blocksB);
@@ -172,15 +184,19 @@ internal static class ExactDotKernel
             var evenA = SimdOps.Lookup(table, lowA);
             var oddA = SimdOps.Lookup(table, highA);
             var sA = Vector256.Create(Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleA, g)));
-            a0 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddA, upper: false), x2, SimdOps.WidenHalf(evenA, upper: false) * x0), sA, a0);
-            a1 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddA, upper: true), x3, SimdOps.WidenHalf(evenA, upper: true) * x1), sA, a1);
+            a0 = SimdOps.FusedMultiplyAdd(
+                SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddA, upper: false), x2, SimdOps.WidenHalf(evenA, upper: false) * x0), sA, a0);
+            a1 = SimdOps.FusedMultiplyAdd(
+                SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddA, upper: true), x3, SimdOps.WidenHalf(evenA, upper: true) * x1), sA, a1);
 
             var (lowB, highB) = SimdOps.Nibbles(Vector128.LoadUnsafe(ref blockB, (nuint)(g * Mxfp4Format.BlockBytes)));
             var evenB = SimdOps.Lookup(table, lowB);
             var oddB = SimdOps.Lookup(table, highB);
             var sB = Vector256.Create(Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleB, g)));
-            b0 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddB, upper: false), x2, SimdOps.WidenHalf(evenB, upper: false) * x0), sB, b0);
-            b1 = SimdOps.FusedMultiplyAdd(SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddB, upper: true), x3, SimdOps.WidenHalf(evenB, upper: true) * x1), sB, b1);
+            b0 = SimdOps.FusedMultiplyAdd(
+                SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddB, upper: false), x2, SimdOps.WidenHalf(evenB, upper: false) * x0), sB, b0);
+            b1 = SimdOps.FusedMultiplyAdd(
+                SimdOps.FusedMultiplyAdd(SimdOps.WidenHalf(oddB, upper: true), x3, SimdOps.WidenHalf(evenB, upper: true) * x1), sB, b1);
         }
 
         var a = a0 + a1;
@@ -189,7 +205,8 @@ internal static class ExactDotKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (double, double) Rows512(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<float> x)
+    private static (double, double) Rows512(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB,
+        ReadOnlySpan<byte> scalesB, ReadOnlySpan<float> x)
     {
         ref byte blockA = ref MemoryMarshal.GetReference(blocksA);
         ref byte blockB = ref MemoryMarshal.GetReference(blocksB);
@@ -227,7 +244,8 @@ internal static class ExactDotKernel
     /// the bytes widened to int32 (vpermps reads only the low 4 bits of each index); elsewhere the int8 lookup widened.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<float> Low, Vector512<float> High) Weights(Vector128<byte> packed, Vector512<float> table, Vector128<sbyte> table128)
+    private static (Vector512<float> Low, Vector512<float> High) Weights(Vector128<byte> packed, Vector512<float> table,
+        Vector128<sbyte> table128)
     {
         if (Avx512F.IsSupported)
         {

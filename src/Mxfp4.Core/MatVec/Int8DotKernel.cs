@@ -30,8 +30,10 @@ internal static class Int8DotKernel
     /// <summary>How far ahead of the pair being summed its blocks are prefetched: the pair after next.</summary>
     private const int PrefetchRows = 4;
 
-    /// <summary>Row sums for <c>sums.Length</c> consecutive rows of <paramref name="groups"/> blocks each; rows with a scale ≥ <paramref name="firstWideScale"/> are summed in float64.</summary>
-    internal static void Rows(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int groups, ReadOnlySpan<sbyte> quantizedX, ReadOnlySpan<double> xMaxima, byte firstWideScale, Span<double> sums, KernelPath path)
+    /// <summary>Row sums for <c>sums.Length</c> consecutive rows of <paramref name="groups"/> blocks each; rows with a scale ≥ <paramref
+    /// name="firstWideScale"/> are summed in float64.</summary>
+    internal static void Rows(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int groups, ReadOnlySpan<sbyte> quantizedX,
+        ReadOnlySpan<double> xMaxima, byte firstWideScale, Span<double> sums, KernelPath path)
     {
         int rowBytes = groups * Mxfp4Format.BlockBytes;
         int r = 0;
@@ -67,7 +69,8 @@ internal static class Int8DotKernel
         }
     }
 
-    private static double RowScalar(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
+    private static double RowScalar(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, ReadOnlySpan<sbyte> q,
+        ReadOnlySpan<double> xMaxima)
     {
         var table = WeightTables.DoubledValues;
         var halfScales = WeightTables.HalfScalesF32;
@@ -147,7 +150,8 @@ internal static class Int8DotKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (double, double) Rows128(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
+    private static (double, double) Rows128(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB,
+        ReadOnlySpan<byte> scalesB, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
     {
         ref byte blockA = ref MemoryMarshal.GetReference(blocksA);
         ref byte blockB = ref MemoryMarshal.GetReference(blocksB);
@@ -182,7 +186,8 @@ internal static class Int8DotKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe (double, double) Rows256(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB, ReadOnlySpan<byte> scalesB, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
+    private static unsafe (double, double) Rows256(ReadOnlySpan<byte> blocksA, ReadOnlySpan<byte> scalesA, ReadOnlySpan<byte> blocksB,
+        ReadOnlySpan<byte> scalesB, ReadOnlySpan<sbyte> q, ReadOnlySpan<double> xMaxima)
     {
         ref byte scaleA = ref MemoryMarshal.GetReference(scalesA);
         ref byte scaleB = ref MemoryMarshal.GetReference(scalesB);
@@ -209,18 +214,21 @@ internal static class Int8DotKernel
 
                 var weightsA = Avx2.Shuffle(table, Nibbles(blockA + (g * Mxfp4Format.BlockBytes), shifts, mask));
                 var dotsA = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(weightsA), Avx2.Sign(x, weightsA)), ones);
-                a = SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dotsA), Vector256.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleA, g))), a);
+                a = SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dotsA),
+                    Vector256.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleA, g))), a);
 
                 var weightsB = Avx2.Shuffle(table, Nibbles(blockB + (g * Mxfp4Format.BlockBytes), shifts, mask));
                 var dotsB = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(weightsB), Avx2.Sign(x, weightsB)), ones);
-                b = SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dotsB), Vector256.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleB, g))), b);
+                b = SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dotsB),
+                    Vector256.Create(m * Unsafe.Add(ref halfScales, Unsafe.Add(ref scaleB, g))), b);
             }
         }
 
         return (SimdOps.PairwiseSum(a.GetLower() + a.GetUpper()) / 127.0, SimdOps.PairwiseSum(b.GetLower() + b.GetUpper()) / 127.0);
     }
 
-    /// <summary>The 16 low nibbles of a block in the lower half, its 16 high nibbles in the upper half (one broadcast load, one variable shift).</summary>
+    /// <summary>The 16 low nibbles of a block in the lower half, its 16 high nibbles in the upper half (one broadcast load, one variable
+    /// shift).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<sbyte> Nibbles(byte* block, Vector256<ulong> shifts, Vector256<byte> mask)
     {

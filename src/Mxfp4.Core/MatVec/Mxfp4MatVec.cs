@@ -46,10 +46,12 @@ namespace Mxfp4.Core.MatVec;
 /// </summary>
 public static class Mxfp4MatVec
 {
-    /// <summary>Part boundaries fall on multiples of this many rows: a 64-byte line of float outputs, and always even for SwiGLU pairs.</summary>
+    /// <summary>Part boundaries fall on multiples of this many rows: a 64-byte line of float outputs, and always even for SwiGLU
+    /// pairs.</summary>
     private const int RowUnit = 16;
 
-    /// <summary>About this many block bytes per chunk: small enough to stay in L1/L2 while a batch reuses it, large enough to amortise the cancellation check.</summary>
+    /// <summary>About this many block bytes per chunk: small enough to stay in L1/L2 while a batch reuses it, large enough to amortise the
+    /// cancellation check.</summary>
     private const int ChunkBytes = 32 * 1024;
 
     /// <summary>The widest kernel path the CPU accelerates, chosen once.</summary>
@@ -69,7 +71,8 @@ public static class Mxfp4MatVec
         CancellationToken cancellationToken = default)
         => Multiply(matrix, x, bias, precision, activation, threads, ActivePath, cancellationToken);
 
-    /// <summary>As <see cref="Multiply(Mxfp4Matrix, ReadOnlySpan{float}, ReadOnlySpan{float}, MatVecPrecision, MatVecActivation, int, CancellationToken)"/>, writing into <paramref name="destination"/> (exactly the output length).</summary>
+    /// <summary>As <see cref="Multiply(Mxfp4Matrix, ReadOnlySpan{float}, ReadOnlySpan{float}, MatVecPrecision, MatVecActivation, int,
+    /// CancellationToken)"/>, writing into <paramref name="destination"/> (exactly the output length).</summary>
     public static void Multiply(
         Mxfp4Matrix matrix,
         ReadOnlySpan<float> x,
@@ -84,7 +87,8 @@ public static class Mxfp4MatVec
     /// <summary>
     /// Several vectors against the same matrix, reading the weights from memory once for the whole batch (each chunk
     /// of rows is multiplied by every vector while it is in cache). Meant for small batches (up to about 8).
-    /// Each result is bitwise equal to <see cref="Multiply(Mxfp4Matrix, ReadOnlySpan{float}, ReadOnlySpan{float}, MatVecPrecision, MatVecActivation, int, CancellationToken)"/> of that vector.
+    /// Each result is bitwise equal to <see cref="Multiply(Mxfp4Matrix, ReadOnlySpan{float}, ReadOnlySpan{float}, MatVecPrecision,
+    /// MatVecActivation, int, CancellationToken)"/> of that vector.
     /// </summary>
     public static float[][] MultiplyBatch(
         Mxfp4Matrix matrix,
@@ -96,7 +100,8 @@ public static class Mxfp4MatVec
         CancellationToken cancellationToken = default)
         => MultiplyBatch(matrix, vectors, bias, precision, activation, threads, ActivePath, cancellationToken);
 
-    internal static float[] Multiply(Mxfp4Matrix matrix, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, MatVecPrecision precision, MatVecActivation activation, int threads, KernelPath path, CancellationToken cancellationToken)
+    internal static float[] Multiply(Mxfp4Matrix matrix, ReadOnlySpan<float> x, ReadOnlySpan<float> bias, MatVecPrecision precision,
+        MatVecActivation activation, int threads, KernelPath path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         var y = new float[OutputLength(matrix, activation)];
@@ -104,7 +109,8 @@ public static class Mxfp4MatVec
         return y;
     }
 
-    internal static unsafe void Multiply(Mxfp4Matrix matrix, ReadOnlySpan<float> x, Span<float> destination, ReadOnlySpan<float> bias, MatVecPrecision precision, MatVecActivation activation, int threads, KernelPath path, CancellationToken cancellationToken)
+    internal static unsafe void Multiply(Mxfp4Matrix matrix, ReadOnlySpan<float> x, Span<float> destination, ReadOnlySpan<float> bias,
+        MatVecPrecision precision, MatVecActivation activation, int threads, KernelPath path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         int outputs = OutputLength(matrix, activation);
@@ -112,7 +118,8 @@ public static class Mxfp4MatVec
         CheckBias(matrix, bias.Length);
         if (destination.Length != outputs)
         {
-            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument, $"The destination has {destination.Length} elements but the product has {outputs}.", matrix.Name);
+            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument,
+                $"The destination has {destination.Length} elements but the product has {outputs}.", matrix.Name);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -124,7 +131,8 @@ public static class Mxfp4MatVec
         }
     }
 
-    internal static unsafe float[][] MultiplyBatch(Mxfp4Matrix matrix, IReadOnlyList<float[]> vectors, ReadOnlySpan<float> bias, MatVecPrecision precision, MatVecActivation activation, int threads, KernelPath path, CancellationToken cancellationToken)
+    internal static unsafe float[][] MultiplyBatch(Mxfp4Matrix matrix, IReadOnlyList<float[]> vectors, ReadOnlySpan<float> bias,
+        MatVecPrecision precision, MatVecActivation activation, int threads, KernelPath path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(vectors);
@@ -174,7 +182,8 @@ public static class Mxfp4MatVec
         return results;
     }
 
-    private static unsafe void Run(Mxfp4Matrix matrix, PreparedVector[] vectors, nint[] targets, nint bias, bool hasBias, MatVecActivation activation, int threads, KernelPath path, CancellationToken cancellationToken)
+    private static unsafe void Run(Mxfp4Matrix matrix, PreparedVector[] vectors, nint[] targets, nint bias, bool hasBias,
+        MatVecActivation activation, int threads, KernelPath path, CancellationToken cancellationToken)
     {
         long rows = matrix.Rows;
         if (rows == 0 || vectors.Length == 0)
@@ -242,13 +251,15 @@ public static class Mxfp4MatVec
     {
         if (activation == MatVecActivation.SwiGLU && matrix.Rows % 2 != 0)
         {
-            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument, $"SwiGLU needs gate/up row pairs, but the matrix has an odd number of rows ({matrix.Rows}).", matrix.Name);
+            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument,
+                $"SwiGLU needs gate/up row pairs, but the matrix has an odd number of rows ({matrix.Rows}).", matrix.Name);
         }
 
         long outputs = activation == MatVecActivation.SwiGLU ? matrix.Rows / 2 : matrix.Rows;
         if (outputs > Array.MaxLength)
         {
-            throw new Mxfp4Exception(ErrorIds.LimitsExceeded, Mxfp4ErrorCategory.LimitsExceeded, $"The product would have {outputs} elements, more than one array can hold; multiply a slice of rows instead.", matrix.Name);
+            throw new Mxfp4Exception(ErrorIds.LimitsExceeded, Mxfp4ErrorCategory.LimitsExceeded,
+                $"The product would have {outputs} elements, more than one array can hold; multiply a slice of rows instead.", matrix.Name);
         }
 
         return (int)outputs;
@@ -258,7 +269,8 @@ public static class Mxfp4MatVec
     {
         if (length != matrix.Columns)
         {
-            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument, $"The vector has {length} elements but the matrix has {matrix.Columns} columns.", matrix.Name);
+            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument,
+                $"The vector has {length} elements but the matrix has {matrix.Columns} columns.", matrix.Name);
         }
     }
 
@@ -266,7 +278,9 @@ public static class Mxfp4MatVec
     {
         if (length != 0 && length != matrix.Rows)
         {
-            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument, $"The bias has {Plural.Of(length, "element", "elements")} but the matrix has {Plural.Of(matrix.Rows, "row", "rows")}.", matrix.Name);
+            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument,
+                $"The bias has {Plural.Of(length, "element", "elements")} but the matrix has {Plural.Of(matrix.Rows, "row", "rows")}.",
+                matrix.Name);
         }
     }
 

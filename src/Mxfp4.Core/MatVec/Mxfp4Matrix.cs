@@ -16,8 +16,10 @@ public sealed class Mxfp4Matrix
 
     private readonly Mxfp4Storage _storage;
 
-    /// <summary>A matrix stored in mapped files, starting at the given byte offsets (e.g. a tensor's data offset plus an expert's start).</summary>
-    public Mxfp4Matrix(MappedFile blocksFile, long blocksOffset, MappedFile scalesFile, long scalesOffset, long rows, int groupsPerRow, string? name = null)
+    /// <summary>A matrix stored in mapped files, starting at the given byte offsets (e.g. a tensor's data offset plus an expert's
+    /// start).</summary>
+    public Mxfp4Matrix(MappedFile blocksFile, long blocksOffset, MappedFile scalesFile, long scalesOffset, long rows, int groupsPerRow,
+        string? name = null)
     {
         ArgumentNullException.ThrowIfNull(blocksFile);
         ArgumentNullException.ThrowIfNull(scalesFile);
@@ -54,7 +56,8 @@ public sealed class Mxfp4Matrix
         _storage = storage;
     }
 
-    /// <summary>A matrix in memory; <paramref name="scales"/> holds Rows·GroupsPerRow bytes and <paramref name="blocks"/> 16 times as many.</summary>
+    /// <summary>A matrix in memory; <paramref name="scales"/> holds Rows·GroupsPerRow bytes and <paramref name="blocks"/> 16 times as
+    /// many.</summary>
     public Mxfp4Matrix(ReadOnlyMemory<byte> blocks, ReadOnlyMemory<byte> scales, int groupsPerRow, string? name = null)
     {
         CheckShape(0, groupsPerRow);
@@ -64,7 +67,8 @@ public sealed class Mxfp4Matrix
             throw new Mxfp4Exception(
                 ErrorIds.ShapeMismatch,
                 Mxfp4ErrorCategory.InvalidArgument,
-                $"Blocks of {blocks.Length} bytes and scales of {scales.Length} bytes do not form whole rows of {groupsPerRow} groups (16 block bytes per scale byte).",
+                $"Blocks of {blocks.Length} bytes and scales of {scales.Length} bytes do not form whole rows of {groupsPerRow} groups "
+                    + "(16 block bytes per scale byte).",
                 name);
         }
 
@@ -102,7 +106,8 @@ public sealed class Mxfp4Matrix
     {
         if (firstRow < 0 || rowCount < 0 || firstRow > Rows - rowCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(firstRow), $"Rows [{firstRow}, {firstRow + rowCount}) lie outside the matrix's {Rows} rows.");
+            throw new ArgumentOutOfRangeException(nameof(firstRow),
+                $"Rows [{firstRow}, {firstRow + rowCount}) lie outside the matrix's {Rows} rows.");
         }
 
         return new Mxfp4Matrix(this, firstRow, rowCount);
@@ -116,13 +121,15 @@ public sealed class Mxfp4Matrix
     {
         if (rowsPerExpert <= 0 || Rows % rowsPerExpert != 0)
         {
-            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument, $"{Plural.Of(Rows, "row", "rows")} do not split into experts of {Plural.Of(rowsPerExpert, "row", "rows")}.", Name);
+            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidArgument,
+                $"{Plural.Of(Rows, "row", "rows")} do not split into experts of {Plural.Of(rowsPerExpert, "row", "rows")}.", Name);
         }
 
         long experts = Rows / rowsPerExpert;
         if (expert < 0 || expert >= experts)
         {
-            throw new Mxfp4Exception(ErrorIds.ExpertOutOfRange, Mxfp4ErrorCategory.InvalidArgument, $"Expert {expert} does not exist; the tensor has {experts} experts (0..{experts - 1}).", Name);
+            throw new Mxfp4Exception(ErrorIds.ExpertOutOfRange, Mxfp4ErrorCategory.InvalidArgument,
+                $"Expert {expert} does not exist; the tensor has {experts} experts (0..{experts - 1}).", Name);
         }
 
         return Slice(expert * rowsPerExpert, rowsPerExpert);
@@ -136,7 +143,8 @@ public sealed class Mxfp4Matrix
     {
         if (firstRow < 0 || rowCount < 0 || firstRow > Rows - rowCount || rowCount > MaxRowsPerWindow)
         {
-            throw new ArgumentOutOfRangeException(nameof(firstRow), $"Rows [{firstRow}, {firstRow + rowCount}) lie outside the matrix's {Rows} rows or exceed one window.");
+            throw new ArgumentOutOfRangeException(nameof(firstRow),
+                $"Rows [{firstRow}, {firstRow + rowCount}) lie outside the matrix's {Rows} rows or exceed one window.");
         }
 
         _storage.GetGroups(firstRow * GroupsPerRow, rowCount * GroupsPerRow, out blocks, out scales);
@@ -147,7 +155,8 @@ public sealed class Mxfp4Matrix
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         if (groupsPerRow is < 1 or > MaxGroupsPerRow)
         {
-            throw new ArgumentOutOfRangeException(nameof(groupsPerRow), $"Groups per row must be in [1, {MaxGroupsPerRow}], got {groupsPerRow}.");
+            throw new ArgumentOutOfRangeException(nameof(groupsPerRow),
+                $"Groups per row must be in [1, {MaxGroupsPerRow}], got {groupsPerRow}.");
         }
     }
 
@@ -159,7 +168,8 @@ public sealed class Mxfp4Matrix
             throw new Mxfp4Exception(
                 ErrorIds.TensorOutOfRange,
                 Mxfp4ErrorCategory.InvalidData,
-                $"The {what} of {Rows} rows × {GroupsPerRow} groups at offset {offset} reach beyond the end of '{file.Path}' ({file.Length} bytes).",
+                $"The {what} of {Rows} rows × {GroupsPerRow} groups at offset {offset} reach beyond the end of '{file.Path}' "
+                    + $"({file.Length} bytes).",
                 Name);
         }
     }

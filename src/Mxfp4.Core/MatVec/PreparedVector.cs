@@ -30,7 +30,8 @@ internal sealed class PreparedVector
 
         var deinterleaved = new float[x.Length];
         VectorPreparation.Deinterleave(x, deinterleaved);
-        return new PreparedVector(deinterleaved, WideScales.First(x, x.Length / Mxfp4Format.BlockElements, ExactDotKernel.BlockBound), null, null);
+        return new PreparedVector(deinterleaved, WideScales.First(x, x.Length / Mxfp4Format.BlockElements, ExactDotKernel.BlockBound), null,
+            null);
     }
 
     /// <summary>The unbiased row sums of the rows whose blocks and scales are given.</summary>

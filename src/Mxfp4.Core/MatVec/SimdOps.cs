@@ -140,7 +140,8 @@ internal static class SimdOps
 
     /// <summary>The last two steps of the kernels' pairwise lane sums: lanes 0..3 → (0 + 2) + (1 + 3).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float PairwiseSum(Vector128<float> quad) => (quad.GetElement(0) + quad.GetElement(2)) + (quad.GetElement(1) + quad.GetElement(3));
+    internal static float PairwiseSum(Vector128<float> quad) => (quad.GetElement(0) + quad.GetElement(2))
+        + (quad.GetElement(1) + quad.GetElement(3));
 
     /// <summary>
     /// Asks for the 64-byte lines of bytes [start, start + length) of <paramref name="data"/> (clipped to it) to be

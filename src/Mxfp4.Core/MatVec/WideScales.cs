@@ -24,6 +24,7 @@ internal static class WideScales
         }
 
         double total = blockBound * groups * largest;
-        return total == 0 ? OverflowBlocks.FirstScale : (byte)Math.Clamp(Math.Ceiling(254 - Math.Log2(total)), 0, OverflowBlocks.FirstScale);
+        return total == 0 ? OverflowBlocks.FirstScale
+            : (byte)Math.Clamp(Math.Ceiling(254 - Math.Log2(total)), 0, OverflowBlocks.FirstScale);
     }
 }

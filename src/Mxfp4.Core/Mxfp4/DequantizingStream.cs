@@ -43,7 +43,8 @@ public sealed class DequantizingStream : Stream
     /// <paramref name="threads"/> workers (0 = all). <paramref name="owner"/>, if given, is disposed with the stream
     /// (e.g. the checkpoint whose files the source reads).
     /// </summary>
-    public DequantizingStream(TensorSource source, OutputFormat format, long firstElement, long elementCount, int threads = 0, IDisposable? owner = null)
+    public DequantizingStream(TensorSource source, OutputFormat format, long firstElement, long elementCount, int threads = 0,
+        IDisposable? owner = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
@@ -212,7 +213,8 @@ public sealed class DequantizingStream : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException("A dequantizing stream is read-only.");
 
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("A dequantizing stream is read-only.");
+    public override void Write(byte[] buffer, int offset, int count)
+        => throw new NotSupportedException("A dequantizing stream is read-only.");
 
     protected override void Dispose(bool disposing)
     {
@@ -296,7 +298,8 @@ public sealed class DequantizingStream : Stream
     {
         long element = _firstElement + (_position / _bytesPerElement);
         long chunkStart = Math.Max(_firstElement, _gridBase + ((element - _gridBase) / _chunkElements * _chunkElements));
-        long chunkEnd = Math.Min(_gridBase + ((element - _gridBase) / _chunkElements * _chunkElements) + _chunkElements, _firstElement + _elementCount);
+        long chunkEnd = Math.Min(_gridBase + ((element - _gridBase) / _chunkElements * _chunkElements) + _chunkElements, _firstElement
+            + _elementCount);
         _buffer ??= GC.AllocateUninitializedArray<byte>((int)(_chunkElements * _bytesPerElement));
 
         // Invalidate first: a cancelled decode leaves the buffer half written.

@@ -27,6 +27,7 @@ public static class GptOssNames
     {
         ArgumentNullException.ThrowIfNull(name);
         return rank == 3
-            && (name.EndsWith(".mlp.experts.gate_up_proj", StringComparison.Ordinal) || name.EndsWith(".mlp.experts.down_proj", StringComparison.Ordinal));
+            && (name.EndsWith(".mlp.experts.gate_up_proj", StringComparison.Ordinal)
+                || name.EndsWith(".mlp.experts.down_proj", StringComparison.Ordinal));
     }
 }

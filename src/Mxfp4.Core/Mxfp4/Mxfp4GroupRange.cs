@@ -14,7 +14,8 @@ internal static class Mxfp4GroupRange
     /// <paramref name="blocks"/> and <paramref name="scales"/> hold exactly the groups the range touches; the range
     /// starts <paramref name="skip"/> elements into the first of them and is <paramref name="count"/> elements long.
     /// </summary>
-    public static void Decode(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int skip, int count, Span<byte> destination, OutputFormat format)
+    public static void Decode(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int skip, int count, Span<byte> destination,
+        OutputFormat format)
     {
         int bytesPerElement = format.BytesPerElement();
         int group = 0;
@@ -43,7 +44,8 @@ internal static class Mxfp4GroupRange
 
         if (count != 0)
         {
-            DecodePartial(blocks.Slice(group * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes), scales[group], 0, count, destination, format);
+            DecodePartial(blocks.Slice(group * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes), scales[group], 0, count, destination,
+                format);
         }
     }
 
@@ -55,7 +57,8 @@ internal static class Mxfp4GroupRange
         return (firstGroup, (int)(endGroup - firstGroup), (int)(firstElement % Mxfp4Format.BlockElements));
     }
 
-    private static void DecodePartial(ReadOnlySpan<byte> block, byte scale, int skip, int taken, Span<byte> destination, OutputFormat format)
+    private static void DecodePartial(ReadOnlySpan<byte> block, byte scale, int skip, int taken, Span<byte> destination,
+        OutputFormat format)
     {
         int bytesPerElement = format.BytesPerElement();
         Span<byte> whole = stackalloc byte[Mxfp4Format.BlockElements * MaxBytesPerElement];

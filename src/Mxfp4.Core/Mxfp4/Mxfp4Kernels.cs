@@ -26,7 +26,8 @@ public static partial class Mxfp4Kernels
         0x8000_0000, 0xBF00_0000, 0xBF80_0000, 0xBFC0_0000, 0xC000_0000, 0xC040_0000, 0xC080_0000, 0xC0C0_0000,
     ];
 
-    /// <summary>The path <see cref="Dequantize(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, OutputFormat)"/> uses on this machine.</summary>
+    /// <summary>The path <see cref="Dequantize(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, OutputFormat)"/> uses on this
+    /// machine.</summary>
     public static KernelPath ActivePath { get; } = SelectPath();
 
     /// <summary>
@@ -41,7 +42,8 @@ public static partial class Mxfp4Kernels
     /// Runs one specific path. Every path runs on every machine (the vector APIs fall back to software where the
     /// hardware lacks the width), so tests can check all of them; <see cref="IsSupported"/> says which are fast here.
     /// </summary>
-    internal static void Dequantize(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, OutputFormat format, KernelPath path)
+    internal static void Dequantize(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, OutputFormat format,
+        KernelPath path)
     {
         CheckLengths(blocks, scales, destination, format);
         var call = new DequantizeCall(path);
@@ -98,12 +100,16 @@ public static partial class Mxfp4Kernels
     {
         if ((long)blocks.Length != (long)scales.Length * Mxfp4Format.BlockBytes)
         {
-            throw new ArgumentException($"Expected {(long)scales.Length * Mxfp4Format.BlockBytes} block bytes for {scales.Length} scales, got {blocks.Length}.", nameof(blocks));
+            throw new ArgumentException(
+                $"Expected {(long)scales.Length * Mxfp4Format.BlockBytes} block bytes for {scales.Length} scales, got {blocks.Length}.",
+                nameof(blocks));
         }
 
         if ((long)destination.Length != (long)scales.Length * Mxfp4Format.BlockElements * format.BytesPerElement())
         {
-            throw new ArgumentException($"Expected {(long)scales.Length * Mxfp4Format.BlockElements * format.BytesPerElement()} destination bytes for {scales.Length} groups of {format}, got {destination.Length}.", nameof(destination));
+            throw new ArgumentException(
+                $"Expected {(long)scales.Length * Mxfp4Format.BlockElements * format.BytesPerElement()} destination bytes for "
+                    + $"{scales.Length} groups of {format}, got {destination.Length}.", nameof(destination));
         }
     }
 

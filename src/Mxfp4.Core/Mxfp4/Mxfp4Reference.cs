@@ -27,7 +27,8 @@ public static class Mxfp4Reference
         -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0,
     ];
 
-    /// <summary>The value of element <paramref name="index"/> (0..31) of a 16-byte block with scale byte <paramref name="scale"/>.</summary>
+    /// <summary>The value of element <paramref name="index"/> (0..31) of a 16-byte block with scale byte <paramref
+    /// name="scale"/>.</summary>
     public static float Element(ReadOnlySpan<byte> block, int index, byte scale)
     {
         if (scale == Mxfp4Format.NaNScale)

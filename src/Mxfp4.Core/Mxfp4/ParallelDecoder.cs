@@ -44,18 +44,21 @@ public static class ParallelDecoder
     /// has are clamped). Throws <see cref="OperationCanceledException"/> if cancelled; the destination then holds a
     /// partial result.
     /// </summary>
-    public static void Decode(TensorSource source, long firstElement, long count, Span<byte> destination, OutputFormat format, int threads, CancellationToken cancellationToken)
+    public static void Decode(TensorSource source, long firstElement, long count, Span<byte> destination, OutputFormat format, int threads,
+        CancellationToken cancellationToken)
         => Decode(WorkerPool.Shared, source, firstElement, count, destination, format, threads, cancellationToken);
 
     /// <summary>
     /// As <see cref="Decode(TensorSource, long, long, Span{byte}, OutputFormat, int, CancellationToken)"/>, into native
     /// memory of <paramref name="destinationLength"/> bytes, for outputs beyond 2 GiB.
     /// </summary>
-    public static unsafe void Decode(TensorSource source, long firstElement, long count, byte* destination, long destinationLength, OutputFormat format, int threads, CancellationToken cancellationToken)
+    public static unsafe void Decode(TensorSource source, long firstElement, long count, byte* destination, long destinationLength,
+        OutputFormat format, int threads, CancellationToken cancellationToken)
         => Decode(WorkerPool.Shared, source, firstElement, count, destination, destinationLength, format, threads, cancellationToken);
 
     /// <summary>As the public overloads, on a given pool (tests use pools wider than the machine to exercise more parts).</summary>
-    internal static unsafe void Decode(WorkerPool pool, TensorSource source, long firstElement, long count, Span<byte> destination, OutputFormat format, int threads, CancellationToken cancellationToken)
+    internal static unsafe void Decode(WorkerPool pool, TensorSource source, long firstElement, long count, Span<byte> destination,
+        OutputFormat format, int threads, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         source.CheckRange(firstElement, count);
@@ -65,7 +68,8 @@ public static class ParallelDecoder
         }
     }
 
-    internal static unsafe void Decode(WorkerPool pool, TensorSource source, long firstElement, long count, byte* destination, long destinationLength, OutputFormat format, int threads, CancellationToken cancellationToken)
+    internal static unsafe void Decode(WorkerPool pool, TensorSource source, long firstElement, long count, byte* destination,
+        long destinationLength, OutputFormat format, int threads, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(source);
@@ -74,7 +78,8 @@ public static class ParallelDecoder
         int bytesPerElement = format.BytesPerElement();
         if (count > destinationLength / bytesPerElement)
         {
-            throw new ArgumentException($"Destination of {destinationLength} bytes is too small for {count} {format} elements.", nameof(destinationLength));
+            throw new ArgumentException($"Destination of {destinationLength} bytes is too small for {count} {format} elements.",
+                nameof(destinationLength));
         }
 
         if (destination == null && count != 0)
@@ -130,7 +135,8 @@ public static class ParallelDecoder
         private readonly long _chunkElements;
         private readonly bool _streaming;
 
-        public DecodeJob(TensorSource source, long first, long count, byte* destination, OutputFormat format, CancellationToken cancellationToken)
+        public DecodeJob(TensorSource source, long first, long count, byte* destination, OutputFormat format,
+            CancellationToken cancellationToken)
         {
             _source = source;
             _first = first;

@@ -41,7 +41,8 @@ public sealed class TensorReader : IDisposable
         {
             var blocks = OpenChecked(files, tensor.Blocks);
             var scales = OpenChecked(files, tensor.Scales);
-            var source = new Mxfp4TensorSource(blocks.Map, tensor.Blocks.DataOffset, scales.Map, tensor.Scales.DataOffset, tensor.GroupCount);
+            var source = new Mxfp4TensorSource(blocks.Map, tensor.Blocks.DataOffset, scales.Map, tensor.Scales.DataOffset,
+                tensor.GroupCount);
             return new TensorReader(tensor.Name, tensor.Shape, source, files);
         }
         catch
@@ -60,7 +61,8 @@ public sealed class TensorReader : IDisposable
             throw new Mxfp4Exception(
                 ErrorIds.UnsupportedDType,
                 Mxfp4ErrorCategory.InvalidArgument,
-                $"Tensor '{tensor.Name}' in '{tensor.Path}' is {tensor.DType}; only MXFP4 pairs and BF16, F16, F8_E4M3, F8_E5M2 and F32 tensors can be converted.",
+                $"Tensor '{tensor.Name}' in '{tensor.Path}' is {tensor.DType}; only MXFP4 pairs and BF16, F16, F8_E4M3, F8_E5M2 and F32 "
+                    + "tensors can be converted.",
                 tensor.Name);
         }
 
@@ -68,7 +70,8 @@ public sealed class TensorReader : IDisposable
         try
         {
             var file = OpenChecked(files, tensor);
-            return new TensorReader(tensor.Name, tensor.Shape, new FloatTensorSource(file.Map, tensor.DataOffset, tensor.ElementCount, tensor.DType), files);
+            return new TensorReader(tensor.Name, tensor.Shape,
+                new FloatTensorSource(file.Map, tensor.DataOffset, tensor.ElementCount, tensor.DType), files);
         }
         catch
         {
@@ -89,12 +92,14 @@ public sealed class TensorReader : IDisposable
         }
 
         var current = file.Header.Find(tensor.Name);
-        if (current is null || current.DataOffset != tensor.DataOffset || current.DType != tensor.DType || !current.Shape.AsSpan().SequenceEqual(tensor.Shape))
+        if (current is null || current.DataOffset != tensor.DataOffset || current.DType != tensor.DType
+            || !current.Shape.AsSpan().SequenceEqual(tensor.Shape))
         {
             throw new Mxfp4Exception(
                 ErrorIds.SourceChanged,
                 Mxfp4ErrorCategory.ReadError,
-                $"'{tensor.Path}' no longer holds tensor '{tensor.Name}' as it was listed ({tensor.DType} [{string.Join(", ", tensor.Shape)}] at byte {tensor.DataOffset}); list the checkpoint again.",
+                $"'{tensor.Path}' no longer holds tensor '{tensor.Name}' as it was listed ({tensor.DType} "
+                    + $"[{string.Join(", ", tensor.Shape)}] at byte {tensor.DataOffset}); list the checkpoint again.",
                 tensor.Name);
         }
 

@@ -66,7 +66,8 @@ public sealed class TensorSlice
                 throw new Mxfp4Exception(
                     ErrorIds.ExpertOutOfRange,
                     Mxfp4ErrorCategory.InvalidArgument,
-                    $"Expert {expert} is out of range: tensor '{tensorName}' has {Plural.Of(shape[0], "expert", "experts")} (0..{shape[0] - 1}).",
+                    $"Expert {expert} is out of range: tensor '{tensorName}' has {Plural.Of(shape[0], "expert", "experts")} "
+                        + $"(0..{shape[0] - 1}).",
                     tensorName);
             }
 
@@ -78,7 +79,8 @@ public sealed class TensorSlice
         return slices;
     }
 
-    private static TensorSlice RowSlice(string tensorName, int? expert, long baseElement, long rowCount, long columns, IReadOnlyList<long> rows)
+    private static TensorSlice RowSlice(string tensorName, int? expert, long baseElement, long rowCount, long columns,
+        IReadOnlyList<long> rows)
     {
         var ranges = new List<(long First, long Count)>();
         foreach (long row in rows)
@@ -88,7 +90,8 @@ public sealed class TensorSlice
                 throw new Mxfp4Exception(
                     ErrorIds.RowOutOfRange,
                     Mxfp4ErrorCategory.InvalidArgument,
-                    $"Row {row} is out of range: tensor '{tensorName}' has {Plural.Of(rowCount, "row", "rows")} (0..{rowCount - 1}){(expert is null ? string.Empty : " per expert")}.",
+                    $"Row {row} is out of range: tensor '{tensorName}' has {Plural.Of(rowCount, "row", "rows")} "
+                        + $"(0..{rowCount - 1}){(expert is null ? string.Empty : " per expert")}.",
                     tensorName);
             }
 

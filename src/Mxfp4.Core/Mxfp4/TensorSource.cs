@@ -30,7 +30,8 @@ public abstract class TensorSource
         int bytesPerElement = format.BytesPerElement();
         if (destination.Length / bytesPerElement < count)
         {
-            throw new ArgumentException($"Destination of {destination.Length} bytes is too small for {count} {format} elements.", nameof(destination));
+            throw new ArgumentException($"Destination of {destination.Length} bytes is too small for {count} {format} elements.",
+                nameof(destination));
         }
 
         if (count != 0)
@@ -44,7 +45,8 @@ public abstract class TensorSource
     {
         if (firstElement < 0 || count < 0 || firstElement > ElementCount - count)
         {
-            throw new ArgumentOutOfRangeException(nameof(firstElement), $"Element range [{firstElement}, {firstElement + count}) lies outside the tensor's {ElementCount} elements.");
+            throw new ArgumentOutOfRangeException(nameof(firstElement),
+                $"Element range [{firstElement}, {firstElement + count}) lies outside the tensor's {ElementCount} elements.");
         }
     }
 

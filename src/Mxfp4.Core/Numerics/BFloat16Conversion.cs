@@ -110,7 +110,8 @@ internal static class BFloat16Conversion
 
     private static Vector512<uint> Round(Vector512<uint> bits)
     {
-        Vector512<uint> rounded = Vector512.ShiftRightLogical(bits + Vector512.Create(0x7FFFu) + (Vector512.ShiftRightLogical(bits, 16) & Vector512<uint>.One), 16);
+        Vector512<uint> rounded = Vector512.ShiftRightLogical(bits + Vector512.Create(0x7FFFu)
+            + (Vector512.ShiftRightLogical(bits, 16) & Vector512<uint>.One), 16);
         Vector512<uint> quietNaN = Vector512.ShiftRightLogical(bits, 16) | Vector512.Create(0x0040u);
         Vector512<int> magnitude = (bits & Vector512.Create(0x7FFF_FFFFu)).AsInt32();
         return Vector512.ConditionalSelect(Vector512.GreaterThan(magnitude, Vector512.Create(0x7F80_0000)).AsUInt32(), quietNaN, rounded);
@@ -118,7 +119,8 @@ internal static class BFloat16Conversion
 
     private static Vector256<uint> Round(Vector256<uint> bits)
     {
-        Vector256<uint> rounded = Vector256.ShiftRightLogical(bits + Vector256.Create(0x7FFFu) + (Vector256.ShiftRightLogical(bits, 16) & Vector256<uint>.One), 16);
+        Vector256<uint> rounded = Vector256.ShiftRightLogical(bits + Vector256.Create(0x7FFFu)
+            + (Vector256.ShiftRightLogical(bits, 16) & Vector256<uint>.One), 16);
         Vector256<uint> quietNaN = Vector256.ShiftRightLogical(bits, 16) | Vector256.Create(0x0040u);
         Vector256<int> magnitude = (bits & Vector256.Create(0x7FFF_FFFFu)).AsInt32();
         return Vector256.ConditionalSelect(Vector256.GreaterThan(magnitude, Vector256.Create(0x7F80_0000)).AsUInt32(), quietNaN, rounded);
@@ -126,7 +128,8 @@ internal static class BFloat16Conversion
 
     private static Vector128<uint> Round(Vector128<uint> bits)
     {
-        Vector128<uint> rounded = Vector128.ShiftRightLogical(bits + Vector128.Create(0x7FFFu) + (Vector128.ShiftRightLogical(bits, 16) & Vector128<uint>.One), 16);
+        Vector128<uint> rounded = Vector128.ShiftRightLogical(bits + Vector128.Create(0x7FFFu)
+            + (Vector128.ShiftRightLogical(bits, 16) & Vector128<uint>.One), 16);
         Vector128<uint> quietNaN = Vector128.ShiftRightLogical(bits, 16) | Vector128.Create(0x0040u);
         Vector128<int> magnitude = (bits & Vector128.Create(0x7FFF_FFFFu)).AsInt32();
         return Vector128.ConditionalSelect(Vector128.GreaterThan(magnitude, Vector128.Create(0x7F80_0000)).AsUInt32(), quietNaN, rounded);

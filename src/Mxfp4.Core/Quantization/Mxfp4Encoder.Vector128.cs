@@ -78,7 +78,8 @@ public static partial class Mxfp4Encoder
 
     /// <summary>The largest of the 32 absolute float32 bit patterns (sign bits cleared).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Max128(Vector128<uint> v0, Vector128<uint> v1, Vector128<uint> v2, Vector128<uint> v3, Vector128<uint> v4, Vector128<uint> v5, Vector128<uint> v6, Vector128<uint> v7)
+    private static uint Max128(Vector128<uint> v0, Vector128<uint> v1, Vector128<uint> v2, Vector128<uint> v3, Vector128<uint> v4,
+        Vector128<uint> v5, Vector128<uint> v6, Vector128<uint> v7)
     {
         Vector128<uint> mask = Vector128.Create(AbsMask);
         Vector128<uint> low = Vector128.Max(Vector128.Max(v0 & mask, v1 & mask), Vector128.Max(v2 & mask, v3 & mask));

@@ -58,9 +58,12 @@ public static partial class Mxfp4Encoder
 
     internal static void CheckLengths(int values, int blocks, int scales)
     {
-        if (values % Mxfp4Format.BlockElements != 0 || (long)blocks != (long)scales * Mxfp4Format.BlockBytes || values / Mxfp4Format.BlockElements != scales)
+        if (values % Mxfp4Format.BlockElements != 0 || (long)blocks != (long)scales * Mxfp4Format.BlockBytes
+            || values / Mxfp4Format.BlockElements != scales)
         {
-            throw new ArgumentException($"Expected whole blocks: {values} values need {values / Mxfp4Format.BlockElements} scales and 16 bytes per block; got {scales} scales and {blocks} block bytes.");
+            throw new ArgumentException(
+                $"Expected whole blocks: {values} values need {values / Mxfp4Format.BlockElements} scales and 16 bytes per block; got "
+                    + $"{scales} scales and {blocks} block bytes.");
         }
     }
 

@@ -89,7 +89,8 @@ public static class Mxfp4EncoderReference
         return Math.Clamp(e, -127, 127);
     }
 
-    /// <summary>The nibble of <paramref name="x"/> at scale 2^<paramref name="e"/>: sign bit of x, then the code of the nearest magnitude.</summary>
+    /// <summary>The nibble of <paramref name="x"/> at scale 2^<paramref name="e"/>: sign bit of x, then the code of the nearest
+    /// magnitude.</summary>
     public static int Nibble(float x, int e)
     {
         double q = Math.ScaleB(Math.Abs((double)x), -e);

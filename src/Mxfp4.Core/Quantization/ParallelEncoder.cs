@@ -30,30 +30,35 @@ public static class ParallelEncoder
     /// when given. Returns how many blocks held NaN or ±Inf. Throws <see cref="OperationCanceledException"/> if
     /// cancelled; the outputs then hold a partial result.
     /// </summary>
-    public static unsafe long Encode(TensorSource source, long firstBlock, long blockCount, Span<byte> blocks, Span<byte> scales, ScaleRule rule, int threads, QuantizationError? statistics, CancellationToken cancellationToken)
+    public static unsafe long Encode(TensorSource source, long firstBlock, long blockCount, Span<byte> blocks, Span<byte> scales,
+        ScaleRule rule, int threads, QuantizationError? statistics, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (blocks.Length / Mxfp4Format.BlockBytes < blockCount || scales.Length < blockCount)
         {
-            throw new ArgumentException($"Outputs of {blocks.Length} block bytes and {scales.Length} scales are too small for {blockCount} blocks.");
+            throw new ArgumentException(
+                $"Outputs of {blocks.Length} block bytes and {scales.Length} scales are too small for {blockCount} blocks.");
         }
 
         fixed (byte* blocksPointer = blocks)
         fixed (byte* scalesPointer = scales)
         {
-            return Encode(WorkerPool.Shared, source, firstBlock, blockCount, blocksPointer, scalesPointer, rule, threads, statistics, cancellationToken);
+            return Encode(WorkerPool.Shared, source, firstBlock, blockCount, blocksPointer, scalesPointer, rule, threads, statistics,
+                cancellationToken);
         }
     }
 
     /// <summary>As above, into native memory (outputs beyond 2 GiB), on a given pool.</summary>
-    internal static unsafe long Encode(WorkerPool pool, TensorSource source, long firstBlock, long blockCount, byte* blocks, byte* scales, ScaleRule rule, int threads, QuantizationError? statistics, CancellationToken cancellationToken)
+    internal static unsafe long Encode(WorkerPool pool, TensorSource source, long firstBlock, long blockCount, byte* blocks, byte* scales,
+        ScaleRule rule, int threads, QuantizationError? statistics, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         if (source.ElementCount % Mxfp4Format.BlockElements != 0)
         {
-            throw new ArgumentException($"A tensor of {source.ElementCount} elements is not made of whole blocks of {Mxfp4Format.BlockElements}.", nameof(source));
+            throw new ArgumentException(
+                $"A tensor of {source.ElementCount} elements is not made of whole blocks of {Mxfp4Format.BlockElements}.", nameof(source));
         }
 
         source.CheckRange(firstBlock * Mxfp4Format.BlockElements, blockCount * Mxfp4Format.BlockElements);
@@ -72,7 +77,8 @@ public static class ParallelEncoder
     }
 
     /// <summary>One call's state, shared by its workers (spans cannot be captured, so the outputs are pointers).</summary>
-    private sealed unsafe class EncodeJob(TensorSource source, long first, long count, byte* blocks, byte* scales, ScaleRule rule, QuantizationError? statistics, CancellationToken cancellationToken)
+    private sealed unsafe class EncodeJob(TensorSource source, long first, long count, byte* blocks, byte* scales, ScaleRule rule,
+        QuantizationError? statistics, CancellationToken cancellationToken)
     {
         private long _nonFinite;
 

@@ -40,7 +40,8 @@ public sealed class QuantizationError
                 continue;
             }
 
-            Mxfp4Kernels.Dequantize(blocks.Slice(g * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes), scales.Slice(g, 1), MemoryMarshal.AsBytes(decoded), OutputFormat.F32);
+            Mxfp4Kernels.Dequantize(blocks.Slice(g * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes), scales.Slice(g, 1),
+                MemoryMarshal.AsBytes(decoded), OutputFormat.F32);
             double largest = Math.ScaleB(6.0, scale - Mxfp4Format.ScaleBias);
             var block = values.Slice(g * Mxfp4Format.BlockElements, Mxfp4Format.BlockElements);
             for (int i = 0; i < Mxfp4Format.BlockElements; i++)

@@ -28,7 +28,8 @@ public sealed class Checkpoint : IDisposable
     private readonly object _mapLock = new();
     private bool _disposed;
 
-    private Checkpoint(string path, string rootDirectory, string? indexPath, IReadOnlyList<SafetensorsHeader> headers, IReadOnlyDictionary<string, string> indexMetadata)
+    private Checkpoint(string path, string rootDirectory, string? indexPath, IReadOnlyList<SafetensorsHeader> headers,
+        IReadOnlyDictionary<string, string> indexMetadata)
     {
         Path = path;
         RootDirectory = rootDirectory;
@@ -73,12 +74,14 @@ public sealed class Checkpoint : IDisposable
     /// <summary>The shards' <c>__metadata__</c> merged; when shards disagree on a key, the first shard wins.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    /// <summary>The index's "metadata" object: strings as their text, other values (e.g. total_size) as raw JSON text. Empty without an index.</summary>
+    /// <summary>The index's "metadata" object: strings as their text, other values (e.g. total_size) as raw JSON text. Empty without an
+    /// index.</summary>
     public IReadOnlyDictionary<string, string> IndexMetadata { get; }
 
     public TensorInfo? Find(string name) => _byName.GetValueOrDefault(name);
 
-    /// <summary>Opens a checkpoint; <paramref name="cancellationToken"/> stops the parsing and resolving of a huge header or index.</summary>
+    /// <summary>Opens a checkpoint; <paramref name="cancellationToken"/> stops the parsing and resolving of a huge header or
+    /// index.</summary>
     public static Checkpoint Open(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -91,7 +94,8 @@ public sealed class Checkpoint : IDisposable
 
         if (!File.Exists(fullPath))
         {
-            throw new CheckpointException(ErrorIds.PathNotFound, Mxfp4ErrorCategory.ObjectNotFound, $"'{fullPath}' does not exist.", fullPath);
+            throw new CheckpointException(ErrorIds.PathNotFound, Mxfp4ErrorCategory.ObjectNotFound, $"'{fullPath}' does not exist.",
+                fullPath);
         }
 
         string directory = System.IO.Path.GetDirectoryName(fullPath)!;
@@ -158,7 +162,8 @@ public sealed class Checkpoint : IDisposable
             .ToArray();
         if (files.Length == 0)
         {
-            throw new CheckpointException(ErrorIds.NoSafetensorsFiles, Mxfp4ErrorCategory.ObjectNotFound, $"'{directory}' holds neither {DefaultIndexName} nor any *.safetensors file.", directory);
+            throw new CheckpointException(ErrorIds.NoSafetensorsFiles, Mxfp4ErrorCategory.ObjectNotFound,
+                $"'{directory}' holds neither {DefaultIndexName} nor any *.safetensors file.", directory);
         }
 
         var headers = files.Select(f => ReadShard(f, directory, cancellationToken)).ToArray();
@@ -171,7 +176,8 @@ public sealed class Checkpoint : IDisposable
                 {
                     throw new CheckpointException(
                         ErrorIds.DuplicateTensorName, Mxfp4ErrorCategory.InvalidData,
-                        $"'{directory}': tensor '{tensor.Name}' is in both '{owner[tensor.Name]}' and '{header.Path}'.", directory, header.Path, tensor.Name);
+                        $"'{directory}': tensor '{tensor.Name}' is in both '{owner[tensor.Name]}' and '{header.Path}'.", directory,
+                            header.Path, tensor.Name);
                 }
             }
         }
@@ -234,7 +240,8 @@ public sealed class Checkpoint : IDisposable
             {
                 throw new CheckpointException(
                     ErrorIds.TensorNotInShard, Mxfp4ErrorCategory.InvalidData,
-                    $"'{indexPath}': weight_map puts tensor '{tensor}' in shard '{shardPath}', which does not hold it.", indexPath, shardPath, tensor);
+                    $"'{indexPath}': weight_map puts tensor '{tensor}' in shard '{shardPath}', which does not hold it.", indexPath,
+                        shardPath, tensor);
             }
         }
 
@@ -247,7 +254,8 @@ public sealed class Checkpoint : IDisposable
                     string where = mapped is null ? "does not list it" : $"assigns it to '{mapped}'";
                     throw new CheckpointException(
                         ErrorIds.InvalidCheckpointIndex, Mxfp4ErrorCategory.InvalidData,
-                        $"'{indexPath}': shard '{header.Path}' holds tensor '{tensor.Name}' but weight_map {where}.", indexPath, header.Path, tensor.Name);
+                        $"'{indexPath}': shard '{header.Path}' holds tensor '{tensor.Name}' but weight_map {where}.", indexPath,
+                            header.Path, tensor.Name);
                 }
             }
         }

@@ -6,7 +6,8 @@ namespace Mxfp4.Core.Safetensors;
 /// </summary>
 public sealed class CheckpointException : Mxfp4Exception
 {
-    public CheckpointException(string errorId, Mxfp4ErrorCategory category, string message, string path, string? shardPath = null, string? tensorName = null, Exception? innerException = null)
+    public CheckpointException(string errorId, Mxfp4ErrorCategory category, string message, string path, string? shardPath = null,
+        string? tensorName = null, Exception? innerException = null)
         : base(errorId, category, message, path, innerException)
     {
         Path = path;

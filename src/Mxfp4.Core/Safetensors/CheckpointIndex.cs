@@ -116,7 +116,8 @@ internal sealed class CheckpointIndex
         return new CheckpointIndex(weightMap, metadata ?? new Dictionary<string, string>(StringComparer.Ordinal));
     }
 
-    private static List<KeyValuePair<string, string>> ReadWeightMap(ref Utf8JsonReader reader, string indexPath, CancellationToken cancellationToken)
+    private static List<KeyValuePair<string,
+        string>> ReadWeightMap(ref Utf8JsonReader reader, string indexPath, CancellationToken cancellationToken)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -141,7 +142,8 @@ internal sealed class CheckpointIndex
             reader.Read();
             if (reader.TokenType != JsonTokenType.String)
             {
-                throw Invalid(indexPath, $"weight_map maps tensor '{tensor}' to a JSON {reader.TokenType}, not a file name", tensorName: tensor);
+                throw Invalid(indexPath, $"weight_map maps tensor '{tensor}' to a JSON {reader.TokenType}, not a file name",
+                    tensorName: tensor);
             }
 
             string shard = reader.GetString()!;
@@ -193,5 +195,6 @@ internal sealed class CheckpointIndex
     }
 
     private static CheckpointException Invalid(string indexPath, string detail, Exception? inner = null, string? tensorName = null) =>
-        new(ErrorIds.InvalidCheckpointIndex, Mxfp4ErrorCategory.InvalidData, $"'{indexPath}': {detail}.", indexPath, null, tensorName, inner);
+        new(ErrorIds.InvalidCheckpointIndex, Mxfp4ErrorCategory.InvalidData, $"'{indexPath}': {detail}.", indexPath, null, tensorName,
+            inner);
 }

@@ -78,7 +78,8 @@ internal sealed class CountingWriteStream : Stream
     {
         if (count > _limit - Written)
         {
-            throw new InvalidOperationException($"Tensor '{_tensorName}' is {_limit} bytes, but its writer wrote more ({Written + count}).");
+            throw new InvalidOperationException(
+                $"Tensor '{_tensorName}' is {_limit} bytes, but its writer wrote more ({Written + count}).");
         }
     }
 }

@@ -67,7 +67,8 @@ public sealed unsafe class MappedFile : IDisposable
         ObjectDisposedException.ThrowIf(_pointer == null && Length != 0, this);
         if (offset < 0 || length < 0 || offset > Length - length)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"Window [{offset}, {offset + length}) lies outside '{Path}' ({Length} bytes).");
+            throw new ArgumentOutOfRangeException(nameof(offset),
+                $"Window [{offset}, {offset + length}) lies outside '{Path}' ({Length} bytes).");
         }
 
         return length == 0 ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(_pointer + offset, length);

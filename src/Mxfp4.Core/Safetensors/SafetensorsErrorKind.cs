@@ -27,7 +27,8 @@ public enum SafetensorsErrorKind
     /// <summary>Arrays and objects are nested deeper than a valid header ever needs.</summary>
     NestingTooDeep,
 
-    /// <summary>A value has the wrong JSON type: an entry that is not an object, a dtype that is not a string, a shape that is not an array of integers, data_offsets that are not two integers.</summary>
+    /// <summary>A value has the wrong JSON type: an entry that is not an object, a dtype that is not a string, a shape that is not an array
+    /// of integers, data_offsets that are not two integers.</summary>
     InvalidType,
 
     /// <summary>A tensor entry lacks dtype, shape or data_offsets.</summary>
@@ -39,7 +40,8 @@ public enum SafetensorsErrorKind
     /// <summary>The dtype string is not one the format defines (names are case-sensitive).</summary>
     UnknownDType,
 
-    /// <summary>A number is not a plain non-negative integer below 2^64: a sign, fraction or exponent (even <c>-0</c>, <c>2.0</c>, <c>2e0</c>).</summary>
+    /// <summary>A number is not a plain non-negative integer below 2^64: a sign, fraction or exponent (even <c>-0</c>, <c>2.0</c>,
+    /// <c>2e0</c>).</summary>
     InvalidNumber,
 
     /// <summary>A key appears twice in one object: at the top level, inside an entry or inside __metadata__.</summary>

@@ -6,8 +6,10 @@ namespace Mxfp4.Core.Safetensors;
 /// </summary>
 public sealed class SafetensorsFormatException : Mxfp4Exception
 {
-    public SafetensorsFormatException(SafetensorsErrorKind kind, string path, string? tensorName, string? offendingValue, string detail, Exception? innerException = null)
-        : base(ErrorIds.InvalidSafetensorsHeader, Mxfp4ErrorCategory.InvalidData, FormatMessage(kind, path, tensorName, detail), path, innerException)
+    public SafetensorsFormatException(SafetensorsErrorKind kind, string path, string? tensorName, string? offendingValue, string detail,
+        Exception? innerException = null)
+        : base(ErrorIds.InvalidSafetensorsHeader, Mxfp4ErrorCategory.InvalidData, FormatMessage(kind, path, tensorName, detail), path,
+            innerException)
     {
         Kind = kind;
         Path = path;

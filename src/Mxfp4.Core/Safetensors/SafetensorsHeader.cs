@@ -17,11 +17,13 @@ public sealed class SafetensorsHeader
     /// <summary>Size of the little-endian u64 header length that starts every file.</summary>
     public const int PrefixLength = 8;
 
-    private static readonly IReadOnlyDictionary<string, string> NoMetadata = new ReadOnlyDictionary<string, string>(new Dictionary<string, string>());
+    private static readonly IReadOnlyDictionary<string, string> NoMetadata = new ReadOnlyDictionary<string,
+        string>(new Dictionary<string, string>());
 
     private readonly Dictionary<string, TensorInfo> _byName;
 
-    internal SafetensorsHeader(string path, long fileLength, long headerLength, IReadOnlyList<TensorInfo> tensors, IReadOnlyDictionary<string, string>? metadata)
+    internal SafetensorsHeader(string path, long fileLength, long headerLength, IReadOnlyList<TensorInfo> tensors,
+        IReadOnlyDictionary<string, string>? metadata)
     {
         Path = path;
         FileLength = fileLength;
@@ -118,7 +120,8 @@ public sealed class SafetensorsHeader
     /// Validates the JSON part of a header (the N bytes after the prefix) for a file of <paramref name="fileLength"/>
     /// bytes. Allocates in proportion to the JSON only, never to sizes or counts it claims.
     /// </summary>
-    public static SafetensorsHeader Parse(ReadOnlySpan<byte> headerJson, long fileLength, string path, CancellationToken cancellationToken = default)
+    public static SafetensorsHeader Parse(ReadOnlySpan<byte> headerJson, long fileLength, string path,
+        CancellationToken cancellationToken = default)
     {
         long headerLength = headerJson.Length;
         if (headerLength > MaxHeaderLength)

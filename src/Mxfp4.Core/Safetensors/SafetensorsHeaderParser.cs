@@ -96,7 +96,8 @@ internal static class SafetensorsHeaderParser
 
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                throw Invalid(SafetensorsErrorKind.InvalidJson, path, null, reader.TokenType.ToString(), $"the header is a JSON {Describe(reader.TokenType)}, not an object");
+                throw Invalid(SafetensorsErrorKind.InvalidJson, path, null, reader.TokenType.ToString(),
+                    $"the header is a JSON {Describe(reader.TokenType)}, not an object");
             }
 
             do
@@ -110,7 +111,8 @@ internal static class SafetensorsHeaderParser
                 {
                     case JsonTokenType.StartObject or JsonTokenType.StartArray when reader.CurrentDepth >= MaxNesting:
                         throw Invalid(
-                            SafetensorsErrorKind.NestingTooDeep, path, null, (reader.CurrentDepth + 1).ToString(CultureInfo.InvariantCulture),
+                            SafetensorsErrorKind.NestingTooDeep, path, null,
+                                (reader.CurrentDepth + 1).ToString(CultureInfo.InvariantCulture),
                             $"the header nests arrays and objects more than {MaxNesting} deep (at byte {reader.TokenStartIndex})");
                     case JsonTokenType.String or JsonTokenType.PropertyName when reader.ValueIsEscaped:
                         // Escapes can spell lone surrogates, which are valid JSON syntax but not text.
@@ -151,7 +153,8 @@ internal static class SafetensorsHeaderParser
             string name = reader.GetString()!;
             if (!seen.Add(name))
             {
-                throw Invalid(SafetensorsErrorKind.DuplicateKey, path, name == MetadataKey ? null : name, name, $"the key '{name}' appears twice at the top level");
+                throw Invalid(SafetensorsErrorKind.DuplicateKey, path, name == MetadataKey ? null : name, name,
+                    $"the key '{name}' appears twice at the top level");
             }
 
             reader.Read();
@@ -172,7 +175,8 @@ internal static class SafetensorsHeaderParser
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw Invalid(SafetensorsErrorKind.InvalidMetadata, path, null, reader.TokenType.ToString(), $"__metadata__ is a JSON {Describe(reader.TokenType)}, not an object of strings");
+            throw Invalid(SafetensorsErrorKind.InvalidMetadata, path, null, reader.TokenType.ToString(),
+                $"__metadata__ is a JSON {Describe(reader.TokenType)}, not an object of strings");
         }
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -187,7 +191,8 @@ internal static class SafetensorsHeaderParser
             reader.Read();
             if (reader.TokenType != JsonTokenType.String)
             {
-                throw Invalid(SafetensorsErrorKind.InvalidMetadata, path, null, key, $"__metadata__ value '{key}' is a JSON {Describe(reader.TokenType)}, not a string");
+                throw Invalid(SafetensorsErrorKind.InvalidMetadata, path, null, key,
+                    $"__metadata__ value '{key}' is a JSON {Describe(reader.TokenType)}, not a string");
             }
 
             metadata.Add(key, reader.GetString()!);
@@ -200,7 +205,8 @@ internal static class SafetensorsHeaderParser
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw Invalid(SafetensorsErrorKind.InvalidType, path, name, reader.TokenType.ToString(), $"the entry is a JSON {Describe(reader.TokenType)}, not an object");
+            throw Invalid(SafetensorsErrorKind.InvalidType, path, name, reader.TokenType.ToString(),
+                $"the entry is a JSON {Describe(reader.TokenType)}, not an object");
         }
 
         SafetensorsDType? dtype = null;
@@ -228,12 +234,14 @@ internal static class SafetensorsHeaderParser
                     offsets = ReadIntegers(ref reader, name, field, path);
                     if (offsets.Length != 2)
                     {
-                        throw Invalid(SafetensorsErrorKind.InvalidType, path, name, offsets.Length.ToString(CultureInfo.InvariantCulture), $"data_offsets holds {offsets.Length} numbers, not 2 ([begin, end])");
+                        throw Invalid(SafetensorsErrorKind.InvalidType, path, name, offsets.Length.ToString(CultureInfo.InvariantCulture),
+                            $"data_offsets holds {offsets.Length} numbers, not 2 ([begin, end])");
                     }
 
                     break;
                 default:
-                    throw Invalid(SafetensorsErrorKind.UnknownField, path, name, field, $"the entry has the unknown field '{field}' (only dtype, shape and data_offsets are allowed)");
+                    throw Invalid(SafetensorsErrorKind.UnknownField, path, name, field,
+                        $"the entry has the unknown field '{field}' (only dtype, shape and data_offsets are allowed)");
             }
         }
 
@@ -250,7 +258,8 @@ internal static class SafetensorsHeaderParser
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            throw Invalid(SafetensorsErrorKind.InvalidType, path, name, reader.TokenType.ToString(), $"dtype is a JSON {Describe(reader.TokenType)}, not a string");
+            throw Invalid(SafetensorsErrorKind.InvalidType, path, name, reader.TokenType.ToString(),
+                $"dtype is a JSON {Describe(reader.TokenType)}, not a string");
         }
 
         string text = reader.GetString()!;
@@ -266,7 +275,8 @@ internal static class SafetensorsHeaderParser
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw Invalid(SafetensorsErrorKind.InvalidType, path, name, reader.TokenType.ToString(), $"{field} is a JSON {Describe(reader.TokenType)}, not an array of integers");
+            throw Invalid(SafetensorsErrorKind.InvalidType, path, name, reader.TokenType.ToString(),
+                $"{field} is a JSON {Describe(reader.TokenType)}, not an array of integers");
         }
 
         var values = new List<ulong>();
@@ -274,13 +284,15 @@ internal static class SafetensorsHeaderParser
         {
             if (reader.TokenType != JsonTokenType.Number)
             {
-                throw Invalid(SafetensorsErrorKind.InvalidType, path, name, reader.TokenType.ToString(), $"{field} holds a JSON {Describe(reader.TokenType)}, not an integer");
+                throw Invalid(SafetensorsErrorKind.InvalidType, path, name, reader.TokenType.ToString(),
+                    $"{field} holds a JSON {Describe(reader.TokenType)}, not an integer");
             }
 
             if (!StrictJsonInteger.TryParse(reader.ValueSpan, out ulong value))
             {
                 string text = Encoding.UTF8.GetString(reader.ValueSpan);
-                throw Invalid(SafetensorsErrorKind.InvalidNumber, path, name, text, $"{field} holds {text}, which is not a plain non-negative integer below 2^64");
+                throw Invalid(SafetensorsErrorKind.InvalidNumber, path, name, text,
+                    $"{field} holds {text}, which is not a plain non-negative integer below 2^64");
             }
 
             values.Add(value);
@@ -289,7 +301,8 @@ internal static class SafetensorsHeaderParser
         return [.. values];
     }
 
-    private static SafetensorsFormatException Invalid(SafetensorsErrorKind kind, string path, string? tensor, string? value, string detail) =>
+    private static SafetensorsFormatException Invalid(SafetensorsErrorKind kind, string path, string? tensor, string? value,
+        string detail) =>
         new(kind, path, tensor, value, detail);
 
     private static string Describe(JsonTokenType token) => token switch

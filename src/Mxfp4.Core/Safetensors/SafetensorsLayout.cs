@@ -61,7 +61,9 @@ public sealed class SafetensorsLayout
         long headerLength = json.WrittenCount + padding;
         if (headerLength > SafetensorsHeader.MaxHeaderLength)
         {
-            throw new ArgumentException($"The header would take {headerLength} bytes, more than the format's limit of {SafetensorsHeader.MaxHeaderLength}.", nameof(tensors));
+            throw new ArgumentException(
+                $"The header would take {headerLength} bytes, more than the format's limit of {SafetensorsHeader.MaxHeaderLength}.",
+                nameof(tensors));
         }
 
         var prefix = new byte[SafetensorsHeader.PrefixLength + headerLength];
@@ -71,12 +73,14 @@ public sealed class SafetensorsLayout
         return new SafetensorsLayout(prefix, entries, offset);
     }
 
-    private static ArrayBufferWriter<byte> WriteHeaderJson((TensorSpec Spec, long Begin, long End)[] entries, IReadOnlyDictionary<string, string>? metadata)
+    private static ArrayBufferWriter<byte> WriteHeaderJson((TensorSpec Spec, long Begin, long End)[] entries, IReadOnlyDictionary<string,
+        string>? metadata)
     {
         var buffer = new ArrayBufferWriter<byte>();
 
         // Relaxed escaping keeps non-ASCII names readable; quotes, backslashes and control characters are still escaped.
-        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false });
+        using var writer = new Utf8JsonWriter(buffer,
+            new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false });
         writer.WriteStartObject();
         if (metadata is { Count: > 0 })
         {

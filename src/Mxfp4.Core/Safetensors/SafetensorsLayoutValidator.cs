@@ -9,7 +9,8 @@ namespace Mxfp4.Core.Safetensors;
 /// </summary>
 internal static class SafetensorsLayoutValidator
 {
-    public static IReadOnlyList<TensorInfo> Validate(List<HeaderEntry> entries, long dataStart, long fileLength, string path, CancellationToken cancellationToken = default)
+    public static IReadOnlyList<TensorInfo> Validate(List<HeaderEntry> entries, long dataStart, long fileLength, string path,
+        CancellationToken cancellationToken = default)
     {
         var sorted = entries.ToArray();
         foreach (var entry in sorted)
@@ -80,7 +81,8 @@ internal static class SafetensorsLayoutValidator
         {
             throw new SafetensorsFormatException(
                 SafetensorsErrorKind.TrailingBytes, path, null, (dataLength - (long)expected).ToString(CultureInfo.InvariantCulture),
-                $"the tensors end at data offset {expected} but the data buffer holds {dataLength} bytes ({dataLength - (long)expected} trailing)");
+                $"the tensors end at data offset {expected} but the data buffer holds {dataLength} bytes ({dataLength - (long)expected} "
+                    + "trailing)");
         }
 
         if ((long)expected > dataLength)
@@ -96,7 +98,8 @@ internal static class SafetensorsLayoutValidator
         for (int i = 0; i < sorted.Length; i++)
         {
             var entry = sorted[i];
-            tensors[i] = new TensorInfo(entry.Name, entry.DType, measured[i].Shape, measured[i].Elements, (long)(entry.End - entry.Begin), dataStart + (long)entry.Begin, path);
+            tensors[i] = new TensorInfo(entry.Name, entry.DType, measured[i].Shape, measured[i].Elements, (long)(entry.End - entry.Begin),
+                dataStart + (long)entry.Begin, path);
         }
 
         return tensors;

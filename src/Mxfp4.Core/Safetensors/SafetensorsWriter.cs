@@ -22,7 +22,8 @@ public static class SafetensorsWriter
             writeTensor(i, counter);
             if (counter.Written != end - begin)
             {
-                throw new InvalidOperationException($"Tensor '{spec.Name}' is {end - begin} bytes, but its writer wrote {counter.Written}.");
+                throw new InvalidOperationException(
+                    $"Tensor '{spec.Name}' is {end - begin} bytes, but its writer wrote {counter.Written}.");
             }
         }
 
@@ -43,7 +44,8 @@ public static class SafetensorsWriter
     }
 
     /// <summary>Writes in-memory tensors to <paramref name="path"/> atomically, in the given order.</summary>
-    public static void WriteFile(string path, IReadOnlyList<(TensorSpec Spec, byte[] Data)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void WriteFile(string path, IReadOnlyList<(TensorSpec Spec, byte[] Data)> tensors, IReadOnlyDictionary<string,
+        string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var layout = SafetensorsLayout.Create(tensors.Select(t => t.Spec).ToArray(), metadata);

@@ -10,7 +10,8 @@ internal static class ShardPathResolver
 {
     private static readonly char[] Separators = ['/', '\\'];
 
-    /// <summary>The full path of shard <paramref name="shardName"/> under <paramref name="rootDirectory"/>, or an error naming the index and shard.</summary>
+    /// <summary>The full path of shard <paramref name="shardName"/> under <paramref name="rootDirectory"/>, or an error naming the index
+    /// and shard.</summary>
     public static string Resolve(string rootDirectory, string shardName, string indexPath)
     {
         if (shardName.Any(char.IsControl))
@@ -25,7 +26,8 @@ internal static class ShardPathResolver
         {
             throw new CheckpointException(
                 ErrorIds.ShardOutsideCheckpoint, Mxfp4ErrorCategory.InvalidData,
-                $"'{indexPath}': shard '{Printable(shardName)}' is empty, absolute or climbs out with '..'; shard names are relative to the checkpoint directory.",
+                $"'{indexPath}': shard '{Printable(shardName)}' is empty, absolute or climbs out with '..'; shard names are relative to "
+                    + "the checkpoint directory.",
                 indexPath, shardName);
         }
 
@@ -39,9 +41,11 @@ internal static class ShardPathResolver
     }
 
     private static CheckpointException Invalid(string indexPath, string shardName, string why) => new(
-        ErrorIds.InvalidCheckpointIndex, Mxfp4ErrorCategory.InvalidData, $"'{indexPath}': shard name '{Printable(shardName)}' {why}.", indexPath, shardName);
+        ErrorIds.InvalidCheckpointIndex, Mxfp4ErrorCategory.InvalidData, $"'{indexPath}': shard name '{Printable(shardName)}' {why}.",
+            indexPath, shardName);
 
-    /// <summary>The name with control characters shown as \uXXXX, so a message never carries a NUL or an escape sequence to the terminal.</summary>
+    /// <summary>The name with control characters shown as \uXXXX, so a message never carries a NUL or an escape sequence to the
+    /// terminal.</summary>
     private static string Printable(string name)
         => string.Concat(name.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 }

@@ -6,7 +6,8 @@ namespace Mxfp4.Core.Safetensors;
 /// </summary>
 internal static class StrictJsonInteger
 {
-    /// <summary>Parses the raw bytes of a JSON number token; false when it is not plain digits or exceeds <see cref="ulong.MaxValue"/>.</summary>
+    /// <summary>Parses the raw bytes of a JSON number token; false when it is not plain digits or exceeds <see
+    /// cref="ulong.MaxValue"/>.</summary>
     public static bool TryParse(ReadOnlySpan<byte> token, out ulong value)
     {
         value = 0;

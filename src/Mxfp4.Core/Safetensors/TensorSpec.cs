@@ -21,12 +21,15 @@ public sealed record TensorSpec(string Name, SafetensorsDType DType, long[] Shap
         }
         catch (OverflowException e)
         {
-            throw new ArgumentException($"Tensor '{name}': shape [{string.Join(", ", shape)}] of {dtype} does not fit 64-bit sizes.", nameof(shape), e);
+            throw new ArgumentException($"Tensor '{name}': shape [{string.Join(", ", shape)}] of {dtype} does not fit 64-bit sizes.",
+                nameof(shape), e);
         }
 
         if (bits % 8 != 0)
         {
-            throw new ArgumentException($"Tensor '{name}': shape [{string.Join(", ", shape)}] of {dtype} holds {bits} bits, not a whole number of bytes.", nameof(shape));
+            throw new ArgumentException(
+                $"Tensor '{name}': shape [{string.Join(", ", shape)}] of {dtype} holds {bits} bits, not a whole number of bytes.",
+                nameof(shape));
         }
 
         return (long)(bits / 8);

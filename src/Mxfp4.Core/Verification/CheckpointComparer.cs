@@ -28,13 +28,15 @@ public static class CheckpointComparer
     private delegate void Decoder(long firstElement, int count, Span<float> destination);
 
     /// <summary>One record per logical name of either checkpoint: the reference's names in order, then the difference's own.</summary>
-    public static IEnumerable<TensorComparison> Compare(Checkpoint reference, Checkpoint difference, ComparisonOptions options, Action<ComparisonProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static IEnumerable<TensorComparison> Compare(Checkpoint reference, Checkpoint difference, ComparisonOptions options,
+        Action<ComparisonProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(difference);
         ArgumentNullException.ThrowIfNull(options);
         var left = LogicalTensor.All(reference).Where(t => options.Filter?.Invoke(t.Name) ?? true).ToList();
-        var right = LogicalTensor.All(difference).Where(t => options.Filter?.Invoke(t.Name) ?? true).ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var right = LogicalTensor.All(difference).Where(t => options.Filter?.Invoke(t.Name) ?? true).ToDictionary(t => t.Name,
+            StringComparer.Ordinal);
         long total = left.Where(t => right.ContainsKey(t.Name)).Sum(t => t.ElementCount);
         long done = 0;
         foreach (var a in left)
@@ -47,7 +49,8 @@ public static class CheckpointComparer
             }
 
             long before = done;
-            yield return CompareOne(a, b, options, p => progress?.Invoke(new ComparisonProgress(before + p, total, a.Name)), cancellationToken);
+            yield return CompareOne(a, b, options, p => progress?.Invoke(new ComparisonProgress(before + p, total, a.Name)),
+                cancellationToken);
             done += a.ElementCount;
             progress?.Invoke(new ComparisonProgress(done, total, a.Name));
         }
@@ -69,9 +72,11 @@ public static class CheckpointComparer
         ElementCount = tensor.ElementCount,
     };
 
-    private static TensorComparison CompareOne(LogicalTensor a, LogicalTensor b, ComparisonOptions options, Action<long> progress, CancellationToken cancellationToken)
+    private static TensorComparison CompareOne(LogicalTensor a, LogicalTensor b, ComparisonOptions options, Action<long> progress,
+        CancellationToken cancellationToken)
     {
-        bool transposed = options.DifferenceLayout == ConversionLayout.Transformers && GptOssNames.IsTransformersExpertWeight(a.Name, a.Shape.Length);
+        bool transposed = options.DifferenceLayout == ConversionLayout.Transformers
+            && GptOssNames.IsTransformersExpertWeight(a.Name, a.Shape.Length);
         long[] expected = transposed ? [a.Shape[0], a.Shape[2], a.Shape[1]] : a.Shape;
         var result = new TensorComparison
         {
@@ -97,7 +102,8 @@ public static class CheckpointComparer
             }
 
             long differentRaw = CompareBytes(a.Raw, b.Raw, cancellationToken);
-            return Copy(result, ComparisonStatus.Compared, new DifferenceAccumulator { Elements = a.ElementCount, Different = differentRaw }, options, raw: true);
+            return Copy(result, ComparisonStatus.Compared,
+                new DifferenceAccumulator { Elements = a.ElementCount, Different = differentRaw }, options, raw: true);
         }
 
         using var readerA = a.Open();
@@ -108,7 +114,8 @@ public static class CheckpointComparer
         return Copy(result, ComparisonStatus.Compared, stats, options);
     }
 
-    private static TensorComparison Copy(TensorComparison shell, ComparisonStatus status, DifferenceAccumulator stats, ComparisonOptions options, bool raw = false)
+    private static TensorComparison Copy(TensorComparison shell, ComparisonStatus status, DifferenceAccumulator stats,
+        ComparisonOptions options, bool raw = false)
     {
         bool compared = status == ComparisonStatus.Compared;
         double infinite = double.PositiveInfinity;
@@ -125,7 +132,8 @@ public static class CheckpointComparer
             ElementCount = shell.ElementCount,
             MaxAbsDiff = maxAbs,
             MaxRelDiff = !compared || raw ? double.NaN : stats.NonFiniteMismatch ? infinite : stats.MaxRel,
-            RmsDiff = !compared || raw ? double.NaN : stats.NonFiniteMismatch ? infinite : stats.FiniteBoth == 0 ? 0 : Math.Sqrt(stats.SumSquares / stats.FiniteBoth),
+            RmsDiff = !compared || raw ? double.NaN : stats.NonFiniteMismatch ? infinite : stats.FiniteBoth == 0 ? 0
+                : Math.Sqrt(stats.SumSquares / stats.FiniteBoth),
             DifferentCount = stats.Different,
             ReferenceNaN = stats.ReferenceNaN,
             ReferenceInfinity = stats.ReferenceInfinity,
@@ -136,7 +144,8 @@ public static class CheckpointComparer
         };
     }
 
-    private static DifferenceAccumulator CompareStraight(TensorSource a, TensorSource b, int threads, Action<long> progress, CancellationToken cancellationToken)
+    private static DifferenceAccumulator CompareStraight(TensorSource a, TensorSource b, int threads, Action<long> progress,
+        CancellationToken cancellationToken)
         => CompareRange(
             (first, count, destination) => a.Decode(first, count, MemoryMarshal.AsBytes(destination), OutputFormat.F32),
             (first, count, destination) => b.Decode(first, count, MemoryMarshal.AsBytes(destination), OutputFormat.F32),
@@ -149,14 +158,16 @@ public static class CheckpointComparer
     /// Expert by expert: the difference side's <c>[in, out]</c> matrix is decoded whole and transposed to the
     /// reference's <c>[out, in]</c>, then compared against the reference decoded in chunks.
     /// </summary>
-    private static DifferenceAccumulator CompareTransposed(TensorSource a, TensorSource b, long[] shape, int threads, Action<long> progress, CancellationToken cancellationToken)
+    private static DifferenceAccumulator CompareTransposed(TensorSource a, TensorSource b, long[] shape, int threads, Action<long> progress,
+        CancellationToken cancellationToken)
     {
         long rows = shape[1];
         long columns = shape[2];
         long perExpert = rows * columns;
         if (perExpert * sizeof(float) > Array.MaxLength)
         {
-            throw new Mxfp4Exception(ErrorIds.TensorTooLarge, Mxfp4ErrorCategory.LimitsExceeded, $"An expert matrix of [{rows}, {columns}] float32 values is too large to transpose in memory.", shape);
+            throw new Mxfp4Exception(ErrorIds.TensorTooLarge, Mxfp4ErrorCategory.LimitsExceeded,
+                $"An expert matrix of [{rows}, {columns}] float32 values is too large to transpose in memory.", shape);
         }
 
         var stored = new float[perExpert];
@@ -166,8 +177,10 @@ public static class CheckpointComparer
         {
             cancellationToken.ThrowIfCancellationRequested();
             long first = expert * perExpert;
-            ParallelDecoder.Decode(b, first, perExpert, MemoryMarshal.AsBytes(stored.AsSpan()), OutputFormat.F32, threads, cancellationToken);
-            ExpertTranspose.Transpose(MemoryMarshal.AsBytes(stored.AsSpan()), MemoryMarshal.AsBytes(transposed.AsSpan()), (int)columns, (int)rows, sizeof(float));
+            ParallelDecoder.Decode(b, first, perExpert, MemoryMarshal.AsBytes(stored.AsSpan()), OutputFormat.F32, threads,
+                cancellationToken);
+            ExpertTranspose.Transpose(MemoryMarshal.AsBytes(stored.AsSpan()), MemoryMarshal.AsBytes(transposed.AsSpan()), (int)columns,
+                (int)rows, sizeof(float));
             long before = first;
             total.Merge(CompareRange(
                 (start, count, destination) => a.Decode(first + start, count, MemoryMarshal.AsBytes(destination), OutputFormat.F32),
@@ -182,7 +195,8 @@ public static class CheckpointComparer
     }
 
     /// <summary>Elements [0, count) of two decoders, in passes; each pass splits its range over the pinned workers.</summary>
-    private static DifferenceAccumulator CompareRange(Decoder a, Decoder b, long count, int threads, Action<long> progress, CancellationToken cancellationToken)
+    private static DifferenceAccumulator CompareRange(Decoder a, Decoder b, long count, int threads, Action<long> progress,
+        CancellationToken cancellationToken)
     {
         var pool = WorkerPool.Shared;
         var total = default(DifferenceAccumulator);
@@ -192,7 +206,8 @@ public static class CheckpointComparer
             cancellationToken.ThrowIfCancellationRequested();
             long passStart = pass;
             long passCount = Math.Min(PassElements, count - pass);
-            int workers = (int)Math.Clamp(passCount / MinElementsPerWorker, 1, threads == 0 ? pool.ThreadCount : Math.Min(threads, pool.ThreadCount));
+            int workers = (int)Math.Clamp(passCount / MinElementsPerWorker, 1, threads == 0 ? pool.ThreadCount
+                : Math.Min(threads, pool.ThreadCount));
             pool.Run(workers, part =>
             {
                 var (start, end) = Partition.Range(passCount, workers, part, Mxfp4Format.BlockElements);

@@ -19,14 +19,16 @@ public static class CheckpointVerifier
     /// Verifies the checkpoint at <paramref name="path"/> (a file, directory or index). Throws only when the path does
     /// not exist or the run is cancelled; everything else wrong is a problem in the result.
     /// </summary>
-    public static CheckpointVerification Verify(string path, VerificationOptions options, Action<VerificationProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static CheckpointVerification Verify(string path, VerificationOptions options, Action<VerificationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(options);
         return new Run(Path.GetFullPath(path), options, progress, cancellationToken).Execute();
     }
 
-    private sealed class Run(string path, VerificationOptions options, Action<VerificationProgress>? progress, CancellationToken cancellationToken)
+    private sealed class Run(string path, VerificationOptions options, Action<VerificationProgress>? progress,
+        CancellationToken cancellationToken)
     {
         private readonly List<VerificationProblem> _problems = [];
         private readonly List<string> _files = [];
@@ -71,7 +73,8 @@ public static class CheckpointVerifier
                 _shards.AddRange(SafetensorsFilesOf(_root));
                 if (_shards.Count == 0)
                 {
-                    Add(VerificationProblem.Error(ErrorIds.NoSafetensorsFiles, Mxfp4ErrorCategory.ObjectNotFound, _root, null, $"'{_root}' holds neither {Checkpoint.DefaultIndexName} nor any *.safetensors file."));
+                    Add(VerificationProblem.Error(ErrorIds.NoSafetensorsFiles, Mxfp4ErrorCategory.ObjectNotFound, _root, null,
+                        $"'{_root}' holds neither {Checkpoint.DefaultIndexName} nor any *.safetensors file."));
                 }
             }
 
@@ -90,7 +93,8 @@ public static class CheckpointVerifier
 
             // Tensors the index places in a shard that could not be read are already reported with that shard; their
             // absence must not be reported again as a half-missing MXFP4 pair.
-            var unreadable = weightMap?.Where(e => !_headers.ContainsKey(e.Value)).Select(e => e.Key).ToHashSet(StringComparer.Ordinal) ?? [];
+            var unreadable = weightMap?.Where(e => !_headers.ContainsKey(e.Value)).Select(e => e.Key).ToHashSet(StringComparer.Ordinal)
+                ?? [];
             var pairs = CheckPairs(tensors, unreadable);
             if (!isFile)
             {
@@ -113,7 +117,9 @@ public static class CheckpointVerifier
             }
 
             var results = _files.Concat(_problems.Select(p => p.Path)).Distinct(StringComparer.Ordinal)
-                .Select(f => new FileVerification(f, _problems.Where(p => string.Equals(p.Path, f, StringComparison.Ordinal)).ToArray(), _hashes.GetValueOrDefault(f)))
+                .Select(f
+                    => new FileVerification(f, _problems.Where(p => string.Equals(p.Path, f, StringComparison.Ordinal)).ToArray(),
+                    _hashes.GetValueOrDefault(f)))
                 .ToArray();
             return new CheckpointVerification(path, results, tensors.Length, _hashedBytes, _clock.Elapsed);
         }
@@ -126,7 +132,8 @@ public static class CheckpointVerifier
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-        /// <summary>Reads the index and resolves its shard names; null when the index itself cannot be used (the directory's files are checked instead).</summary>
+        /// <summary>Reads the index and resolves its shard names; null when the index itself cannot be used (the directory's files are
+        /// checked instead).</summary>
         private Dictionary<string, string>? ReadIndex(string indexPath)
         {
             _files.Add(indexPath);
@@ -240,7 +247,8 @@ public static class CheckpointVerifier
                     {
                         Add(VerificationProblem.Error(
                             ErrorIds.TensorNotIndexed, Mxfp4ErrorCategory.InvalidData, shard, tensor.Name,
-                            $"Shard '{shard}' holds tensor '{tensor.Name}', which the weight_map of '{indexPath}' does not list; loaders that follow the index never see it."));
+                            $"Shard '{shard}' holds tensor '{tensor.Name}', which the weight_map of '{indexPath}' does not list; loaders "
+                                + "that follow the index never see it."));
                     }
                     else if (!string.Equals(mapped, shard, StringComparison.Ordinal))
                     {
@@ -248,7 +256,8 @@ public static class CheckpointVerifier
                         Add(both
                             ? VerificationProblem.Error(
                                 ErrorIds.DuplicateTensorName, Mxfp4ErrorCategory.InvalidData, shard, tensor.Name,
-                                $"Tensor '{tensor.Name}' is in both '{shard}' and '{mapped}' (the weight_map of '{indexPath}' names '{mapped}').")
+                                $"Tensor '{tensor.Name}' is in both '{shard}' and '{mapped}' (the weight_map of '{indexPath}' names "
+                                    + $"'{mapped}').")
                             : VerificationProblem.Error(
                                 ErrorIds.InvalidCheckpointIndex, Mxfp4ErrorCategory.InvalidData, shard, tensor.Name,
                                 $"'{indexPath}': shard '{shard}' holds tensor '{tensor.Name}' but weight_map assigns it to '{mapped}'."));
@@ -334,7 +343,8 @@ public static class CheckpointVerifier
             }
             catch (JsonException e)
             {
-                Add(VerificationProblem.Error(ErrorIds.InvalidConfig, Mxfp4ErrorCategory.InvalidData, config, null, $"'{config}' is not valid JSON: {e.Message}"));
+                Add(VerificationProblem.Error(ErrorIds.InvalidConfig, Mxfp4ErrorCategory.InvalidData, config, null,
+                    $"'{config}' is not valid JSON: {e.Message}"));
                 return;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -348,8 +358,10 @@ public static class CheckpointVerifier
                 Add(VerificationProblem.Warning(
                     ErrorIds.QuantizationConfigMismatch, config, null,
                     hasMxfp4
-                        ? $"The checkpoint holds MXFP4 blocks/scales pairs but '{config}' has no quantization_config with quant_method mxfp4; loaders will not dequantize them."
-                        : $"'{config}' declares quantization_config quant_method mxfp4 but the checkpoint holds no MXFP4 blocks/scales pairs (a dense checkpoint with the quantized model's config)."));
+                        ? $"The checkpoint holds MXFP4 blocks/scales pairs but '{config}' has no quantization_config with quant_method "
+                            + "mxfp4; loaders will not dequantize them."
+                        : $"'{config}' declares quantization_config quant_method mxfp4 but the checkpoint holds no MXFP4 blocks/scales "
+                            + "pairs (a dense checkpoint with the quantized model's config)."));
             }
         }
 
@@ -366,7 +378,8 @@ public static class CheckpointVerifier
             {
                 Add(VerificationProblem.Error(
                     ErrorIds.IncompleteDownload, Mxfp4ErrorCategory.InvalidData, blob, null,
-                    $"'{blob}' is an interrupted download of this repository; download the snapshot again (huggingface-cli download resumes it)."));
+                    $"'{blob}' is an interrupted download of this repository; download the snapshot again (huggingface-cli download "
+                        + "resumes it)."));
             }
         }
 
@@ -387,7 +400,8 @@ public static class CheckpointVerifier
 
             var files = _shards.Where(File.Exists).ToArray();
             long total = files.Sum(f => new FileInfo(f).Length);
-            var results = ShardHasher.Hash(files, options.Threads, done => progress?.Invoke(new VerificationProgress("Hashing", done, total, path)), cancellationToken);
+            var results = ShardHasher.Hash(files, options.Threads, done
+                => progress?.Invoke(new VerificationProgress("Hashing", done, total, path)), cancellationToken);
             foreach (var file in files)
             {
                 var result = results[file];
@@ -403,7 +417,8 @@ public static class CheckpointVerifier
                 {
                     Add(VerificationProblem.Error(
                         ErrorIds.HashMismatch, Mxfp4ErrorCategory.InvalidData, file, null,
-                        $"'{file}' has SHA-256 {actual}, but its blob is named {blobHash}, the SHA-256 the download promised: the file is corrupt."));
+                        $"'{file}' has SHA-256 {actual}, but its blob is named {blobHash}, the SHA-256 the download promised: the file "
+                            + "is corrupt."));
                 }
 
                 if (manifest is null)
@@ -414,7 +429,8 @@ public static class CheckpointVerifier
                 string relative = Path.GetRelativePath(_root, file).Replace('\\', '/');
                 if ((manifest.Find(relative) ?? manifest.Find(Path.GetFileName(file))) is not { } listed)
                 {
-                    Add(VerificationProblem.Warning(ErrorIds.NotInManifest, file, null, $"'{manifest.Path}' lists no hash for '{relative}'."));
+                    Add(VerificationProblem.Warning(ErrorIds.NotInManifest, file, null,
+                        $"'{manifest.Path}' lists no hash for '{relative}'."));
                 }
                 else if (listed != actual)
                 {
@@ -428,7 +444,8 @@ public static class CheckpointVerifier
         private void ScanData(List<Mxfp4TensorInfo> pairs)
         {
             var logicalOfScales = pairs.ToDictionary(p => (p.Scales.Path, p.Scales.Name), p => p.Name);
-            bool Scannable(TensorInfo t) => t.ByteLength > 0 && (NonFiniteScanner.IsSupported(t.DType) || logicalOfScales.ContainsKey((t.Path, t.Name)));
+            bool Scannable(TensorInfo t) => t.ByteLength > 0
+                && (NonFiniteScanner.IsSupported(t.DType) || logicalOfScales.ContainsKey((t.Path, t.Name)));
             long total = _headers.Values.SelectMany(h => h.Tensors).Where(Scannable).Sum(t => t.ByteLength);
             long done = 0;
             foreach (var shard in _shards.Where(_headers.ContainsKey))
@@ -448,7 +465,8 @@ public static class CheckpointVerifier
                     {
                         progress?.Invoke(new VerificationProgress("Scanning", done, total, tensor.Name));
                         bool isScales = logicalOfScales.TryGetValue((tensor.Path, tensor.Name), out var logical);
-                        var count = NonFiniteScanner.Count(map, tensor.DataOffset, tensor.ByteLength, tensor.DType, isScales, options.Threads, cancellationToken);
+                        var count = NonFiniteScanner.Count(map, tensor.DataOffset, tensor.ByteLength, tensor.DType, isScales,
+                            options.Threads, cancellationToken);
                         done += tensor.ByteLength;
                         if (count.Total != 0)
                         {
@@ -463,7 +481,8 @@ public static class CheckpointVerifier
                 }
                 catch (SafetensorsFormatException e)
                 {
-                    Add(new VerificationProblem(ErrorIds.SourceChanged, VerificationSeverity.Error, Mxfp4ErrorCategory.ReadError, shard, null, e.Message));
+                    Add(new VerificationProblem(ErrorIds.SourceChanged, VerificationSeverity.Error, Mxfp4ErrorCategory.ReadError, shard,
+                        null, e.Message));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -475,7 +494,9 @@ public static class CheckpointVerifier
         }
 
         private static VerificationProblem ReadFailed(string file, Exception e) => e is UnauthorizedAccessException
-            ? VerificationProblem.Error(ErrorIds.CheckpointAccessDenied, Mxfp4ErrorCategory.PermissionDenied, file, null, $"'{file}' could not be read: {e.Message}")
-            : VerificationProblem.Error(ErrorIds.CheckpointReadFailed, Mxfp4ErrorCategory.ReadError, file, null, $"'{file}' could not be read: {e.Message}");
+            ? VerificationProblem.Error(ErrorIds.CheckpointAccessDenied, Mxfp4ErrorCategory.PermissionDenied, file, null,
+                $"'{file}' could not be read: {e.Message}")
+            : VerificationProblem.Error(ErrorIds.CheckpointReadFailed, Mxfp4ErrorCategory.ReadError, file, null,
+                $"'{file}' could not be read: {e.Message}");
     }
 }

@@ -5,7 +5,8 @@ namespace Mxfp4.Core.Verification;
 /// <summary>How two checkpoints are compared.</summary>
 public sealed class ComparisonOptions
 {
-    /// <summary>Transformers: the difference side's expert weights are <c>[E, in, out]</c>, as ConvertFrom-Mxfp4 -Layout Transformers writes them.</summary>
+    /// <summary>Transformers: the difference side's expert weights are <c>[E, in, out]</c>, as ConvertFrom-Mxfp4 -Layout Transformers
+    /// writes them.</summary>
     public ConversionLayout DifferenceLayout { get; init; } = ConversionLayout.Natural;
 
     /// <summary>The largest absolute difference still within tolerance.</summary>

@@ -19,7 +19,8 @@ public sealed class HuggingFaceSnapshot
 
     public string BlobsDirectory { get; }
 
-    /// <summary>The snapshot <paramref name="directory"/> is part of, or null when it is not <c>snapshots/&lt;rev&gt;/</c> beside a <c>blobs/</c>.</summary>
+    /// <summary>The snapshot <paramref name="directory"/> is part of, or null when it is not <c>snapshots/&lt;rev&gt;/</c> beside a
+    /// <c>blobs/</c>.</summary>
     public static HuggingFaceSnapshot? Detect(string directory)
     {
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
@@ -42,7 +43,9 @@ public sealed class HuggingFaceSnapshot
     public IReadOnlyList<(string Link, string Target)> DanglingLinks()
     {
         var dangling = new List<(string, string)>();
-        foreach (var entry in Directory.EnumerateFileSystemEntries(SnapshotDirectory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (
+            var entry in Directory.EnumerateFileSystemEntries(SnapshotDirectory, "*", SearchOption.AllDirectories).Order(
+            StringComparer.Ordinal))
         {
             var info = new FileInfo(entry);
             if (info.LinkTarget is { } target && info.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true })

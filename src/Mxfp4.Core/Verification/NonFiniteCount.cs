@@ -5,7 +5,8 @@ public readonly record struct NonFiniteCount(long NaN, long Infinity)
 {
     public long Total => NaN + Infinity;
 
-    public static NonFiniteCount operator +(NonFiniteCount left, NonFiniteCount right) => new(left.NaN + right.NaN, left.Infinity + right.Infinity);
+    public static NonFiniteCount operator +(NonFiniteCount left, NonFiniteCount right)
+        => new(left.NaN + right.NaN, left.Infinity + right.Infinity);
 
     public static NonFiniteCount Add(NonFiniteCount left, NonFiniteCount right) => left + right;
 }

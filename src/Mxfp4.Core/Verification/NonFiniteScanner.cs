@@ -46,14 +46,16 @@ public static class NonFiniteScanner
     /// file, in parallel on up to <paramref name="threads"/> workers (0 = all). <paramref name="scales"/> counts NaN
     /// scale bytes instead of values of <paramref name="dtype"/>.
     /// </summary>
-    public static NonFiniteCount Count(MappedFile file, long offset, long byteLength, SafetensorsDType dtype, bool scales, int threads, CancellationToken cancellationToken)
+    public static NonFiniteCount Count(MappedFile file, long offset, long byteLength, SafetensorsDType dtype, bool scales, int threads,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(file);
         int elementBytes = scales ? 1 : DTypeTable.BitSize(dtype) / 8;
         long nan = 0;
         long infinity = 0;
         var pool = WorkerPool.Shared;
-        int workers = (int)Math.Clamp(byteLength / MinBytesPerWorker, 1, threads == 0 ? pool.ThreadCount : Math.Min(threads, pool.ThreadCount));
+        int workers = (int)Math.Clamp(byteLength / MinBytesPerWorker, 1, threads == 0 ? pool.ThreadCount
+            : Math.Min(threads, pool.ThreadCount));
         pool.Run(workers, part =>
         {
             var (start, end) = Partition.Range(byteLength, workers, part, elementBytes);
@@ -71,7 +73,8 @@ public static class NonFiniteScanner
         return new NonFiniteCount(nan, infinity);
     }
 
-    /// <summary>Non-finite: all exponent bits set; infinite: additionally a zero mantissa (the value without its sign is the exponent mask).</summary>
+    /// <summary>Non-finite: all exponent bits set; infinite: additionally a zero mantissa (the value without its sign is the exponent
+    /// mask).</summary>
     private static NonFiniteCount Count<T>(ReadOnlySpan<T> values, T exponentMask, T magnitudeMask)
         where T : unmanaged, IBinaryInteger<T>
     {

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Mxfp4.Core.Verification;
 
 /// <summary>
-/// A checksum file in the format <c>sha256sum</c> writes and <c>sha256sum -c</c> reads: one <c>&lt;64 hex&gt; &lt;space&gt;&lt;space or *&gt;&lt;name&gt;</c>
+/// A checksum file in the format <c>sha256sum</c> writes and <c>sha256sum -c</c> reads: one <c>&lt;64 hex&gt; &lt;space&gt;&lt;space or
+/// *&gt;&lt;name&gt;</c>
 /// per line. Names are kept as written, with a leading <c>./</c> removed; blank lines are skipped. Lines in the escaped
 /// form (a leading backslash, for names holding a newline or backslash) are unescaped as <c>sha256sum</c> does.
 /// </summary>
@@ -37,7 +38,8 @@ public sealed class Sha256Manifest
             var info = new FileInfo(full);
             if (!info.Exists)
             {
-                throw new Mxfp4Exception(ErrorIds.PathNotFound, Mxfp4ErrorCategory.ObjectNotFound, $"The manifest '{full}' does not exist.", full);
+                throw new Mxfp4Exception(ErrorIds.PathNotFound, Mxfp4ErrorCategory.ObjectNotFound, $"The manifest '{full}' does not exist.",
+                    full);
             }
 
             if (info.Length > MaxLength)
@@ -49,7 +51,8 @@ public sealed class Sha256Manifest
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Mxfp4Exception(ErrorIds.CheckpointReadFailed, Mxfp4ErrorCategory.ReadError, $"'{full}' could not be read: {e.Message}", full, e);
+            throw new Mxfp4Exception(ErrorIds.CheckpointReadFailed, Mxfp4ErrorCategory.ReadError,
+                $"'{full}' could not be read: {e.Message}", full, e);
         }
     }
 

@@ -20,7 +20,8 @@ public static class ShardHasher
     /// returns the lowercase hex SHA-256 of each, or the exception that stopped reading it. <paramref name="progress"/>
     /// gets the bytes hashed so far, on the calling thread, a few times a second.
     /// </summary>
-    public static IReadOnlyDictionary<string, Result> Hash(IReadOnlyList<string> paths, int threads, Action<long>? progress, CancellationToken cancellationToken)
+    public static IReadOnlyDictionary<string,
+        Result> Hash(IReadOnlyList<string> paths, int threads, Action<long>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var results = new Result[paths.Count];
@@ -73,7 +74,8 @@ public static class ShardHasher
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 0, FileOptions.SequentialScan);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 0,
+                FileOptions.SequentialScan);
             int count;
             while ((count = stream.Read(buffer, 0, ReadBytes)) > 0)
             {

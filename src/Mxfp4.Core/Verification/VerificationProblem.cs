@@ -9,7 +9,8 @@ namespace Mxfp4.Core.Verification;
 /// </summary>
 public sealed class VerificationProblem
 {
-    public VerificationProblem(string id, VerificationSeverity severity, Mxfp4ErrorCategory category, string path, string? tensor, string message, SafetensorsErrorKind? kind = null)
+    public VerificationProblem(string id, VerificationSeverity severity, Mxfp4ErrorCategory category, string path, string? tensor,
+        string message, SafetensorsErrorKind? kind = null)
     {
         Id = id;
         Severity = severity;

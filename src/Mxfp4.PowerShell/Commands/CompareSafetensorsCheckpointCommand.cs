@@ -8,7 +8,8 @@ using Mxfp4.PowerShell.Infrastructure;
 namespace Mxfp4.PowerShell.Commands;
 
 /// <summary>Compares two checkpoints tensor by tensor on their decoded float32 values.</summary>
-[Cmdlet(VerbsData.Compare, "SafetensorsCheckpoint", HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Compare-SafetensorsCheckpoint.md")]
+[Cmdlet(VerbsData.Compare, "SafetensorsCheckpoint",
+    HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Compare-SafetensorsCheckpoint.md")]
 [OutputType(typeof(TensorComparison))]
 public sealed class CompareSafetensorsCheckpointCommand : Mxfp4Cmdlet
 {
@@ -46,7 +47,13 @@ public sealed class CompareSafetensorsCheckpointCommand : Mxfp4Cmdlet
         }
 
         var filter = new NameFilter(Name);
-        var options = new ComparisonOptions { DifferenceLayout = DifferenceLayout, Tolerance = Tolerance, Filter = filter.Matches, Threads = ThrottleLimit };
+        var options = new ComparisonOptions
+        {
+            DifferenceLayout = DifferenceLayout,
+            Tolerance = Tolerance,
+            Filter = filter.Matches,
+            Threads = ThrottleLimit
+        };
         var progress = new ProgressReporter(this, 5, $"Comparing {referencePath} with {differencePath}");
         ProcessInput(null, () =>
         {

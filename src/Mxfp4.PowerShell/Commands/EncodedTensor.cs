@@ -8,7 +8,8 @@ namespace Mxfp4.PowerShell.Commands;
 /// </summary>
 public sealed class EncodedTensor
 {
-    internal EncodedTensor(string name, string blocksName, string scalesName, long[] shape, ScaleRule scaleRule, byte[] blocks, byte[] scales, QuantizationError error)
+    internal EncodedTensor(string name, string blocksName, string scalesName, long[] shape, ScaleRule scaleRule, byte[] blocks,
+        byte[] scales, QuantizationError error)
     {
         Name = name;
         BlocksName = blocksName;

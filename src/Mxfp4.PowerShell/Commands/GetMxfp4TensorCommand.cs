@@ -8,7 +8,8 @@ using Mxfp4.PowerShell.Infrastructure;
 namespace Mxfp4.PowerShell.Commands;
 
 /// <summary>Pairs MXFP4 blocks and scales tensors into logical tensors, from checkpoints or from piped TensorInfo records.</summary>
-[Cmdlet(VerbsCommon.Get, "Mxfp4Tensor", DefaultParameterSetName = PathSet, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Get-Mxfp4Tensor.md")]
+[Cmdlet(VerbsCommon.Get, "Mxfp4Tensor", DefaultParameterSetName = PathSet,
+    HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Get-Mxfp4Tensor.md")]
 [OutputType(typeof(Mxfp4TensorInfo))]
 public sealed class GetMxfp4TensorCommand : Mxfp4Cmdlet
 {

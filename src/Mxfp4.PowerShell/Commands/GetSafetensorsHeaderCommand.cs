@@ -7,7 +7,8 @@ using Mxfp4.PowerShell.Infrastructure;
 namespace Mxfp4.PowerShell.Commands;
 
 /// <summary>Lists the tensors (or the metadata) of safetensors files, directories and sharded indexes.</summary>
-[Cmdlet(VerbsCommon.Get, "SafetensorsHeader", DefaultParameterSetName = PathSet, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Get-SafetensorsHeader.md")]
+[Cmdlet(VerbsCommon.Get, "SafetensorsHeader", DefaultParameterSetName = PathSet,
+    HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Get-SafetensorsHeader.md")]
 [OutputType(typeof(TensorInfo))]
 [OutputType(typeof(MetadataEntry))]
 public sealed class GetSafetensorsHeaderCommand : Mxfp4Cmdlet
@@ -15,7 +16,8 @@ public sealed class GetSafetensorsHeaderCommand : Mxfp4Cmdlet
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];

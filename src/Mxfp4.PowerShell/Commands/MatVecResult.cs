@@ -33,5 +33,6 @@ public sealed class MatVecResult
     public float[] Values { get; }
 #pragma warning restore CA1819
 
-    public override string ToString() => $"{Name}{(Expert is null ? string.Empty : $"[{Expert}]")} · x{VectorIndex} → {Plural.Of(Length, "value", "values")}";
+    public override string ToString()
+        => $"{Name}{(Expert is null ? string.Empty : $"[{Expert}]")} · x{VectorIndex} → {Plural.Of(Length, "value", "values")}";
 }

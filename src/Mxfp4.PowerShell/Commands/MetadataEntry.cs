@@ -1,6 +1,7 @@
 namespace Mxfp4.PowerShell.Commands;
 
-/// <summary>One metadata key of a checkpoint: from a shard's <c>__metadata__</c> (Source = Header) or the index's <c>metadata</c> (Source = Index).</summary>
+/// <summary>One metadata key of a checkpoint: from a shard's <c>__metadata__</c> (Source = Header) or the index's <c>metadata</c> (Source =
+/// Index).</summary>
 public sealed class MetadataEntry
 {
     public MetadataEntry(string path, string source, string key, string value)

@@ -16,7 +16,8 @@ public sealed class TensorNameCompleter : IArgumentCompleter
 {
     private static readonly ConcurrentDictionary<string, (DateTime WriteTime, string[] Names)> Cache = new(StringComparer.Ordinal);
 
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         ArgumentNullException.ThrowIfNull(fakeBoundParameters);
         string? path = BoundPath(fakeBoundParameters);
@@ -53,7 +54,8 @@ public sealed class TensorNameCompleter : IArgumentCompleter
         }
 
         using var shell = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
-        shell.AddCommand("Resolve-Path").AddParameter(literal ? "LiteralPath" : "Path", typed).AddParameter("ErrorAction", ActionPreference.Ignore);
+        shell.AddCommand("Resolve-Path").AddParameter(literal ? "LiteralPath" : "Path", typed).AddParameter("ErrorAction",
+            ActionPreference.Ignore);
         var resolved = shell.Invoke<PathInfo>().FirstOrDefault();
         return resolved is { Provider.Name: "FileSystem" } ? resolved.ProviderPath : null;
     }

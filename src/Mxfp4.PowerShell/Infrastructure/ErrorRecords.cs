@@ -3,7 +3,8 @@ using Mxfp4.Core;
 
 namespace Mxfp4.PowerShell.Infrastructure;
 
-/// <summary>Turns engine exceptions into error records: the engine's error id, a PowerShell category, the path or tensor as target.</summary>
+/// <summary>Turns engine exceptions into error records: the engine's error id, a PowerShell category, the path or tensor as
+/// target.</summary>
 internal static class ErrorRecords
 {
     internal static ErrorRecord From(Mxfp4Exception exception, object? target = null)

@@ -8,7 +8,8 @@ internal sealed class NameFilter
     private readonly WildcardPattern[] _patterns;
 
     internal NameFilter(string[]? patterns)
-        => _patterns = (patterns ?? []).Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
+        => _patterns = (patterns ?? []).Select(p
+            => WildcardPattern.Get(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
 
     internal bool Matches(string name) => _patterns.Length == 0 || _patterns.Any(p => p.IsMatch(name));
 

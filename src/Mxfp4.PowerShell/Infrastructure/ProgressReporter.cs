@@ -53,7 +53,8 @@ internal sealed class ProgressReporter
         _written = false;
     }
 
-    /// <summary>A new record each time: a host may keep the ones it was given (Streams.Progress does), so one must never change after it is written.</summary>
+    /// <summary>A new record each time: a host may keep the ones it was given (Streams.Progress does), so one must never change after it is
+    /// written.</summary>
     private void Write(ProgressRecordType type, int percent)
         => _cmdlet.WriteProgress(new ProgressRecord(_activityId, _activity, _status)
         {

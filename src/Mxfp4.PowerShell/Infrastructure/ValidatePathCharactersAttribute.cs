@@ -14,7 +14,8 @@ public sealed class ValidatePathCharactersAttribute : ValidateArgumentsAttribute
         object? value = arguments is PSObject ps ? ps.BaseObject : arguments;
         if (value is string path && path.IndexOfAny(Path.GetInvalidPathChars()) is int at and >= 0)
         {
-            throw new ValidationMetadataException($"The path holds the character U+{(int)path[at]:X4} at position {at}, which no file name may contain.");
+            throw new ValidationMetadataException(
+                $"The path holds the character U+{(int)path[at]:X4} at position {at}, which no file name may contain.");
         }
     }
 }

@@ -18,7 +18,8 @@ public sealed class VectorBatchTransformationAttribute : ArgumentTransformationA
         object? value = Unwrap(inputData);
         if (value is null)
         {
-            throw new ArgumentTransformationMetadataException("-Vector cannot be $null: give numbers (one vector) or arrays of numbers (a batch).");
+            throw new ArgumentTransformationMetadataException(
+                "-Vector cannot be $null: give numbers (one vector) or arrays of numbers (a batch).");
         }
 
         if (TryTyped(value) is { } vector)
@@ -56,11 +57,13 @@ public sealed class VectorBatchTransformationAttribute : ArgumentTransformationA
         {
             return items.Select(i => Unwrap(i) is { } number
                 ? Convert.ToSingle(number, CultureInfo.InvariantCulture)
-                : throw new ArgumentTransformationMetadataException("-Vector holds a $null element; every element must be a number.")).ToArray();
+                : throw new ArgumentTransformationMetadataException(
+                    "-Vector holds a $null element; every element must be a number.")).ToArray();
         }
         catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException)
         {
-            throw new ArgumentTransformationMetadataException($"-Vector takes numbers (one vector) or arrays of numbers (a batch): {ex.Message}", ex);
+            throw new ArgumentTransformationMetadataException(
+                $"-Vector takes numbers (one vector) or arrays of numbers (a batch): {ex.Message}", ex);
         }
     }
 }

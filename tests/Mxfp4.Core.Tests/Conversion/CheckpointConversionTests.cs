@@ -72,16 +72,19 @@ public sealed class CheckpointConversionTests
         string source = SampleCheckpointFiles.CopyTo(temp.Path, SampleCheckpointFiles.HuggingFace);
         string index = Path.Combine(source, Checkpoint.DefaultIndexName);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(index))!.AsObject();
-        json["metadata"] = System.Text.Json.Nodes.JsonNode.Parse("""{"total_size": 1, "format": "pt", "count": 3, "numeric_text": "123", "nested": {"a": [1, true, null]}}""");
+        json["metadata"] = System.Text.Json.Nodes.JsonNode.Parse(
+            """{"total_size": 1, "format": "pt", "count": 3, "numeric_text": "123", "nested": {"a": [1, true, null]}}""");
         File.WriteAllText(index, json.ToJsonString());
         string destination = temp.File("out");
 
         Conversions.Run(source, destination, new ConversionOptions());
 
         ConvertedCheckpoint.AssertMatchesSource(source, destination, OutputFormat.BF16, ConversionLayout.Natural);
-        var metadata = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(destination, Checkpoint.DefaultIndexName)))!["metadata"]!.AsObject();
+        var metadata = System.Text.Json.Nodes.JsonNode.Parse(
+            File.ReadAllText(Path.Combine(destination, Checkpoint.DefaultIndexName)))!["metadata"]!.AsObject();
         metadata.Remove("total_size");
-        var expected = System.Text.Json.Nodes.JsonNode.Parse("""{"format": "pt", "count": 3, "numeric_text": "123", "nested": {"a": [1, true, null]}}""");
+        var expected = System.Text.Json.Nodes.JsonNode.Parse(
+            """{"format": "pt", "count": 3, "numeric_text": "123", "nested": {"a": [1, true, null]}}""");
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(expected, metadata), metadata.ToJsonString());
     }
 
@@ -141,7 +144,8 @@ public sealed class CheckpointConversionTests
         string source = SampleCheckpointFiles.CopyTo(temp.Path, SampleCheckpointFiles.Original);
         File.WriteAllText(temp.File("out"), "a file");
 
-        var error = Assert.Throws<OutputExistsException>(() => Conversions.Run(source, temp.File("out"), new ConversionOptions { Force = true }));
+        var error = Assert.Throws<OutputExistsException>(()
+            => Conversions.Run(source, temp.File("out"), new ConversionOptions { Force = true }));
 
         Assert.Equal("OutputExists", error.ErrorId);
         Assert.Equal("a file", File.ReadAllText(temp.File("out")));

@@ -61,7 +61,9 @@ public sealed class ConversionFailureTests
                 string destination = PrepareDestination(temp, destinationExists);
                 var before = SampleCheckpointFiles.Snapshot(destination);
 
-                var error = Assert.Throws<OutputWriteException>(() => Conversions.Run(source, destination, SmallChunks with { Force = destinationExists }, outputFilter: new WriteBudget(failAfter).Filter));
+                var error = Assert.Throws<OutputWriteException>(()
+                    => Conversions.Run(source, destination, SmallChunks with { Force = destinationExists },
+                    outputFilter: new WriteBudget(failAfter).Filter));
 
                 Assert.Equal("OutputWriteFailed", error.ErrorId);
                 Assert.Equal(Mxfp4ErrorCategory.WriteError, error.Category);
@@ -162,7 +164,8 @@ public sealed class ConversionFailureTests
         string source = SampleCheckpointFiles.CopyTo(temp.Path, SampleCheckpointFiles.Original);
         using var checkpoint = Checkpoint.Open(source);
 
-        var error = Assert.Throws<Mxfp4Exception>(() => ConversionPlan.Create(checkpoint, temp.File("out"), new ConversionOptions { Layout = ConversionLayout.Transformers }));
+        var error = Assert.Throws<Mxfp4Exception>(()
+            => ConversionPlan.Create(checkpoint, temp.File("out"), new ConversionOptions { Layout = ConversionLayout.Transformers }));
 
         Assert.Equal("LayoutNotSupported", error.ErrorId);
         Assert.Equal(Mxfp4ErrorCategory.InvalidArgument, error.Category);
@@ -177,7 +180,8 @@ public sealed class ConversionFailureTests
         File.WriteAllText(Path.Combine(source, "config.json"), "{ \"quantization_config\": ");
         using var checkpoint = Checkpoint.Open(source);
 
-        var error = Assert.Throws<Mxfp4Exception>(() => ConversionPlan.Create(checkpoint, temp.File("out"), new ConversionOptions { Layout = ConversionLayout.Transformers }));
+        var error = Assert.Throws<Mxfp4Exception>(()
+            => ConversionPlan.Create(checkpoint, temp.File("out"), new ConversionOptions { Layout = ConversionLayout.Transformers }));
 
         Assert.Equal("InvalidConfig", error.ErrorId);
         Assert.False(Directory.Exists(temp.File("out")));
@@ -192,7 +196,8 @@ public sealed class ConversionFailureTests
         Directory.CreateDirectory(temp.File("in"));
         var shape = onlyHalf.EndsWith("_blocks", StringComparison.Ordinal) ? new long[] { 2, 1, 16 } : new long[] { 2, 1 };
         var spec = new TensorSpec(onlyHalf, SafetensorsDType.U8, shape);
-        SafetensorsWriter.WriteFile(temp.File("in/model.safetensors"), [(new TensorSpec("norm.weight", SafetensorsDType.BF16, [4]), new byte[8]), (spec, new byte[spec.ByteLength])]);
+        SafetensorsWriter.WriteFile(temp.File("in/model.safetensors"),
+            [(new TensorSpec("norm.weight", SafetensorsDType.BF16, [4]), new byte[8]), (spec, new byte[spec.ByteLength])]);
 
         var error = Assert.Throws<Mxfp4PairingException>(() => Conversions.Run(temp.File("in"), temp.File("out"), new ConversionOptions()));
 

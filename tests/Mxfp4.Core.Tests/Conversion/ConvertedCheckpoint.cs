@@ -21,7 +21,8 @@ internal static class ConvertedCheckpoint
         var sources = sourceFiles.Select(SafetensorsFile.Open).ToList();
         try
         {
-            var byName = sources.SelectMany(f => f.Header.Tensors.Select(t => (File: f, Tensor: t))).ToDictionary(x => x.Tensor.Name, StringComparer.Ordinal);
+            var byName = sources.SelectMany(f => f.Header.Tensors.Select(t => (File: f, Tensor: t))).ToDictionary(x => x.Tensor.Name,
+                StringComparer.Ordinal);
             var written = new Dictionary<string, (string File, long Bytes)>(StringComparer.Ordinal);
             foreach (var source in sources)
             {
@@ -45,7 +46,9 @@ internal static class ConvertedCheckpoint
                     {
                         Assert.Equal(copied.Tensor.DType, tensor.DType);
                         Assert.Equal(copied.Tensor.Shape, tensor.Shape);
-                        Assert.True(actual.SequenceEqual(copied.File.Map.GetSpan(copied.Tensor.DataOffset, checked((int)copied.Tensor.ByteLength))), $"{tensor.Name} differs from its source bytes.");
+                        Assert.True(
+                            actual.SequenceEqual(copied.File.Map.GetSpan(copied.Tensor.DataOffset, checked((int)copied.Tensor.ByteLength))),
+                            $"{tensor.Name} differs from its source bytes.");
                     }
                     else
                     {
@@ -72,7 +75,8 @@ internal static class ConvertedCheckpoint
     };
 
     /// <summary>The reference values of an MXFP4 pair in natural [..., G*32] order, from the raw stored bytes.</summary>
-    public static byte[] ReferenceValues(SafetensorsFile blocksFile, TensorInfo blocks, SafetensorsFile scalesFile, TensorInfo scales, OutputFormat format)
+    public static byte[] ReferenceValues(SafetensorsFile blocksFile, TensorInfo blocks, SafetensorsFile scalesFile, TensorInfo scales,
+        OutputFormat format)
     {
         var natural = new byte[checked((int)(scales.ElementCount * 32 * format.BytesPerElement()))];
         Mxfp4Reference.Dequantize(
@@ -83,7 +87,8 @@ internal static class ConvertedCheckpoint
         return natural;
     }
 
-    private static void AssertDequantized(TensorInfo tensor, ReadOnlySpan<byte> actual, Dictionary<string, (SafetensorsFile File, TensorInfo Tensor)> byName, OutputFormat format, ConversionLayout layout)
+    private static void AssertDequantized(TensorInfo tensor, ReadOnlySpan<byte> actual, Dictionary<string,
+        (SafetensorsFile File, TensorInfo Tensor)> byName, OutputFormat format, ConversionLayout layout)
     {
         string separator = byName.ContainsKey(tensor.Name + "_blocks") ? "_" : ".";
         var (blocksFile, blocks) = byName[tensor.Name + separator + "blocks"];
@@ -94,7 +99,8 @@ internal static class ConvertedCheckpoint
         Assert.Equal(DTypeOf(format), tensor.DType);
 
         bool transposed = layout == ConversionLayout.Transformers
-            && (tensor.Name.EndsWith(".mlp.experts.gate_up_proj", StringComparison.Ordinal) || tensor.Name.EndsWith(".mlp.experts.down_proj", StringComparison.Ordinal));
+            && (tensor.Name.EndsWith(".mlp.experts.gate_up_proj", StringComparison.Ordinal)
+                || tensor.Name.EndsWith(".mlp.experts.down_proj", StringComparison.Ordinal));
         if (!transposed)
         {
             Assert.Equal(naturalShape, tensor.Shape);
@@ -137,7 +143,8 @@ internal static class ConvertedCheckpoint
         return null;
     }
 
-    /// <summary>The blocks name when <paramref name="name"/> is a scales tensor whose blocks exist (it disappears from the output).</summary>
+    /// <summary>The blocks name when <paramref name="name"/> is a scales tensor whose blocks exist (it disappears from the
+    /// output).</summary>
     private static string? PairedBlocksOf(string name, Dictionary<string, (SafetensorsFile, TensorInfo)> byName)
     {
         foreach (var (blocks, scales) in new[] { ("_blocks", "_scales"), (".blocks", ".scales") })
@@ -163,7 +170,8 @@ internal static class ConvertedCheckpoint
 
         using var json = JsonDocument.Parse(File.ReadAllBytes(index));
         Assert.Equal(written.Values.Sum(v => v.Bytes), json.RootElement.GetProperty("metadata").GetProperty("total_size").GetInt64());
-        var map = json.RootElement.GetProperty("weight_map").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString(), StringComparer.Ordinal);
+        var map = json.RootElement.GetProperty("weight_map").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString(),
+            StringComparer.Ordinal);
         Assert.Equal(written.Keys.Order(StringComparer.Ordinal), map.Keys.Order(StringComparer.Ordinal));
         foreach (var (name, (file, _)) in written)
         {

@@ -52,7 +52,8 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IDisposable
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            using var process = Process.Start(
+                new ProcessStartInfo(command, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
             process.WaitForExit();
             return process.ExitCode == 0;
         }

@@ -27,7 +27,8 @@ public sealed class QuantizationMemoryTests
         using var temp = new TempDirectory();
         string source = WriteCheckpoint(temp.File("in"));
         using var checkpoint = Checkpoint.Open(source);
-        var plan = QuantizationPlan.Create(checkpoint, temp.File("out"), new ConversionOptions { Layout = layout, ChunkBytes = ChunkBytes }, new QuantizationOptions());
+        var plan = QuantizationPlan.Create(checkpoint, temp.File("out"), new ConversionOptions { Layout = layout, ChunkBytes = ChunkBytes },
+            new QuantizationOptions());
         long inputBytes = (long)Experts * In * Out * 2;
         long scalesBytes = (long)Experts * In * Out / 32;
         long expertBytes = (long)In * Out * 2;
@@ -37,14 +38,16 @@ public sealed class QuantizationMemoryTests
         var result = CheckpointConverter.Execute(checkpoint, plan);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
-        long bound = (2 * ChunkBytes) + scalesBytes + threadBuffers + (layout == ConversionLayout.Transformers ? 2 * expertBytes : 0) + Slack;
+        long bound = (2 * ChunkBytes) + scalesBytes + threadBuffers + (layout == ConversionLayout.Transformers ? 2 * expertBytes : 0)
+            + Slack;
         Assert.True(inputBytes >= 8L << 20, $"input {inputBytes}");
         Assert.True(allocated < bound, $"allocated {allocated:N0} bytes encoding {inputBytes:N0}; bound {bound:N0}");
         Assert.Equal(1, result.TensorsConverted);
         Assert.Equal(plan.TotalBytes, new FileInfo(temp.File("out/model.safetensors")).Length);
     }
 
-    /// <summary>One dense gpt-oss expert tensor [16, 256, 1024] of BF16 (read as [E, in, out] by the Transformers layout) and a small one.</summary>
+    /// <summary>One dense gpt-oss expert tensor [16, 256, 1024] of BF16 (read as [E, in, out] by the Transformers layout) and a small
+    /// one.</summary>
     private static string WriteCheckpoint(string directory)
     {
         Directory.CreateDirectory(directory);

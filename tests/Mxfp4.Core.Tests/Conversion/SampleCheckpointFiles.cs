@@ -25,7 +25,8 @@ internal static class SampleCheckpointFiles
         return target;
     }
 
-    /// <summary>Every file under <paramref name="directory"/> (relative path → SHA-256), or null when the directory does not exist.</summary>
+    /// <summary>Every file under <paramref name="directory"/> (relative path → SHA-256), or null when the directory does not
+    /// exist.</summary>
     public static IReadOnlyDictionary<string, string>? Snapshot(string directory)
     {
         if (!Directory.Exists(directory))
@@ -34,7 +35,8 @@ internal static class SampleCheckpointFiles
         }
 
         return Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
-            .ToDictionary(f => Path.GetRelativePath(directory, f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))), StringComparer.Ordinal);
+            .ToDictionary(f => Path.GetRelativePath(directory, f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))),
+                StringComparer.Ordinal);
     }
 
     private static string FindRepositoryRoot()

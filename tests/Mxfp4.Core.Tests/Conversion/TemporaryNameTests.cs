@@ -47,6 +47,7 @@ public sealed class TemporaryNameTests
             File.WriteAllText(path, "x");
         }
 
-        Assert.Equal(new[] { ours, oursLong }.Order(StringComparer.Ordinal), TemporaryName.FindPartials(temp.Path, ["model.safetensors", longName]));
+        Assert.Equal(new[] { ours, oursLong }.Order(StringComparer.Ordinal),
+            TemporaryName.FindPartials(temp.Path, ["model.safetensors", longName]));
     }
 }

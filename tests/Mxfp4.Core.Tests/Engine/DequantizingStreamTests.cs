@@ -49,7 +49,8 @@ public sealed class DequantizingStreamTests : IDisposable
         var expected = _fixture.Expected(format);
         using var stream = new DequantizingStream(_fixture.Source, format);
         var random = new Random(5);
-        var positions = new List<long> { 0, 1, 2, 3, expected.Length - 1, expected.Length - 2, expected.Length - 5, DequantizingStream.ChunkBytes - 1, DequantizingStream.ChunkBytes + 2 };
+        var positions = new List<long> { 0, 1, 2, 3, expected.Length - 1, expected.Length - 2, expected.Length - 5,
+            DequantizingStream.ChunkBytes - 1, DequantizingStream.ChunkBytes + 2 };
         for (int i = 0; i < 60; i++)
         {
             positions.Add(random.NextInt64(0, expected.Length));
@@ -127,7 +128,8 @@ public sealed class DequantizingStreamTests : IDisposable
         using var stream = new DequantizingStream(_fixture.Source, OutputFormat.F32);
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await stream.ReadAtLeastAsync(new byte[100], 100, cancellationToken: cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async ()
+            => await stream.ReadAtLeastAsync(new byte[100], 100, cancellationToken: cts.Token));
         Assert.Equal(0, stream.Position);
     }
 
@@ -185,7 +187,8 @@ public sealed class DequantizingStreamTests : IDisposable
     [Fact]
     public void Bad_ranges_are_rejected()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DequantizingStream(_fixture.Source, OutputFormat.F32, 1, _fixture.ElementCount));
+        Assert.Throws<ArgumentOutOfRangeException>(()
+            => new DequantizingStream(_fixture.Source, OutputFormat.F32, 1, _fixture.ElementCount));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DequantizingStream(_fixture.Source, OutputFormat.F32, -1, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DequantizingStream(_fixture.Source, OutputFormat.F32, threads: -1));
     }

@@ -88,7 +88,8 @@ public sealed class ParallelDecoderTests : IDisposable
         {
             fixed (byte* pointer = actual)
             {
-                ParallelDecoder.Decode(_fixture.Source, 0, _fixture.ElementCount, pointer, actual.LongLength, OutputFormat.BF16, 0, CancellationToken.None);
+                ParallelDecoder.Decode(_fixture.Source, 0, _fixture.ElementCount, pointer, actual.LongLength, OutputFormat.BF16, 0,
+                    CancellationToken.None);
             }
         }
 
@@ -115,7 +116,9 @@ public sealed class ParallelDecoderTests : IDisposable
     {
         var source = new Mxfp4TensorSource(_fixture.Blocks, _fixture.Scales);
         Assert.Equal(_fixture.ElementCount, source.ElementCount);
-        foreach (var (first, count) in new (long, long)[] { (0, _fixture.ElementCount), (33, 100_000), (64, 31), (_fixture.ElementCount - 5, 5) })
+        foreach (
+            var (first, count) in new (long, long)[] { (0, _fixture.ElementCount), (33, 100_000), (64, 31),
+            (_fixture.ElementCount - 5, 5) })
         {
             var actual = new byte[count * 2];
             ParallelDecoder.Decode(_widePool, source, first, count, actual, OutputFormat.F16, 3, CancellationToken.None);
@@ -138,10 +141,15 @@ public sealed class ParallelDecoderTests : IDisposable
     public void Bad_arguments_are_rejected()
     {
         var small = new byte[100];
-        Assert.Throws<ArgumentException>(() => ParallelDecoder.Decode(_fixture.Source, 0, 32, small, OutputFormat.F32, 1, CancellationToken.None));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ParallelDecoder.Decode(_fixture.Source, _fixture.ElementCount - 1, 2, new byte[8], OutputFormat.F32, 1, CancellationToken.None));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ParallelDecoder.Decode(_fixture.Source, -1, 1, new byte[4], OutputFormat.F32, 1, CancellationToken.None));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ParallelDecoder.Decode(_fixture.Source, 0, 1, new byte[4], OutputFormat.F32, -1, CancellationToken.None));
+        Assert.Throws<ArgumentException>(()
+            => ParallelDecoder.Decode(_fixture.Source, 0, 32, small, OutputFormat.F32, 1, CancellationToken.None));
+        Assert.Throws<ArgumentOutOfRangeException>(()
+            => ParallelDecoder.Decode(_fixture.Source, _fixture.ElementCount - 1, 2, new byte[8], OutputFormat.F32, 1,
+            CancellationToken.None));
+        Assert.Throws<ArgumentOutOfRangeException>(()
+            => ParallelDecoder.Decode(_fixture.Source, -1, 1, new byte[4], OutputFormat.F32, 1, CancellationToken.None));
+        Assert.Throws<ArgumentOutOfRangeException>(()
+            => ParallelDecoder.Decode(_fixture.Source, 0, 1, new byte[4], OutputFormat.F32, -1, CancellationToken.None));
         Assert.Throws<ArgumentOutOfRangeException>(() => _fixture.Source.Decode(0, 2, new byte[8], (OutputFormat)9));
     }
 
@@ -152,7 +160,8 @@ public sealed class ParallelDecoderTests : IDisposable
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         var output = new byte[_fixture.ElementCount * 4];
-        Assert.ThrowsAny<OperationCanceledException>(() => ParallelDecoder.Decode(_widePool, counting, 0, _fixture.ElementCount, output, OutputFormat.F32, 3, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(()
+            => ParallelDecoder.Decode(_widePool, counting, 0, _fixture.ElementCount, output, OutputFormat.F32, 3, cts.Token));
         Assert.Equal(0, counting.Calls);
     }
 
@@ -163,7 +172,8 @@ public sealed class ParallelDecoderTests : IDisposable
         var counting = new CountingSource(_fixture.Source, onDecode: cts.Cancel);
         var output = new byte[_fixture.ElementCount * 4];
         const int threads = 3;
-        Assert.ThrowsAny<OperationCanceledException>(() => ParallelDecoder.Decode(_widePool, counting, 0, _fixture.ElementCount, output, OutputFormat.F32, threads, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(()
+            => ParallelDecoder.Decode(_widePool, counting, 0, _fixture.ElementCount, output, OutputFormat.F32, threads, cts.Token));
 
         // The whole tensor is ~8 chunks; after the first chunk cancels, each worker finishes at most the chunk it is in.
         long chunks = (_fixture.ElementCount * 4) / ParallelDecoder.ChunkBytes;
@@ -195,12 +205,15 @@ public sealed class ParallelDecoderTests : IDisposable
         });
         var output = new byte[_fixture.ElementCount * 40 * 2];
         var watch = Stopwatch.StartNew();
-        Assert.ThrowsAny<OperationCanceledException>(() => ParallelDecoder.Decode(_widePool, new RepeatingSource(slow, 40), 0, _fixture.ElementCount * 40, output, OutputFormat.BF16, 2, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(()
+            => ParallelDecoder.Decode(_widePool, new RepeatingSource(slow, 40), 0, _fixture.ElementCount * 40, output, OutputFormat.BF16, 2,
+            cts.Token));
         watch.Stop();
 
         // After the cancel each of the two workers may finish the chunk it is in: one source call per chunk, or one
         // per staging piece when the output is big enough for streaming stores. Two calls of slack for the snapshot race.
-        int callsPerChunk = output.Length >= ParallelDecoder.StreamingThresholdBytes ? ParallelDecoder.ChunkBytes / ParallelDecoder.StagingBytes : 1;
+        int callsPerChunk = output.Length >= ParallelDecoder.StreamingThresholdBytes
+            ? ParallelDecoder.ChunkBytes / ParallelDecoder.StagingBytes : 1;
         Assert.True(watch.ElapsedMilliseconds < 2000, $"took {watch.ElapsedMilliseconds} ms");
         Assert.InRange(slow.Calls - callsAtCancel, 0, (2 * callsPerChunk) + 2);
     }
@@ -232,6 +245,7 @@ public sealed class ParallelDecoderTests : IDisposable
         public override int ElementAlignment => inner.ElementAlignment;
 
         protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
-            => inner.Decode(firstElement % inner.ElementCount, (int)Math.Min(count, inner.ElementCount - (firstElement % inner.ElementCount)), destination, format);
+            => inner.Decode(firstElement % inner.ElementCount,
+                (int)Math.Min(count, inner.ElementCount - (firstElement % inner.ElementCount)), destination, format);
     }
 }

@@ -47,7 +47,9 @@ public sealed class StreamingStoreTests
         ParallelDecoder.StreamingThresholdBytes = 0;
         try
         {
-            foreach (var (first, count) in new (long, long)[] { (0, fixture.ElementCount), (13, fixture.ElementCount - 40), (32 * 7, 32 * 1500 + 5) })
+            foreach (
+                var (first, count) in new (long, long)[] { (0, fixture.ElementCount), (13, fixture.ElementCount - 40),
+                (32 * 7, 32 * 1500 + 5) })
             {
                 // Deliberately misaligned destination: the head and tail of each piece take the ordinary path.
                 var actual = new byte[(count * format.BytesPerElement()) + 3];

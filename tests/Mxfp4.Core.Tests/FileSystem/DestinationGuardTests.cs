@@ -25,7 +25,8 @@ public sealed class DestinationGuardTests : IDisposable
         Directory.CreateSymbolicLink(_temp.File("link"), source);
         var before = SampleCheckpointFiles.Snapshot(source);
 
-        var error = Assert.Throws<Mxfp4Exception>(() => Conversions.Run(source, _temp.Path + "/" + destination, new ConversionOptions { Force = force }));
+        var error = Assert.Throws<Mxfp4Exception>(()
+            => Conversions.Run(source, _temp.Path + "/" + destination, new ConversionOptions { Force = force }));
 
         Assert.Equal("DestinationIsSource", error.ErrorId);
         Assert.Equal(before, SampleCheckpointFiles.Snapshot(source));
@@ -38,7 +39,8 @@ public sealed class DestinationGuardTests : IDisposable
         Directory.CreateSymbolicLink(_temp.File("link"), source);
         var before = SampleCheckpointFiles.Snapshot(source);
 
-        var error = Assert.Throws<Mxfp4Exception>(() => Conversions.Run(Path.Combine(source, "model.safetensors"), _temp.File("link"), new ConversionOptions { Force = true }));
+        var error = Assert.Throws<Mxfp4Exception>(()
+            => Conversions.Run(Path.Combine(source, "model.safetensors"), _temp.File("link"), new ConversionOptions { Force = true }));
 
         Assert.Equal("DestinationIsSource", error.ErrorId);
         Assert.Equal(before, SampleCheckpointFiles.Snapshot(source));

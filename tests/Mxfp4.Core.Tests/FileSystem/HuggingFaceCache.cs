@@ -9,7 +9,8 @@ namespace Mxfp4.Core.Tests.FileSystem;
 /// </summary>
 internal static class HuggingFaceCache
 {
-    /// <summary>Puts samples/<paramref name="sample"/> into a cache under <paramref name="parent"/> and returns the snapshot directory.</summary>
+    /// <summary>Puts samples/<paramref name="sample"/> into a cache under <paramref name="parent"/> and returns the snapshot
+    /// directory.</summary>
     public static string Create(string parent, string sample)
     {
         string repository = Path.Combine(parent, "hub", "models--openai--" + sample);

@@ -90,7 +90,8 @@ public sealed class LinkTests : IDisposable
         string outer = _temp.File("outer");
         Directory.CreateDirectory(outer);
         Directory.CreateSymbolicLink(Path.Combine(outer, "sub"), real);
-        string indexText = File.ReadAllText(Path.Combine(real, Checkpoint.DefaultIndexName)).Replace("\"model-0", "\"sub/model-0", StringComparison.Ordinal);
+        string indexText = File.ReadAllText(Path.Combine(real, Checkpoint.DefaultIndexName)).Replace("\"model-0", "\"sub/model-0",
+            StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(outer, Checkpoint.DefaultIndexName), indexText);
         using var checkpoint = Checkpoint.Open(outer);
         Assert.Equal(Path.Combine(outer, "sub", "model-00001-of-00002.safetensors"), checkpoint.ShardPaths[0]);

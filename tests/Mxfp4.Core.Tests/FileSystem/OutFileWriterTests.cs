@@ -37,7 +37,8 @@ public sealed class OutFileWriterTests : IDisposable
     public void A_FIFO_with_a_reader_receives_the_bytes_and_stays_a_FIFO()
     {
         string fifo = SpecialFiles.MakeFifo(_temp.File("pipe"));
-        var reader = Task.Factory.StartNew(() => File.ReadAllBytes(fifo), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var reader = Task.Factory.StartNew(() => File.ReadAllBytes(fifo), CancellationToken.None, TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
         // The reader's open waits for a writer; the writer's open must find the reader, so retry until it is there.
         SpecialFiles.WithinSeconds(10, () =>
@@ -67,7 +68,8 @@ public sealed class OutFileWriterTests : IDisposable
     {
         string fifo = SpecialFiles.MakeFifo(_temp.File("pipe"));
 
-        var error = Assert.Throws<OutputWriteException>(() => SpecialFiles.WithinSeconds(10, () => OutFileWriter.Create(fifo, overwrite: false)));
+        var error = Assert.Throws<OutputWriteException>(()
+            => SpecialFiles.WithinSeconds(10, () => OutFileWriter.Create(fifo, overwrite: false)));
 
         Assert.Contains("no process reads", error.Message);
         Assert.True(SpecialFiles.IsFifo(fifo));

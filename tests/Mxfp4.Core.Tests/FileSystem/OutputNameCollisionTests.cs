@@ -7,7 +7,8 @@ using Xunit;
 
 namespace Mxfp4.Core.Tests.FileSystem;
 
-/// <summary>Rule 4: every output name is planned before anything is written; a shard is converted, never also copied; duplicates are refused.</summary>
+/// <summary>Rule 4: every output name is planned before anything is written; a shard is converted, never also copied; duplicates are
+/// refused.</summary>
 public sealed class OutputNameCollisionTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -43,7 +44,8 @@ public sealed class OutputNameCollisionTests : IDisposable
         string source = SampleCheckpointFiles.CopyTo(_temp.Path, SampleCheckpointFiles.HuggingFace);
         File.Move(Path.Combine(source, "model-00002-of-00002.safetensors"), Path.Combine(source, "model-00002-of-00002.bin"));
         string index = Path.Combine(source, Checkpoint.DefaultIndexName);
-        File.WriteAllText(index, File.ReadAllText(index).Replace("model-00002-of-00002.safetensors", "model-00002-of-00002.bin", StringComparison.Ordinal));
+        File.WriteAllText(index,
+            File.ReadAllText(index).Replace("model-00002-of-00002.safetensors", "model-00002-of-00002.bin", StringComparison.Ordinal));
         string destination = _temp.File("out");
 
         var result = Conversions.Run(source, destination, new ConversionOptions());
@@ -85,7 +87,8 @@ public sealed class OutputNameCollisionTests : IDisposable
         Directory.CreateDirectory(Path.Combine(source, "weights"));
         File.Move(Path.Combine(source, "model-00002-of-00002.safetensors"), Path.Combine(source, "weights", "config.json"));
         string index = Path.Combine(source, Checkpoint.DefaultIndexName);
-        File.WriteAllText(index, File.ReadAllText(index).Replace("model-00002-of-00002.safetensors", "weights/config.json", StringComparison.Ordinal));
+        File.WriteAllText(index,
+            File.ReadAllText(index).Replace("model-00002-of-00002.safetensors", "weights/config.json", StringComparison.Ordinal));
         string destination = _temp.File("out");
 
         var error = Assert.Throws<Mxfp4Exception>(() => Conversions.Run(source, destination, new ConversionOptions()));

@@ -7,7 +7,8 @@ using Xunit;
 
 namespace Mxfp4.Core.Tests.FileSystem;
 
-/// <summary>Rule 3: where a file is read, only a regular file is read; anything else is UnsupportedFileType at once, never a hang.</summary>
+/// <summary>Rule 3: where a file is read, only a regular file is read; anything else is UnsupportedFileType at once, never a
+/// hang.</summary>
 public sealed class SpecialFileTests : IDisposable
 {
     private readonly TempDirectory _temp = new();

@@ -24,7 +24,8 @@ internal static class SpecialFiles
 
     public static bool IsFifo(string path) => Stat(path) == "fifo";
 
-    /// <summary>Runs <paramref name="action"/> and fails the test when it has not returned within <paramref name="seconds"/>, instead of hanging the run.</summary>
+    /// <summary>Runs <paramref name="action"/> and fails the test when it has not returned within <paramref name="seconds"/>, instead of
+    /// hanging the run.</summary>
     public static T WithinSeconds<T>(int seconds, Func<T> action)
     {
         var task = Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);

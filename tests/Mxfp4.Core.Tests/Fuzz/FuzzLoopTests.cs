@@ -16,7 +16,9 @@ public sealed class FuzzLoopTests
         // A generator that only produced syntax errors would pass vacuously: the run must get inputs accepted and
         // rejected by rules checked late (layout, sizes, file length) as well as early ones.
         Assert.True(report.Count >= 2_000, $"only {report.Count} inputs ran");
-        foreach (string label in new[] { "Accepted", "InvalidJson", "DuplicateKey", "InvalidNumber", "InvalidOffsets", "SizeMismatch", CaseRunner.IndexAccepted, CaseRunner.IndexRejected })
+        foreach (
+            string label in new[] { "Accepted", "InvalidJson", "DuplicateKey", "InvalidNumber", "InvalidOffsets", "SizeMismatch",
+            CaseRunner.IndexAccepted, CaseRunner.IndexRejected })
         {
             Assert.True(report.Histogram.GetValueOrDefault(label) > 0, $"no input ended as {label}:{Environment.NewLine}{report}");
         }

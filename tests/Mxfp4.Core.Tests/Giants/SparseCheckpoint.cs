@@ -8,7 +8,8 @@ namespace Mxfp4.Core.Tests.Giants;
 /// </summary>
 internal static class SparseCheckpoint
 {
-    public static SafetensorsLayout Write(string path, IReadOnlyList<TensorSpec> tensors, IEnumerable<(string Tensor, long Offset, byte[] Bytes)> data)
+    public static SafetensorsLayout Write(string path, IReadOnlyList<TensorSpec> tensors,
+        IEnumerable<(string Tensor, long Offset, byte[] Bytes)> data)
     {
         var layout = SafetensorsLayout.Create(tensors);
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);

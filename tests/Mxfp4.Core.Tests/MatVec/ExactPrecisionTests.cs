@@ -109,7 +109,8 @@ public class ExactPrecisionTests
         for (int r = 0; r < data.Rows; r++)
         {
             var (sum, abs) = data.Reference(r, x);
-            if (!(Math.Abs(y[r] - sum) <= data.ExactBound(r, abs)) && !(float.IsInfinity(y[r]) && Math.Abs(sum) >= float.MaxValue * (1 - 1e-6)))
+            if (!(Math.Abs(y[r] - sum) <= data.ExactBound(r, abs))
+                && !(float.IsInfinity(y[r]) && Math.Abs(sum) >= float.MaxValue * (1 - 1e-6)))
             {
                 return false;
             }

@@ -29,7 +29,8 @@ public class KernelPathTests
         var random = new Random(17 + (int)path);
         for (int trial = 0; trial < 6; trial++)
         {
-            var data = MatVecTestData.Random(random, random.Next(1, 40), random.Next(1, 91), scaleChoices: new byte[] { 0, 1, 100, 120, 127, 130, 252, 253, 254, 255 });
+            var data = MatVecTestData.Random(random, random.Next(1, 40), random.Next(1, 91),
+                scaleChoices: new byte[] { 0, 1, 100, 120, 127, 130, 252, 253, 254, 255 });
             var x = MatVecTestData.RandomVector(random, data.Columns, Math.ScaleB(1.0, random.Next(-30, 10)));
             var scalar = Mxfp4MatVec.Multiply(data.Matrix, x, default, precision, MatVecActivation.None, 1, KernelPath.Scalar, default);
             var vector = Mxfp4MatVec.Multiply(data.Matrix, x, default, precision, MatVecActivation.None, 1, path, default);
@@ -91,7 +92,8 @@ public class KernelPathTests
     }
 
     /// <summary>Bits of each sum, every NaN counted as one (their signs are not specified before the output's canonical NaN).</summary>
-    private static long[] SumBits(double[] sums) => Array.ConvertAll(sums, sum => double.IsNaN(sum) ? -1 : BitConverter.DoubleToInt64Bits(sum));
+    private static long[] SumBits(double[] sums)
+        => Array.ConvertAll(sums, sum => double.IsNaN(sum) ? -1 : BitConverter.DoubleToInt64Bits(sum));
 
     private static uint[] Bits(float[] values) => Array.ConvertAll(values, BitConverter.SingleToUInt32Bits);
 }

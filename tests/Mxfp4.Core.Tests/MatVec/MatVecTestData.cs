@@ -32,8 +32,10 @@ internal sealed class MatVecTestData
 
     internal Mxfp4Matrix Matrix => new(Blocks, Scales, Groups);
 
-    /// <summary>Random blocks; scales drawn from <paramref name="scaleChoices"/> when given, else uniformly in [lowScale, highScale].</summary>
-    internal static MatVecTestData Random(Random random, int rows, int groups, int lowScale = 110, int highScale = 140, byte[]? scaleChoices = null)
+    /// <summary>Random blocks; scales drawn from <paramref name="scaleChoices"/> when given, else uniformly in [lowScale,
+    /// highScale].</summary>
+    internal static MatVecTestData Random(Random random, int rows, int groups, int lowScale = 110, int highScale = 140,
+        byte[]? scaleChoices = null)
     {
         var blocks = new byte[rows * groups * 16];
         random.NextBytes(blocks);
@@ -116,7 +118,8 @@ internal sealed class MatVecTestData
 
         double n = Groups + 6;
         double gamma = n * Epsilon / (1 - (n * Epsilon));
-        return ((1 + (2 * Epsilon)) * q) + (gamma * (absSum + q)) + ((Groups + 1) * Math.ScaleB(1.0, -141)) + (Columns * Math.ScaleB(1.0, -53) * absSum);
+        return ((1 + (2 * Epsilon)) * q) + (gamma * (absSum + q)) + ((Groups + 1) * Math.ScaleB(1.0, -141))
+            + (Columns * Math.ScaleB(1.0, -53) * absSum);
     }
 
     /// <summary>Checks one output against the float64 reference: within the bound, or ±Inf/NaN where the reference is.</summary>
@@ -130,16 +133,19 @@ internal sealed class MatVecTestData
 
         if (double.IsInfinity(reference))
         {
-            Assert.True(float.IsInfinity(actual) && Math.Sign(actual) == Math.Sign(reference), $"{what}: expected {reference}, got {actual}");
+            Assert.True(float.IsInfinity(actual) && Math.Sign(actual) == Math.Sign(reference),
+                $"{what}: expected {reference}, got {actual}");
             return;
         }
 
         if (float.IsInfinity(actual))
         {
-            Assert.True(Math.Abs(reference) + bound >= float.MaxValue && Math.Sign(actual) == Math.Sign(reference), $"{what}: got {actual} for finite {reference} (bound {bound})");
+            Assert.True(Math.Abs(reference) + bound >= float.MaxValue && Math.Sign(actual) == Math.Sign(reference),
+                $"{what}: got {actual} for finite {reference} (bound {bound})");
             return;
         }
 
-        Assert.True(Math.Abs(actual - reference) <= bound, $"{what}: |{actual} - {reference}| = {Math.Abs(actual - reference)} > bound {bound}");
+        Assert.True(Math.Abs(actual - reference) <= bound,
+            $"{what}: |{actual} - {reference}| = {Math.Abs(actual - reference)} > bound {bound}");
     }
 }

@@ -28,8 +28,10 @@ public class ParallelTests
         var data = MatVecTestData.Random(new Random(1), 64, 4);
         using var source = new CancellationTokenSource();
         source.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => Mxfp4MatVec.Multiply(data.Matrix, new float[data.Columns], cancellationToken: source.Token));
-        Assert.ThrowsAny<OperationCanceledException>(() => Mxfp4MatVec.MultiplyBatch(data.Matrix, new[] { new float[data.Columns] }, cancellationToken: source.Token));
+        Assert.ThrowsAny<OperationCanceledException>(()
+            => Mxfp4MatVec.Multiply(data.Matrix, new float[data.Columns], cancellationToken: source.Token));
+        Assert.ThrowsAny<OperationCanceledException>(()
+            => Mxfp4MatVec.MultiplyBatch(data.Matrix, new[] { new float[data.Columns] }, cancellationToken: source.Token));
     }
 
     [Theory]

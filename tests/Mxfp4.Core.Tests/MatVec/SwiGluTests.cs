@@ -51,7 +51,8 @@ public class SwiGluTests
             double expected = ReferenceDouble(gate, up);
             double slopeGate = Math.Abs(ReferenceDouble(gate + 1e-4, up) - ReferenceDouble(gate - 1e-4, up)) / 2e-4;
             double slopeUp = Math.Abs(ReferenceDouble(gate, up + 1e-4) - ReferenceDouble(gate, up - 1e-4)) / 2e-4;
-            double tolerance = (2 * ((slopeGate + 0.1) * gateError + (slopeUp + 0.1) * upError)) + (MatVecTestData.Epsilon * Math.Abs(expected));
+            double tolerance = (2 * ((slopeGate + 0.1) * gateError + (slopeUp + 0.1) * upError))
+                + (MatVecTestData.Epsilon * Math.Abs(expected));
             Assert.True(Math.Abs(swiglu[p] - expected) <= tolerance, $"pair {p}: {swiglu[p]} vs {expected}, tolerance {tolerance}");
         }
     }

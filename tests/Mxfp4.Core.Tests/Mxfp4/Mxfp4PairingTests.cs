@@ -85,7 +85,8 @@ public sealed class Mxfp4PairingTests
     [InlineData(new long[] { 3, 2, 16 }, new long[] { 2, 2 })]
     public void Inconsistent_shapes_are_Mxfp4ShapeMismatch(long[] blocks, long[] scales)
     {
-        var error = Mxfp4Pairing.Pair([Tensor("x_blocks", SafetensorsDType.U8, blocks), Tensor("x_scales", SafetensorsDType.U8, scales)])[0].Error!;
+        var error = Mxfp4Pairing.Pair(
+            [Tensor("x_blocks", SafetensorsDType.U8, blocks), Tensor("x_scales", SafetensorsDType.U8, scales)])[0].Error!;
 
         Assert.Equal("Mxfp4ShapeMismatch", error.ErrorId);
         Assert.Equal("x_blocks", error.Target);

@@ -17,7 +17,8 @@ public class FloatConversionTests
     {
         var supported = Enum.GetValues<SafetensorsDType>().Where(t => DTypeTable.ToFloatType(t) is not null).Order().ToArray();
         Assert.Equal(
-            new[] { SafetensorsDType.F8_E5M2, SafetensorsDType.F8_E4M3, SafetensorsDType.F16, SafetensorsDType.BF16, SafetensorsDType.F32 }.Order(),
+            new[] { SafetensorsDType.F8_E5M2, SafetensorsDType.F8_E4M3, SafetensorsDType.F16, SafetensorsDType.BF16,
+                SafetensorsDType.F32 }.Order(),
             supported);
     }
 
@@ -118,7 +119,8 @@ public class FloatConversionTests
     {
         var source = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(source, float32Bits);
-        Assert.Equal((ushort)bfloat16Bits, BinaryPrimitives.ReadUInt16LittleEndian(Convert(source, SafetensorsDType.F32, OutputFormat.BF16)));
+        Assert.Equal((ushort)bfloat16Bits,
+            BinaryPrimitives.ReadUInt16LittleEndian(Convert(source, SafetensorsDType.F32, OutputFormat.BF16)));
     }
 
     [Theory]
@@ -234,7 +236,8 @@ public class FloatConversionTests
         };
         for (uint exponent = 0; exponent < 256; exponent++)
         {
-            foreach (uint mantissa in new uint[] { 0, 1, 0x7FFF, 0x8000, 0x8001, 0x1_8000, 0xFFF, 0x1000, 0x1001, 0x3000, 0x7F_FFFF, 0x40_0000 })
+            foreach (
+                uint mantissa in new uint[] { 0, 1, 0x7FFF, 0x8000, 0x8001, 0x1_8000, 0xFFF, 0x1000, 0x1001, 0x3000, 0x7F_FFFF, 0x40_0000 })
             {
                 samples.Add((exponent << 23) | mantissa);
                 samples.Add(0x8000_0000 | (exponent << 23) | mantissa);
@@ -270,7 +273,8 @@ public class FloatConversionTests
 
         ushort away = (ushort)(truncated + 1);
         double low = Math.Abs((double)BitConverter.UInt32BitsToSingle((uint)truncated << 16));
-        double high = (away & 0x7FFF) == 0x7F80 ? Math.ScaleB(1.0, 128) : Math.Abs((double)BitConverter.UInt32BitsToSingle((uint)away << 16));
+        double high = (away & 0x7FFF) == 0x7F80 ? Math.ScaleB(1.0, 128)
+            : Math.Abs((double)BitConverter.UInt32BitsToSingle((uint)away << 16));
         double magnitude = Math.Abs((double)value);
         double toLow = magnitude - low;
         double toHigh = high - magnitude;

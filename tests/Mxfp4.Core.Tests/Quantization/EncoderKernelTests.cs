@@ -56,7 +56,8 @@ public class EncoderKernelTests
             // Random bits with a narrowed exponent spread per block, so most blocks are finite and varied.
             int block = i / 32;
             uint exponent = (uint)Math.Clamp((block % 254) + random.Next(-12, 12), 0, 254);
-            values[i] = BitConverter.UInt32BitsToSingle(((uint)random.Next(2) << 31) | (exponent << 23) | ((uint)random.Next() & 0x7F_FFFF));
+            values[i] = BitConverter.UInt32BitsToSingle(
+                ((uint)random.Next(2) << 31) | (exponent << 23) | ((uint)random.Next() & 0x7F_FFFF));
         }
 
         AssertSame(values, path, rule);
@@ -110,7 +111,8 @@ public class EncoderKernelTests
         return values.ToArray();
     }
 
-    /// <summary>Ties and their float32 neighbours at every scale exponent, subnormal amax, zeros, saturation, near 2^128, NaN and Inf.</summary>
+    /// <summary>Ties and their float32 neighbours at every scale exponent, subnormal amax, zeros, saturation, near 2^128, NaN and
+    /// Inf.</summary>
     internal static float[] EdgeBlocks()
     {
         var values = new List<float>();
@@ -142,7 +144,8 @@ public class EncoderKernelTests
         values.AddRange(Enumerable.Range(0, 32).Select(i => -BitConverter.UInt32BitsToSingle(0x7F_FFF0u + (uint)i)));
         values.AddRange(Enumerable.Range(0, 32).Select(i => BitConverter.UInt32BitsToSingle(0x7F7F_FFE0u + (uint)i)));
         values.AddRange(Enumerable.Range(0, 32).Select(i => (i - 16) * 0.49f));
-        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, BitConverter.UInt32BitsToSingle(0xFF80_0001) })
+        foreach (
+            float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, BitConverter.UInt32BitsToSingle(0xFF80_0001) })
         {
             for (int position = 0; position < 32; position += 7)
             {
@@ -166,8 +169,11 @@ public class EncoderKernelTests
         {
             if (expectedScales[g] != scales[g] || !expectedBlocks.AsSpan(g * 16, 16).SequenceEqual(blocks.AsSpan(g * 16, 16)))
             {
-                string input = string.Join(", ", values.AsSpan(g * 32, 32).ToArray().Select(v => BitConverter.SingleToUInt32Bits(v).ToString("X8")));
-                Assert.Fail($"{path} {rule} block {g} [{input}]: expected scale {expectedScales[g]} {Convert.ToHexString(expectedBlocks, g * 16, 16)}, got {scales[g]} {Convert.ToHexString(blocks, g * 16, 16)}.");
+                string input = string.Join(", ",
+                    values.AsSpan(g * 32, 32).ToArray().Select(v => BitConverter.SingleToUInt32Bits(v).ToString("X8")));
+                Assert.Fail(
+                    $"{path} {rule} block {g} [{input}]: expected scale {expectedScales[g]} "
+                        + $"{Convert.ToHexString(expectedBlocks, g * 16, 16)}, got {scales[g]} {Convert.ToHexString(blocks, g * 16, 16)}.");
             }
         }
 

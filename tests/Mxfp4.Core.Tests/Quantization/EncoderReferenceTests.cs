@@ -200,7 +200,8 @@ public class EncoderReferenceTests
 
                 int position = random.Next(32);
                 int top = (random.Next(2) == 0 ? 6 : 7) | (random.Next(2) * 8);
-                block[position / 2] = position % 2 == 0 ? (byte)((block[position / 2] & 0xF0) | top) : (byte)((block[position / 2] & 0x0F) | (top << 4));
+                block[position / 2] = position % 2 == 0 ? (byte)((block[position / 2] & 0xF0) | top)
+                    : (byte)((block[position / 2] & 0x0F) | (top << 4));
                 byte[] scale = [(byte)s];
                 var values = Decode(block, scale);
                 var encoded = new byte[16];

@@ -8,7 +8,8 @@ using Xunit;
 
 namespace Mxfp4.Core.Tests.Quantization;
 
-/// <summary>The parallel encoder against the reference, for any thread count, range and input dtype; its statistics against values computed here.</summary>
+/// <summary>The parallel encoder against the reference, for any thread count, range and input dtype; its statistics against values computed
+/// here.</summary>
 public sealed class ParallelEncoderTests : IDisposable
 {
     private const int Blocks = 9000;
@@ -52,7 +53,9 @@ public sealed class ParallelEncoderTests : IDisposable
         var halves = Enumerable.Range(0, 4096 * 32).Select(_ => (Half)((random.NextDouble() - 0.5) * 100)).ToArray();
         var values = halves.Select(h => (float)h).ToArray();
         var (expectedBlocks, expectedScales) = Reference(values, ScaleRule.Up);
-        foreach (var (bytes, dtype) in new[] { (MemoryMarshal.AsBytes(halves.AsSpan()).ToArray(), SafetensorsDType.F16), (MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), SafetensorsDType.F32) })
+        foreach (
+            var (bytes, dtype) in new[] { (MemoryMarshal.AsBytes(halves.AsSpan()).ToArray(), SafetensorsDType.F16),
+            (MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), SafetensorsDType.F32) })
         {
             var blocks = new byte[4096 * 16];
             var scales = new byte[4096];
@@ -68,7 +71,8 @@ public sealed class ParallelEncoderTests : IDisposable
         var (source, values) = Bf16Source(Blocks, seed: 11);
         values[100] = float.NaN;
         values[5000] = BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(1e30f) & 0xFFFF_0000);
-        var bytes = MemoryMarshal.AsBytes(values.Select(v => (ushort)(BitConverter.SingleToUInt32Bits(v) >> 16)).ToArray().AsSpan()).ToArray();
+        var bytes = MemoryMarshal.AsBytes(
+            values.Select(v => (ushort)(BitConverter.SingleToUInt32Bits(v) >> 16)).ToArray().AsSpan()).ToArray();
         source = new FloatMemoryTensorSource(bytes, SafetensorsDType.BF16);
         var blocks = new byte[Blocks * 16];
         var scales = new byte[Blocks];
@@ -108,18 +112,22 @@ public sealed class ParallelEncoderTests : IDisposable
         var (source, _) = Bf16Source(Blocks, seed: 1);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => ParallelEncoder.Encode(source, 0, Blocks, new byte[Blocks * 16], new byte[Blocks], ScaleRule.Up, 2, null, cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(()
+            => ParallelEncoder.Encode(source, 0, Blocks, new byte[Blocks * 16], new byte[Blocks], ScaleRule.Up, 2, null, cancelled.Token));
     }
 
     [Fact]
     public void Outputs_too_small_and_ranges_outside_the_tensor_are_refused()
     {
         var (source, _) = Bf16Source(10, seed: 1);
-        Assert.Throws<ArgumentException>(() => ParallelEncoder.Encode(source, 0, 10, new byte[159], new byte[10], ScaleRule.Up, 2, null, CancellationToken.None));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ParallelEncoder.Encode(source, 5, 6, new byte[96], new byte[6], ScaleRule.Up, 2, null, CancellationToken.None));
+        Assert.Throws<ArgumentException>(()
+            => ParallelEncoder.Encode(source, 0, 10, new byte[159], new byte[10], ScaleRule.Up, 2, null, CancellationToken.None));
+        Assert.Throws<ArgumentOutOfRangeException>(()
+            => ParallelEncoder.Encode(source, 5, 6, new byte[96], new byte[6], ScaleRule.Up, 2, null, CancellationToken.None));
     }
 
-    private unsafe long Encode(TensorSource source, long first, long count, byte[] blocks, byte[] scales, ScaleRule rule, int threads, QuantizationError? error)
+    private unsafe long Encode(TensorSource source, long first, long count, byte[] blocks, byte[] scales, ScaleRule rule, int threads,
+        QuantizationError? error)
     {
         fixed (byte* b = blocks)
         fixed (byte* s = scales)

@@ -10,9 +10,12 @@ public sealed class AllocationTests
     private const long Budget = 256 * 1024;
 
     [Theory]
-    [InlineData("{\"t\":{\"dtype\":\"U8\",\"shape\":[1152921504606846976],\"data_offsets\":[0,1152921504606846976]}}", SafetensorsErrorKind.TruncatedFile)]
-    [InlineData("{\"t\":{\"dtype\":\"F32\",\"shape\":[1073741824,1073741824],\"data_offsets\":[0,16]}}", SafetensorsErrorKind.ShapeOverflow)]
-    [InlineData("{\"t\":{\"dtype\":\"F64\",\"shape\":[72057594037927936],\"data_offsets\":[0,576460752303423488]}}", SafetensorsErrorKind.TruncatedFile)]
+    [InlineData("{\"t\":{\"dtype\":\"U8\",\"shape\":[1152921504606846976],\"data_offsets\":[0,1152921504606846976]}}",
+        SafetensorsErrorKind.TruncatedFile)]
+    [InlineData("{\"t\":{\"dtype\":\"F32\",\"shape\":[1073741824,1073741824],\"data_offsets\":[0,16]}}",
+        SafetensorsErrorKind.ShapeOverflow)]
+    [InlineData("{\"t\":{\"dtype\":\"F64\",\"shape\":[72057594037927936],\"data_offsets\":[0,576460752303423488]}}",
+        SafetensorsErrorKind.TruncatedFile)]
     public void Huge_claims_fail_fast_with_small_allocations(string json, SafetensorsErrorKind kind)
     {
         var bytes = Encoding.UTF8.GetBytes(json);

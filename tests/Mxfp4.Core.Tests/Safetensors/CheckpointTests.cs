@@ -45,7 +45,8 @@ public sealed class CheckpointTests : IDisposable
         Shard(_dir.File("model-00001-of-00002.safetensors"), [("a", 4)], "{\"format\":\"pt\",\"shard\":\"1\"}");
     }
 
-    private const string TwoShardMap = "{\"c\":\"model-00002-of-00002.safetensors\",\"a\":\"model-00001-of-00002.safetensors\",\"b\":\"model-00002-of-00002.safetensors\"}";
+    private const string TwoShardMap = "{\"c\":\"model-00002-of-00002.safetensors\",\"a\":\"model-00001-of-00002.safetensors\","
+        + "\"b\":\"model-00002-of-00002.safetensors\"}";
 
     [Fact]
     public void Directory_with_index_uses_the_index()
@@ -167,7 +168,9 @@ public sealed class CheckpointTests : IDisposable
     public void Tensor_absent_from_its_shard_is_TensorNotInShard()
     {
         TwoShards();
-        var index = Index(Checkpoint.DefaultIndexName, "{\"a\":\"model-00002-of-00002.safetensors\",\"b\":\"model-00002-of-00002.safetensors\",\"c\":\"model-00002-of-00002.safetensors\"}");
+        var index = Index(Checkpoint.DefaultIndexName,
+            "{\"a\":\"model-00002-of-00002.safetensors\",\"b\":\"model-00002-of-00002.safetensors\","
+                + "\"c\":\"model-00002-of-00002.safetensors\"}");
         var e = Assert.Throws<CheckpointException>(() => Checkpoint.Open(_dir.Path));
         Assert.Equal("TensorNotInShard", e.ErrorId);
         Assert.Equal("a", e.TensorName);
@@ -277,7 +280,8 @@ public sealed class CheckpointTests : IDisposable
     public void Invalid_shard_header_names_the_shard()
     {
         Shard(_dir.File("a.safetensors"), [("a", 1)]);
-        File.WriteAllBytes(_dir.File("b.safetensors"), SafetensorsBytes.Build("{\"b\":{\"dtype\":\"X\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1));
+        File.WriteAllBytes(_dir.File("b.safetensors"),
+            SafetensorsBytes.Build("{\"b\":{\"dtype\":\"X\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1));
         var e = Assert.Throws<SafetensorsFormatException>(() => Checkpoint.Open(_dir.Path));
         Assert.Equal(SafetensorsErrorKind.UnknownDType, e.Kind);
         Assert.Equal(_dir.File("b.safetensors"), e.Path);

@@ -12,11 +12,14 @@ public sealed class HeaderValidationTests
 
     private static SafetensorsHeader Parse(string json, long dataLength) => Parse(Encoding.UTF8.GetBytes(json), dataLength);
 
-    private static SafetensorsHeader Parse(byte[] json, long dataLength) => SafetensorsHeader.Parse(json, 8 + json.Length + dataLength, FakePath);
+    private static SafetensorsHeader Parse(byte[] json, long dataLength)
+        => SafetensorsHeader.Parse(json, 8 + json.Length + dataLength, FakePath);
 
-    private static SafetensorsFormatException Fails(string json, long dataLength) => Assert.Throws<SafetensorsFormatException>(() => Parse(json, dataLength));
+    private static SafetensorsFormatException Fails(string json, long dataLength)
+        => Assert.Throws<SafetensorsFormatException>(() => Parse(json, dataLength));
 
-    private static SafetensorsFormatException Fails(byte[] json, long dataLength) => Assert.Throws<SafetensorsFormatException>(() => Parse(json, dataLength));
+    private static SafetensorsFormatException Fails(byte[] json, long dataLength)
+        => Assert.Throws<SafetensorsFormatException>(() => Parse(json, dataLength));
 
     [Theory]
     [InlineData(0)]
@@ -156,7 +159,8 @@ public sealed class HeaderValidationTests
     public void Parse_checks_the_header_against_the_file_length()
     {
         var json = Encoding.UTF8.GetBytes("{}");
-        Assert.Equal(SafetensorsErrorKind.InvalidHeaderLength, Assert.Throws<SafetensorsFormatException>(() => SafetensorsHeader.Parse(json, 9, FakePath)).Kind);
+        Assert.Equal(SafetensorsErrorKind.InvalidHeaderLength,
+            Assert.Throws<SafetensorsFormatException>(() => SafetensorsHeader.Parse(json, 9, FakePath)).Kind);
     }
 
     [Theory]
@@ -243,13 +247,17 @@ public sealed class HeaderValidationTests
     }
 
     [Theory]
-    [InlineData("{\"t\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},\"t\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[1,1]}}", "t")]
+    [InlineData(
+        "{\"t\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},\"t\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[1,1]}}",
+        "t")]
     [InlineData("{\"__metadata__\":{},\"__metadata__\":{},\"t\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", "__metadata__")]
     [InlineData("{\"t\":{\"dtype\":\"U8\",\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", "dtype")]
     [InlineData("{\"t\":{\"dtype\":\"U8\",\"shape\":[1],\"shape\":[1],\"data_offsets\":[0,1]}}", "shape")]
     [InlineData("{\"t\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1],\"data_offsets\":[0,1]}}", "data_offsets")]
     [InlineData("{\"__metadata__\":{\"k\":\"a\",\"k\":\"b\"},\"t\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", "k")]
-    [InlineData("{\"t\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},\"\\u0074\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[1,1]}}", "t")]
+    [InlineData(
+        "{\"t\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},\"\\u0074\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[1,"
+            + "1]}}", "t")]
     public void Duplicate_key_at_any_level_is_DuplicateKey(string json, string key)
     {
         var e = Fails(json, 1);
@@ -280,9 +288,15 @@ public sealed class HeaderValidationTests
 
     [Theory]
     [InlineData("{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[1,3]}}", 3, "a")]
-    [InlineData("{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[3,5]}}", 5, "b")]
-    [InlineData("{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[1,3]}}", 3, "b")]
-    [InlineData("{\"a\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]}}", 4, "a")]
+    [InlineData(
+        "{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[3,5]}}", 5,
+        "b")]
+    [InlineData(
+        "{\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[1,3]}}", 3,
+        "b")]
+    [InlineData(
+        "{\"a\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]}}", 4,
+        "a")]
     [InlineData("{\"a\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[2,0]}}", 0, "a")]
     [InlineData("{\"a\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[9223372036854775808,9223372036854775808]}}", 0, "a")]
     public void Offsets_that_do_not_tile_the_buffer_are_InvalidOffsets(string json, int dataLength, string tensor)
@@ -296,7 +310,9 @@ public sealed class HeaderValidationTests
     [Fact]
     public void Offsets_listed_out_of_order_are_sorted()
     {
-        var header = Parse("{\"b\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[2,5]},\"a\":{\"dtype\":\"U16\",\"shape\":[1],\"data_offsets\":[0,2]}}", 5);
+        var header = Parse(
+            "{\"b\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[2,5]},\"a\":{\"dtype\":\"U16\",\"shape\":[1],\"data_offsets\":[0,"
+                + "2]}}", 5);
         Assert.Equal(["a", "b"], header.Tensors.Select(t => t.Name));
         Assert.Equal(header.DataStart, header.Tensors[0].DataOffset);
         Assert.Equal(header.DataStart + 2, header.Tensors[1].DataOffset);
@@ -341,7 +357,9 @@ public sealed class HeaderValidationTests
     public void Size_mismatch_message_names_path_tensor_offsets_shape_and_kind()
     {
         var e = Fails("{\"a.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,10]}}", 10);
-        Assert.Equal("'/x/model.safetensors': tensor 'a.weight': data_offsets [0, 10] hold 10 bytes but shape [2, 3] of F32 needs 24 (SizeMismatch)", e.Message);
+        Assert.Equal(
+            "'/x/model.safetensors': tensor 'a.weight': data_offsets [0, 10] hold 10 bytes but shape [2, 3] of F32 needs 24 (SizeMismatch)",
+            e.Message);
     }
 
     [Fact]
@@ -364,8 +382,10 @@ public sealed class HeaderValidationTests
     public void Zero_size_tensors_are_accepted_anywhere_in_the_tiling()
     {
         var header = Parse(
-            "{\"z0\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},"
-            + "\"z1\":{\"dtype\":\"F16\",\"shape\":[3,0],\"data_offsets\":[2,2]},\"z2\":{\"dtype\":\"I8\",\"shape\":[0],\"data_offsets\":[2,2]}}",
+            "{\"z0\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,"
+                + "2]},"
+            + "\"z1\":{\"dtype\":\"F16\",\"shape\":[3,0],\"data_offsets\":[2,2]},\"z2\":{\"dtype\":\"I8\",\"shape\":[0],"
+                + "\"data_offsets\":[2,2]}}",
             2);
         Assert.Equal(["z0", "a", "z1", "z2"], header.Tensors.Select(t => t.Name));
         Assert.Equal([3L, 0L], header.Find("z1")!.Shape);
@@ -428,7 +448,8 @@ public sealed class HeaderValidationTests
     public void Read_gives_absolute_offsets_and_full_path()
     {
         using var dir = new TempDirectory();
-        string json = "{\"__metadata__\":{\"format\":\"pt\"},\"w\":{\"dtype\":\"BF16\",\"shape\":[2,2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}";
+        string json = "{\"__metadata__\":{\"format\":\"pt\"},\"w\":{\"dtype\":\"BF16\",\"shape\":[2,2],\"data_offsets\":[0,8]},"
+            + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}";
         var path = SafetensorsBytes.Write(dir.File("m.safetensors"), json, 12);
         var header = SafetensorsHeader.Read(Path.GetRelativePath(Environment.CurrentDirectory, path));
         Assert.Equal(path, header.Path);

@@ -3,7 +3,8 @@ using System.Text;
 
 namespace Mxfp4.Core.Tests.Safetensors;
 
-/// <summary>Hand-assembled safetensors files: the prefix, header text and data are exactly what the test says, with no writer in between.</summary>
+/// <summary>Hand-assembled safetensors files: the prefix, header text and data are exactly what the test says, with no writer in
+/// between.</summary>
 internal static class SafetensorsBytes
 {
     public static byte[] Build(string json, int dataLength) => Build(Encoding.UTF8.GetBytes(json), dataLength);

@@ -5,7 +5,8 @@ namespace Mxfp4.Core.Tests.Safetensors;
 
 public sealed class SafetensorsFileTests : IDisposable
 {
-    private const string Json = "{\"a\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[0,3]},\"b\":{\"dtype\":\"U16\",\"shape\":[2],\"data_offsets\":[3,7]}}";
+    private const string Json = "{\"a\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[0,3]},\"b\":{\"dtype\":\"U16\",\"shape\":[2],"
+        + "\"data_offsets\":[3,7]}}";
 
     private readonly TempDirectory _dir = new();
 

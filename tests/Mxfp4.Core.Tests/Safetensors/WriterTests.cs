@@ -23,14 +23,16 @@ public sealed class WriterTests : IDisposable
         return data;
     }
 
-    private static void AssertReadsBack(string path, IReadOnlyList<(TensorSpec Spec, byte[] Data)> tensors, IReadOnlyDictionary<string, string>? metadata)
+    private static void AssertReadsBack(string path, IReadOnlyList<(TensorSpec Spec, byte[] Data)> tensors, IReadOnlyDictionary<string,
+        string>? metadata)
     {
         var bytes = File.ReadAllBytes(path);
         var header = SafetensorsHeader.Read(path);
         Assert.Equal(0, header.DataStart % 8);
         Assert.Equal(bytes.LongLength, header.FileLength);
         // Names and offsets must match; the order among zero-length tensors sharing an offset is the reader's own (by name).
-        Assert.Equal(tensors.Select(t => t.Spec.Name).Order(StringComparer.Ordinal), header.Tensors.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(tensors.Select(t => t.Spec.Name).Order(StringComparer.Ordinal),
+            header.Tensors.Select(t => t.Name).Order(StringComparer.Ordinal));
         long expectedOffset = header.DataStart;
         foreach (var (spec, data) in tensors)
         {
@@ -44,7 +46,8 @@ public sealed class WriterTests : IDisposable
             expectedOffset += data.LongLength;
         }
 
-        Assert.Equal((metadata ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal), header.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.Equal((metadata ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal),
+            header.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal));
     }
 
     [Fact]
@@ -77,7 +80,9 @@ public sealed class WriterTests : IDisposable
         Assert.Equal(layout.Prefix.Length - 8, n);
         var text = System.Text.Encoding.UTF8.GetString(layout.Prefix, 8, (int)n);
         var json = text.TrimEnd(' ');
-        Assert.Equal("{\"__metadata__\":{\"k\":\"v\"},\"b\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[0,3]},\"a\":{\"dtype\":\"U16\",\"shape\":[2],\"data_offsets\":[3,7]}}", json);
+        Assert.Equal(
+            "{\"__metadata__\":{\"k\":\"v\"},\"b\":{\"dtype\":\"U8\",\"shape\":[3],\"data_offsets\":[0,3]},\"a\":{\"dtype\":\"U16\","
+                + "\"shape\":[2],\"data_offsets\":[3,7]}}", json);
         Assert.Equal(0, layout.DataStart % 8);
         Assert.True(text.Length - json.Length < 8);
         Assert.Equal(layout.DataStart + 7, layout.FileLength);
@@ -151,7 +156,8 @@ public sealed class WriterTests : IDisposable
     [Fact]
     public void Stream_writer_hands_out_entries_in_order_and_writes_the_layout()
     {
-        var layout = SafetensorsLayout.Create([new TensorSpec("a", SafetensorsDType.U8, [2]), new TensorSpec("b", SafetensorsDType.U8, [1])], null);
+        var layout = SafetensorsLayout.Create(
+            [new TensorSpec("a", SafetensorsDType.U8, [2]), new TensorSpec("b", SafetensorsDType.U8, [1])], null);
         var order = new List<int>();
         using var stream = new MemoryStream();
         SafetensorsWriter.Write(stream, layout, (i, s) =>
@@ -183,7 +189,8 @@ public sealed class WriterTests : IDisposable
     public void Wrong_data_length_leaves_no_file()
     {
         var path = _dir.File("out.safetensors");
-        Assert.Throws<InvalidOperationException>(() => SafetensorsWriter.WriteFile(path, [(new TensorSpec("a", SafetensorsDType.F32, [2]), new byte[7])]));
+        Assert.Throws<InvalidOperationException>(()
+            => SafetensorsWriter.WriteFile(path, [(new TensorSpec("a", SafetensorsDType.F32, [2]), new byte[7])]));
         Assert.Empty(Directory.GetFiles(_dir.Path));
     }
 
@@ -200,7 +207,9 @@ public sealed class WriterTests : IDisposable
     [Fact]
     public void Header_parses_as_plain_json_with_the_bcl()
     {
-        var layout = SafetensorsLayout.Create([new TensorSpec("x\"y", SafetensorsDType.I16, [2, 2])], new Dictionary<string, string> { ["é"] = "\\" });
+        var layout = SafetensorsLayout.Create([new TensorSpec("x\"y", SafetensorsDType.I16, [2, 2])], new Dictionary<string,
+            string>
+        { ["é"] = "\\" });
         using var doc = JsonDocument.Parse(layout.Prefix.AsMemory(8));
         var props = doc.RootElement.EnumerateObject().ToArray();
         Assert.Equal(["__metadata__", "x\"y"], props.Select(p => p.Name));
@@ -212,7 +221,9 @@ public sealed class WriterTests : IDisposable
     [InlineData("__metadata__")]
     [InlineData("dup")]
     public void Reserved_or_repeated_names_are_refused(string name) =>
-        Assert.Throws<ArgumentException>(() => SafetensorsLayout.Create([new TensorSpec("dup", SafetensorsDType.U8, [1]), new TensorSpec(name, SafetensorsDType.U8, [1])], null));
+        Assert.Throws<ArgumentException>(()
+            => SafetensorsLayout.Create([new TensorSpec("dup", SafetensorsDType.U8, [1]), new TensorSpec(name, SafetensorsDType.U8, [1])],
+            null));
 
     [Fact]
     public void Lone_surrogate_name_is_refused() =>

@@ -7,7 +7,8 @@ namespace Mxfp4.Core.Tests.Verification;
 /// <summary>The vectorized statistics against a plain loop over the same pairs, written from the definitions.</summary>
 public sealed class DifferenceAccumulatorTests
 {
-    private static readonly float[] Specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, float.MaxValue, -float.MaxValue, float.Epsilon];
+    private static readonly float[] Specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, float.MaxValue,
+        -float.MaxValue, float.Epsilon];
 
     [Property(MaxTest = 300)]
     public bool Statistics_match_a_scalar_reference(int seed, int lengthSeed, bool mostlyEqual)

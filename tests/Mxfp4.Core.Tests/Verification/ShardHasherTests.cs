@@ -25,7 +25,8 @@ public sealed class ShardHasherTests : IDisposable
         var big = new byte[(3 << 20) + 17];
         new Random(5).NextBytes(big);
         string bigPath = Write("big", big);
-        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(big)).ToLowerInvariant(), ShardHasher.Hash([bigPath], threads: 1, progress: null, CancellationToken.None)[bigPath].Sha256);
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(big)).ToLowerInvariant(),
+            ShardHasher.Hash([bigPath], threads: 1, progress: null, CancellationToken.None)[bigPath].Sha256);
     }
 
     [Fact]

@@ -29,7 +29,8 @@ public sealed class CancellationTests : IClassFixture<LargeCheckpointFixture>, I
         "Get-Mxfp4Tensor $checkpoint | ConvertFrom-Mxfp4 -ThrottleLimit 1 -OutFile ([System.IO.Path]::Combine($output, 'w.bin'))",
         "Get-Mxfp4Tensor $checkpoint | ConvertFrom-Mxfp4 -ThrottleLimit 1 -AsByteStream | Out-Null",
         "ConvertFrom-Mxfp4 -Path $checkpoint -Destination ([System.IO.Path]::Combine($output, 'converted')) -Format F32 -ThrottleLimit 1",
-        "foreach ($i in 1..50) { Get-Mxfp4Tensor $checkpoint | Invoke-Mxfp4MatVec -Vector ([float[]]::new(2048)) -ThrottleLimit 1 | Out-Null }",
+        "foreach ($i in 1..50) { Get-Mxfp4Tensor $checkpoint | Invoke-Mxfp4MatVec -Vector ([float[]]::new(2048)) -ThrottleLimit 1 | "
+            + "Out-Null }",
     };
 
     public void Dispose()

@@ -33,11 +33,13 @@ public sealed class CompletionTests : IDisposable
         try
         {
             string file = Path.Combine(directory, "m.safetensors");
-            Mxfp4.Core.Safetensors.SafetensorsWriter.WriteFile(file, [(new Mxfp4.Core.Safetensors.TensorSpec("alpha", Mxfp4.Core.Safetensors.SafetensorsDType.U8, [1]), new byte[1])]);
+            Mxfp4.Core.Safetensors.SafetensorsWriter.WriteFile(file,
+                [(new Mxfp4.Core.Safetensors.TensorSpec("alpha", Mxfp4.Core.Safetensors.SafetensorsDType.U8, [1]), new byte[1])]);
             Assert.Contains("alpha", Complete($"Get-SafetensorsHeader '{file}' -Name a"));
 
             File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(-5));
-            Mxfp4.Core.Safetensors.SafetensorsWriter.WriteFile(file, [(new Mxfp4.Core.Safetensors.TensorSpec("another", Mxfp4.Core.Safetensors.SafetensorsDType.U8, [1]), new byte[1])]);
+            Mxfp4.Core.Safetensors.SafetensorsWriter.WriteFile(file,
+                [(new Mxfp4.Core.Safetensors.TensorSpec("another", Mxfp4.Core.Safetensors.SafetensorsDType.U8, [1]), new byte[1])]);
             File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(5));
             var again = Complete($"Get-SafetensorsHeader '{file}' -Name a");
             Assert.Contains("another", again);

@@ -9,7 +9,8 @@ public sealed class FormatViewTests : IDisposable
 
     public void Dispose() => _session.Dispose();
 
-    private static Dictionary<string, object?> Sample => new() { ["sample"] = Path.Combine(RepositoryLayout.RepositoryRoot, "samples", "gpt-oss-tiny") };
+    private static Dictionary<string, object?> Sample
+        => new() { ["sample"] = Path.Combine(RepositoryLayout.RepositoryRoot, "samples", "gpt-oss-tiny") };
 
     [Fact]
     public void TensorInfo_prints_name_dtype_shape_and_a_human_size()

@@ -8,7 +8,8 @@ public sealed class HelpTests : IDisposable
 {
     private readonly ModuleSession _session = new();
 
-    public static TheoryData<string> Cmdlets => new() { "Get-SafetensorsHeader", "Get-Mxfp4Tensor", "ConvertFrom-Mxfp4", "Invoke-Mxfp4MatVec" };
+    public static TheoryData<string> Cmdlets
+        => new() { "Get-SafetensorsHeader", "Get-Mxfp4Tensor", "ConvertFrom-Mxfp4", "Invoke-Mxfp4MatVec" };
 
     public void Dispose() => _session.Dispose();
 
@@ -85,7 +86,8 @@ public sealed class HelpTests : IDisposable
         null => string.Empty,
         string s => s,
         PSObject { BaseObject: string s } => s,
-        _ => string.Join("\n", Items(value).Select(i => Property(i, "Text")?.ToString() ?? (i is PSObject p && p.BaseObject is string t ? t : string.Empty))),
+        _ => string.Join("\n",
+            Items(value).Select(i => Property(i, "Text")?.ToString() ?? (i is PSObject p && p.BaseObject is string t ? t : string.Empty))),
     };
 
     private PSObject Single(string script)

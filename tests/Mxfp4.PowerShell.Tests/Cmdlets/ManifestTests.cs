@@ -14,7 +14,9 @@ public sealed class ManifestTests : IDisposable
     [Fact]
     public void Test_ModuleManifest_accepts_the_staged_manifest()
     {
-        var result = _session.Run("Test-ModuleManifest -Path ([System.IO.Path]::Combine($modulePath, 'Mxfp4.psd1'))", new Dictionary<string, object?> { ["modulePath"] = StagedVersionDirectory() });
+        var result = _session.Run("Test-ModuleManifest -Path ([System.IO.Path]::Combine($modulePath, 'Mxfp4.psd1'))", new Dictionary<string,
+            object?>
+        { ["modulePath"] = StagedVersionDirectory() });
         Assert.Empty(result.Errors);
         Assert.Equal("Mxfp4", result.Output.Single().Properties["Name"].Value);
     }
@@ -31,12 +33,15 @@ public sealed class ManifestTests : IDisposable
 
         var implemented = _session.Run(
                 "foreach ($type in [Mxfp4.PowerShell.Infrastructure.Mxfp4Cmdlet].Assembly.GetExportedTypes()) { " +
-                "$a = [System.Attribute]::GetCustomAttribute($type, [System.Management.Automation.CmdletAttribute]); if ($a) { $a.VerbName + '-' + $a.NounName } }")
+                "$a = [System.Attribute]::GetCustomAttribute($type, [System.Management.Automation.CmdletAttribute]); if ($a) { "
+                    + "$a.VerbName + '-' + $a.NounName } }")
             .Output.Select(o => (string)o.BaseObject)
             .Order()
             .ToArray();
 
-        Assert.Equal(["Compare-SafetensorsCheckpoint", "ConvertFrom-Mxfp4", "ConvertTo-Mxfp4", "Get-Mxfp4Tensor", "Get-SafetensorsHeader", "Invoke-Mxfp4MatVec", "Test-SafetensorsCheckpoint"], declared);
+        Assert.Equal(
+            ["Compare-SafetensorsCheckpoint", "ConvertFrom-Mxfp4", "ConvertTo-Mxfp4", "Get-Mxfp4Tensor", "Get-SafetensorsHeader",
+            "Invoke-Mxfp4MatVec", "Test-SafetensorsCheckpoint"], declared);
         Assert.Equal(declared, exported);
         Assert.Equal(declared, implemented);
     }

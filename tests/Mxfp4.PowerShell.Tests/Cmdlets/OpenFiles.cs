@@ -1,6 +1,7 @@
 namespace Mxfp4.PowerShell.Tests.Cmdlets;
 
-/// <summary>The files this process still has mapped or open, from /proc (Linux): how the tests prove maps and handles are released.</summary>
+/// <summary>The files this process still has mapped or open, from /proc (Linux): how the tests prove maps and handles are
+/// released.</summary>
 internal static class OpenFiles
 {
     internal static IReadOnlySet<string> MappedOrOpen()

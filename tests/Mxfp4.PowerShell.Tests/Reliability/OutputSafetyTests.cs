@@ -26,7 +26,9 @@ public sealed class OutputSafetyTests : IDisposable
     {
         byte[] before = SHA256.HashData(File.ReadAllBytes(_checkpoint.Path));
 
-        var result = _session.Run($"Get-Mxfp4Tensor $checkpoint | ConvertFrom-Mxfp4 -OutFile $checkpoint{force}", new Dictionary<string, object?> { ["checkpoint"] = _checkpoint.Path });
+        var result = _session.Run($"Get-Mxfp4Tensor $checkpoint | ConvertFrom-Mxfp4 -OutFile $checkpoint{force}", new Dictionary<string,
+            object?>
+        { ["checkpoint"] = _checkpoint.Path });
 
         var error = Assert.Single(result.Errors);
         // Without -Force the existing file already stops it; with -Force only the new check does.
@@ -44,7 +46,8 @@ public sealed class OutputSafetyTests : IDisposable
         File.CreateSymbolicLink(link, _checkpoint.Path);
         byte[] before = SHA256.HashData(File.ReadAllBytes(_checkpoint.Path));
 
-        var result = _session.Run("Get-SafetensorsHeader $checkpoint -Name model.norm.weight | ConvertFrom-Mxfp4 -OutFile $link -Force", new Dictionary<string, object?> { ["checkpoint"] = _checkpoint.Path, ["link"] = link });
+        var result = _session.Run("Get-SafetensorsHeader $checkpoint -Name model.norm.weight | ConvertFrom-Mxfp4 -OutFile $link -Force",
+            new Dictionary<string, object?> { ["checkpoint"] = _checkpoint.Path, ["link"] = link });
 
         Assert.StartsWith("OutputIsInput,", Assert.Single(result.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(_checkpoint.Path)));
@@ -56,7 +59,9 @@ public sealed class OutputSafetyTests : IDisposable
     {
         string target = Path.Combine(_checkpoint.DirectoryPath, "norm.bin");
 
-        var result = _session.Run("Get-SafetensorsHeader $checkpoint -Name model.norm.weight | ConvertFrom-Mxfp4 -OutFile $target -Format F32", new Dictionary<string, object?> { ["checkpoint"] = _checkpoint.Path, ["target"] = target });
+        var result = _session.Run(
+            "Get-SafetensorsHeader $checkpoint -Name model.norm.weight | ConvertFrom-Mxfp4 -OutFile $target -Format F32",
+            new Dictionary<string, object?> { ["checkpoint"] = _checkpoint.Path, ["target"] = target });
 
         Assert.Empty(result.Errors);
         Assert.Equal(64 * 4, new FileInfo(target).Length);
@@ -67,7 +72,9 @@ public sealed class OutputSafetyTests : IDisposable
     {
         string destination = Path.Combine(_scratch, "missing", "converted");
 
-        var result = _session.Run("ConvertFrom-Mxfp4 -Path $checkpoint -Destination $destination", new Dictionary<string, object?> { ["checkpoint"] = _checkpoint.Path, ["destination"] = destination });
+        var result = _session.Run("ConvertFrom-Mxfp4 -Path $checkpoint -Destination $destination", new Dictionary<string,
+            object?>
+        { ["checkpoint"] = _checkpoint.Path, ["destination"] = destination });
 
         Assert.StartsWith("DestinationParentNotFound,", Assert.Single(result.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(_scratch));
@@ -80,7 +87,9 @@ public sealed class OutputSafetyTests : IDisposable
     {
         string destination = Path.Combine(_checkpoint.DirectoryPath, child);
 
-        var result = _session.Run("ConvertFrom-Mxfp4 -Path $source -Destination $destination -Force", new Dictionary<string, object?> { ["source"] = _checkpoint.DirectoryPath, ["destination"] = destination });
+        var result = _session.Run("ConvertFrom-Mxfp4 -Path $source -Destination $destination -Force", new Dictionary<string,
+            object?>
+        { ["source"] = _checkpoint.DirectoryPath, ["destination"] = destination });
 
         Assert.StartsWith("DestinationIsSource,", Assert.Single(result.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Equal(["model.safetensors"], Directory.GetFileSystemEntries(_checkpoint.DirectoryPath).Select(Path.GetFileName));
@@ -93,8 +102,12 @@ public sealed class OutputSafetyTests : IDisposable
         string destination = Path.Combine(readOnly.Path, "converted");
         string outFile = Path.Combine(readOnly.Path, "w.bin");
 
-        var convert = _session.Run("ConvertFrom-Mxfp4 -Path $checkpoint -Destination $destination", new Dictionary<string, object?> { ["checkpoint"] = _checkpoint.Path, ["destination"] = destination });
-        var write = _session.Run("Get-Mxfp4Tensor $checkpoint | ConvertFrom-Mxfp4 -OutFile $outFile", new Dictionary<string, object?> { ["outFile"] = outFile });
+        var convert = _session.Run("ConvertFrom-Mxfp4 -Path $checkpoint -Destination $destination", new Dictionary<string,
+            object?>
+        { ["checkpoint"] = _checkpoint.Path, ["destination"] = destination });
+        var write = _session.Run("Get-Mxfp4Tensor $checkpoint | ConvertFrom-Mxfp4 -OutFile $outFile", new Dictionary<string,
+            object?>
+        { ["outFile"] = outFile });
 
         Assert.StartsWith("OutputWriteFailed,", Assert.Single(convert.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.StartsWith("OutputWriteFailed,", Assert.Single(write.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);

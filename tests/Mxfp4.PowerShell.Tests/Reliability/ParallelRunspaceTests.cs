@@ -8,7 +8,8 @@ namespace Mxfp4.PowerShell.Tests.Reliability;
 public sealed class ParallelRunspaceTests : IDisposable
 {
     private const string Script = """
-        $header = Get-SafetensorsHeader $checkpoint | ForEach-Object { '{0} {1} [{2}] {3}' -f $_.Name, $_.DType, ($_.Shape -join ','), $_.DataOffset }
+        $header = Get-SafetensorsHeader $checkpoint |
+            ForEach-Object { '{0} {1} [{2}] {3}' -f $_.Name, $_.DType, ($_.Shape -join ','), $_.DataOffset }
         $bytes = foreach ($i in 1..5) { Get-Mxfp4Tensor $checkpoint | ConvertFrom-Mxfp4 -Format BF16 -AsByteStream }
         $norm = Get-SafetensorsHeader $checkpoint -Name model.norm.weight | ConvertFrom-Mxfp4
         $vector = [float[]](1..64 | ForEach-Object { [math]::Sin($_) })
@@ -17,7 +18,8 @@ public sealed class ParallelRunspaceTests : IDisposable
             Header = $header -join "`n"
             Bytes = [Convert]::ToBase64String([byte[]]($bytes | ForEach-Object { $_ }))
             Norm = ($norm.Data | ForEach-Object { [BitConverter]::SingleToInt32Bits($_) }) -join ','
-            MatVec = ($matvec | ForEach-Object { ($_.Values | ForEach-Object { [BitConverter]::SingleToInt32Bits($_) }) -join ',' }) -join ';'
+            MatVec = ($matvec |
+                ForEach-Object { ($_.Values | ForEach-Object { [BitConverter]::SingleToInt32Bits($_) }) -join ',' }) -join ';'
         }
         """;
 

@@ -38,7 +38,9 @@ internal sealed class ReadOnlyDirectory : IDisposable
             return new ReadOnlyDirectory(path, mounted: true);
         }
 
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.SetUnixFileMode(path,
+            UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         return new ReadOnlyDirectory(path, mounted: false);
     }
 
@@ -83,7 +85,8 @@ internal sealed class ReadOnlyDirectory : IDisposable
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            using var process = Process.Start(
+                new ProcessStartInfo(program, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
             process.WaitForExit();
             return process.ExitCode == 0;
         }

@@ -24,7 +24,8 @@ public sealed class ReleasedFilesTests : IDisposable
         { "Get-Mxfp4Tensor $checkpoint | Invoke-Mxfp4MatVec -Vector ([float[]]::new(64)) | Out-Null", false },
         // Errors mid-way: a good tensor first, then one that fails.
         { "Get-Mxfp4Tensor $checkpoint | ForEach-Object { $_; 'not a tensor' } | ConvertFrom-Mxfp4 | Out-Null", true },
-        { "Get-Mxfp4Tensor $checkpoint | ForEach-Object { $_; 'not a tensor' } | ConvertFrom-Mxfp4 -OutFile ([IO.Path]::Combine($output, 'bad.bin'))", true },
+        { "Get-Mxfp4Tensor $checkpoint | ForEach-Object { $_; 'not a tensor' } | ConvertFrom-Mxfp4 -OutFile ([IO.Path]::Combine($output, "
+            + "'bad.bin'))", true },
         { "Get-Mxfp4Tensor $checkpoint | Invoke-Mxfp4MatVec -Vector ([float[]]::new(63))", true },
         { "Get-Mxfp4Tensor $checkpoint | Invoke-Mxfp4MatVec -Vector ([float[]]::new(64)) -Expert 9", true },
         { "Get-Mxfp4Tensor $checkpoint | ForEach-Object { $_; throw 'stop here' } | ConvertFrom-Mxfp4 -AsByteStream | Out-Null", true },

@@ -30,7 +30,8 @@ internal sealed class SmallCheckpoint : IDisposable
         ]);
     }
 
-    public string DirectoryPath { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mxfp4-rel-" + Guid.NewGuid().ToString("N"));
+    public string DirectoryPath { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mxfp4-rel-"
+        + Guid.NewGuid().ToString("N"));
 
     public string Path => System.IO.Path.Combine(DirectoryPath, "model.safetensors");
 

@@ -38,7 +38,8 @@ public sealed class SourceChangedTests : IDisposable
         // name: compare by name, as a script would.
         Assert.StartsWith("InvalidSafetensorsHeader,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Equal(typeof(SafetensorsFormatException).FullName, error.Exception.GetType().FullName);
-        Assert.Equal(nameof(SafetensorsErrorKind.TruncatedFile), error.Exception.GetType().GetProperty(nameof(SafetensorsFormatException.Kind))!.GetValue(error.Exception)!.ToString());
+        Assert.Equal(nameof(SafetensorsErrorKind.TruncatedFile),
+            error.Exception.GetType().GetProperty(nameof(SafetensorsFormatException.Kind))!.GetValue(error.Exception)!.ToString());
         Assert.DoesNotContain(_checkpoint.Path, OpenFiles.MappedOrOpen());
     }
 
