@@ -116,7 +116,8 @@ try {
             $worst = [math]::Max($worst, [math]::Abs($a[$r] - $b[$r]))
         }
     }
-    '   W·x over all 32 experts, Exact: {0:N0} ms; Int8 (x quantized per block): {1:N0} ms' -f ($exactSeconds * 1000), ($int8Seconds * 1000)
+    '   W·x over all 32 experts, Exact: {0:N0} ms; Int8 (x quantized per block): {1:N0} ms' -f ($exactSeconds * 1000),
+        ($int8Seconds * 1000)
     '   largest |Exact - Int8| = {0:G3}, against outputs up to {1:N1}' -f $worst, $largest
 
     "`n== 4. The whole sample checkpoint to BF16, index and config rewritten"

@@ -3,7 +3,8 @@
 BeforeDiscovery {
     $docs = Join-Path $PSScriptRoot '..' '..' 'docs' 'en-US'
     $pages = Get-ChildItem $docs -Filter '*.md' | Where-Object { $_.Name -match '^(about_|[A-Z][a-z]+-)' } | ForEach-Object {
-        $examples = [regex]::Matches((Get-Content $_.FullName -Raw), '(?s)```powershell\r?\n(.*?)```') | ForEach-Object { $_.Groups[1].Value }
+        $examples = [regex]::Matches((Get-Content $_.FullName -Raw), '(?s)```powershell\r?\n(.*?)```') |
+            ForEach-Object { $_.Groups[1].Value }
         @{ Page = $_.Name; Examples = @($examples) }
     }
 }
@@ -25,7 +26,8 @@ Describe 'Help examples of <Page>' -ForEach $pages {
 `$failures = [System.Collections.Generic.List[object]]::new()
 try {
     & ([scriptblock]::Create([System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('$code')))) 2>&1 |
-        ForEach-Object { if (`$_ -is [System.Management.Automation.ErrorRecord]) { `$failures.Add(`$_) } else { `$_ } } | Out-String | Out-Null
+        ForEach-Object { if (`$_ -is [System.Management.Automation.ErrorRecord]) { `$failures.Add(`$_) } else { `$_ } } |
+            Out-String | Out-Null
 }
 catch { `$failures.Add(`$_) }
 'EXAMPLE $($i + 1): ' + ((`$failures | ForEach-Object { `$_.FullyQualifiedErrorId + ' ' + `$_.Exception.Message }) -join ' | ')

@@ -3,7 +3,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     $manifestPath = Join-Path (Get-Module Mxfp4).ModuleBase 'Mxfp4.psd1'
     $repositoryBase = 'https://github.com/mxfp4/Mxfp4/blob/main/'
-    $cmdlets = 'Get-SafetensorsHeader', 'Get-Mxfp4Tensor', 'ConvertFrom-Mxfp4', 'Invoke-Mxfp4MatVec', 'ConvertTo-Mxfp4', 'Test-SafetensorsCheckpoint', 'Compare-SafetensorsCheckpoint'
+    $cmdlets = 'Get-SafetensorsHeader', 'Get-Mxfp4Tensor', 'ConvertFrom-Mxfp4', 'Invoke-Mxfp4MatVec', 'ConvertTo-Mxfp4',
+        'Test-SafetensorsCheckpoint', 'Compare-SafetensorsCheckpoint'
 }
 
 Describe 'Module manifest' {
@@ -32,8 +33,8 @@ Describe 'Module manifest' {
 }
 
 Describe 'Online help' -ForEach @(
-    @{ Name = 'Get-SafetensorsHeader' }, @{ Name = 'Get-Mxfp4Tensor' }, @{ Name = 'ConvertFrom-Mxfp4' }, @{ Name = 'Invoke-Mxfp4MatVec' }, @{ Name = 'ConvertTo-Mxfp4' },
-    @{ Name = 'Test-SafetensorsCheckpoint' }, @{ Name = 'Compare-SafetensorsCheckpoint' }
+    @{ Name = 'Get-SafetensorsHeader' }, @{ Name = 'Get-Mxfp4Tensor' }, @{ Name = 'ConvertFrom-Mxfp4' }, @{ Name = 'Invoke-Mxfp4MatVec' },
+    @{ Name = 'ConvertTo-Mxfp4' }, @{ Name = 'Test-SafetensorsCheckpoint' }, @{ Name = 'Compare-SafetensorsCheckpoint' }
 ) {
     BeforeAll {
         $page = "${repositoryBase}docs/en-US/$Name.md"
@@ -69,8 +70,8 @@ Describe 'Online help' -ForEach @(
 }
 
 Describe 'LiteralPath alias' -ForEach @(
-    @{ Name = 'Get-SafetensorsHeader' }, @{ Name = 'Get-Mxfp4Tensor' }, @{ Name = 'ConvertFrom-Mxfp4' }, @{ Name = 'Invoke-Mxfp4MatVec' }, @{ Name = 'ConvertTo-Mxfp4' },
-    @{ Name = 'Test-SafetensorsCheckpoint' }
+    @{ Name = 'Get-SafetensorsHeader' }, @{ Name = 'Get-Mxfp4Tensor' }, @{ Name = 'ConvertFrom-Mxfp4' }, @{ Name = 'Invoke-Mxfp4MatVec' },
+    @{ Name = 'ConvertTo-Mxfp4' }, @{ Name = 'Test-SafetensorsCheckpoint' }
 ) {
     It '<Name> -LiteralPath answers to PSPath and LP' {
         $aliases = (Get-Command $Name).Parameters['LiteralPath'].Aliases

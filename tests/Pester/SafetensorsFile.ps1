@@ -15,7 +15,11 @@ function Remove-SafetensorsTensor([string] $Path, [string] $Name) {
         $begin, $end = $entry.Value.data_offsets
         $start = $data.Length
         $data.Write($bytes, $dataStart + $begin, $end - $begin)
-        $written[$entry.Key] = [ordered]@{ dtype = $entry.Value.dtype; shape = @($entry.Value.shape); data_offsets = @($start, $data.Length) }
+        $written[$entry.Key] = [ordered]@{
+            dtype = $entry.Value.dtype
+            shape = @($entry.Value.shape)
+            data_offsets = @($start, $data.Length)
+        }
     }
 
     $json = $written | ConvertTo-Json -Compress -Depth 5

@@ -75,7 +75,9 @@ BeforeAll {
         Remove-Item $probe -Recurse -Force
     }
 
-    $hfSkipReason = if ($linksFollowed) { $null } else { 'the checkpoint reader refuses links into an HF cache blobs/ directory (ShardOutsideCheckpoint) until link following lands' }
+    $hfSkipReason = if ($linksFollowed) { $null } else {
+        'the checkpoint reader refuses links into an HF cache blobs/ directory (ShardOutsideCheckpoint) until link following lands'
+    }
 }
 
 Describe 'Test-SafetensorsCheckpoint' {
@@ -84,7 +86,8 @@ Describe 'Test-SafetensorsCheckpoint' {
             $results = Test-SafetensorsCheckpoint $sharded -Hash -Deep -ErrorVariable errors -WarningVariable warnings
             $files = $results | Where-Object { $_.PSObject.TypeNames[0] -eq 'Mxfp4.Core.Verification.FileVerification' }
             $summary = $results | Where-Object { $_.PSObject.TypeNames[0] -eq 'Mxfp4.Core.Verification.CheckpointVerification' }
-            (($files | ForEach-Object { [System.IO.Path]::GetFileName($_.Path) }) -join ',') | Should -Be "model.safetensors.index.json,$shard1,$shard2,config.json"
+            (($files | ForEach-Object { [System.IO.Path]::GetFileName($_.Path) }) -join ',') |
+                Should -Be "model.safetensors.index.json,$shard1,$shard2,config.json"
             ($files.Status | Sort-Object -Unique) | Should -Be 'Passed'
             $summary.Status | Should -Be 'Passed'
             $summary.Passed | Should -BeTrue
@@ -94,7 +97,8 @@ Describe 'Test-SafetensorsCheckpoint' {
         }
 
         It 'hashes every shard with SHA-256 (checked against Get-FileHash)' {
-            $files = Test-SafetensorsCheckpoint $sharded -Hash | Where-Object { $_.PSObject.TypeNames[0] -eq 'Mxfp4.Core.Verification.FileVerification' -and $_.Path -like '*.safetensors' }
+            $files = Test-SafetensorsCheckpoint $sharded -Hash |
+                Where-Object { $_.PSObject.TypeNames[0] -eq 'Mxfp4.Core.Verification.FileVerification' -and $_.Path -like '*.safetensors' }
             $files | Should -HaveCount 2
             foreach ($file in $files) {
                 $file.Sha256 | Should -Be (Get-FileHash $file.Path -Algorithm SHA256).Hash.ToLowerInvariant()
@@ -119,7 +123,9 @@ Describe 'Test-SafetensorsCheckpoint' {
 
         It 'accepts a manifest in sha256sum format that matches' {
             $copy = New-SampleCopy
-            $lines = foreach ($shard in $shard1, $shard2) { (Get-FileHash (Join-Path $copy $shard)).Hash.ToLowerInvariant() + '  ' + $shard }
+            $lines = foreach ($shard in $shard1, $shard2) {
+                (Get-FileHash (Join-Path $copy $shard)).Hash.ToLowerInvariant() + '  ' + $shard
+            }
             Set-Content (Join-Path $copy 'SHA256SUMS') $lines
             Test-SafetensorsCheckpoint $copy -Manifest (Join-Path $copy 'SHA256SUMS') -Quiet | Should -BeTrue
         }
@@ -228,11 +234,18 @@ Describe 'Test-SafetensorsCheckpoint' {
 
         It 'reports a hash that disagrees with the manifest as HashMismatch' {
             $copy = New-SampleCopy
-            $lines = foreach ($shard in $shard1, $shard2) { (Get-FileHash (Join-Path $sharded $shard)).Hash.ToLowerInvariant() + ' *' + $shard }
+            $lines = foreach ($shard in $shard1, $shard2) {
+                (Get-FileHash (Join-Path $sharded $shard)).Hash.ToLowerInvariant() + ' *' + $shard
+            }
             Set-Content (Join-Path $copy 'SHA256SUMS') $lines
             $tensor = Get-SafetensorsHeader $copy -Name 'lm_head.weight'
             Set-Bytes $tensor.Path ($tensor.DataOffset + 1) ([byte[]](0x42))
-            $null = Test-SafetensorsCheckpoint $copy -Manifest (Join-Path $copy 'SHA256SUMS') -ErrorVariable errors -ErrorAction SilentlyContinue
+            $parameters = @{
+                Manifest = Join-Path $copy 'SHA256SUMS'
+                ErrorVariable = 'errors'
+                ErrorAction = 'SilentlyContinue'
+            }
+            $null = Test-SafetensorsCheckpoint $copy @parameters
             (Get-Ids $errors) | Should -Be 'HashMismatch'
             $errors[0].TargetObject | Should -Be $tensor.Path
         }
@@ -260,7 +273,13 @@ Describe 'Test-SafetensorsCheckpoint' {
             $tensor = Get-SafetensorsHeader (Join-Path $copy $shard1) -Name 'model.layers.0.mlp.router.weight'
             Set-Bytes $tensor.Path $tensor.DataOffset ([byte[]](0xC0, 0x7F))
             Copy-Item (Join-Path $original 'model.safetensors') (Join-Path $copy 'stray.safetensors')
-            $results = Test-SafetensorsCheckpoint $copy -Deep -ErrorVariable errors -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
+            $parameters = @{
+                ErrorVariable = 'errors'
+                ErrorAction = 'SilentlyContinue'
+                WarningVariable = 'warnings'
+                WarningAction = 'SilentlyContinue'
+            }
+            $results = Test-SafetensorsCheckpoint $copy -Deep @parameters
             (Get-Ids $errors | Sort-Object) -join ',' | Should -Be 'InvalidSafetensorsHeader,NonFiniteValues'
             ($results | Where-Object Path -eq (Join-Path $copy $shard2)).Problems[0].Kind | Should -Be 'TrailingBytes'
             "$($warnings[0])" | Should -Match '^ShardNotIndexed: '
@@ -279,7 +298,12 @@ Describe 'Test-SafetensorsCheckpoint' {
         }
 
         It 'reports a path that does not exist as PathNotFound, or as $false with -Quiet' {
-            $null = Test-SafetensorsCheckpoint -LiteralPath (Join-Path $TestDrive 'nothing-here') -ErrorVariable errors -ErrorAction SilentlyContinue
+            $parameters = @{
+                LiteralPath = Join-Path $TestDrive 'nothing-here'
+                ErrorVariable = 'errors'
+                ErrorAction = 'SilentlyContinue'
+            }
+            $null = Test-SafetensorsCheckpoint @parameters
             (Get-Ids $errors) | Should -Be 'PathNotFound'
             $quiet = @(Test-SafetensorsCheckpoint (Join-Path $TestDrive 'nothing*'), $sharded -Quiet -ErrorVariable quietErrors)
             ($quiet -join ',') | Should -Be 'False,True'
@@ -313,7 +337,8 @@ Describe 'Test-SafetensorsCheckpoint' {
             Set-Content $incomplete 'partial'
             $null = Test-SafetensorsCheckpoint $snapshot -ErrorVariable errors -ErrorAction SilentlyContinue
             (Get-Ids $errors) | Should -Contain 'IncompleteDownload'
-            ($errors | Where-Object { $_.FullyQualifiedErrorId -like 'IncompleteDownload,*' }).TargetObject | Should -Be ([System.IO.Path]::GetFullPath($incomplete))
+            ($errors | Where-Object { $_.FullyQualifiedErrorId -like 'IncompleteDownload,*' }).TargetObject |
+                Should -Be ([System.IO.Path]::GetFullPath($incomplete))
             (Invoke-Child "Test-SafetensorsCheckpoint '$snapshot'").ExitCode | Should -Be 1
         }
 
@@ -321,7 +346,8 @@ Describe 'Test-SafetensorsCheckpoint' {
             $snapshot = New-HfSnapshot
             Remove-Item (Get-Item (Join-Path $snapshot $shard2)).ResolveLinkTarget($true).FullName
             $null = Test-SafetensorsCheckpoint $snapshot -ErrorVariable errors -ErrorAction SilentlyContinue
-            ($errors | Where-Object { $_.FullyQualifiedErrorId -like 'IncompleteDownload,*' }).TargetObject | Should -Be (Join-Path $snapshot $shard2)
+            ($errors | Where-Object { $_.FullyQualifiedErrorId -like 'IncompleteDownload,*' }).TargetObject |
+                Should -Be (Join-Path $snapshot $shard2)
             (Invoke-Child "Test-SafetensorsCheckpoint '$snapshot'").ExitCode | Should -Be 1
         }
 

@@ -131,8 +131,8 @@ public static class CheckpointDirectoryRunner
         return null;
     }
 
-    /// <summary>Every regular file under <paramref name="directory"/> (links not followed) but <paramref name="excluded"/>: path → content
-    /// hash.</summary>
+    /// <summary>Every regular file under <paramref name="directory"/> (links not followed) but <paramref name="excluded"/>:
+    /// path → content hash.</summary>
     private static Dictionary<string, string> Snapshot(string directory, string? excluded)
     {
         var files = new Dictionary<string, string>(StringComparer.Ordinal);

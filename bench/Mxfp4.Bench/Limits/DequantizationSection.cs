@@ -84,10 +84,12 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
         rows.AddRange(streamRows);
         targets.AddRange(
         [
-            new LimitsTarget($"F32 ≥ 0.9× glibc memset ({all} threads)", direct[(OutputFormat.F32, all)] / memset[(f32.Length, all)], 0.9),
+            new LimitsTarget($"F32 ≥ 0.9× glibc memset ({all} threads)", direct[(OutputFormat.F32, all)] / memset[(f32.Length, all)],
+                0.9),
             new LimitsTarget($"BF16 ≥ 0.9× glibc memset ({all} threads)", direct[(OutputFormat.BF16, all)] / memset[(half.Length, all)],
                 0.9),
-            new LimitsTarget($"F16 ≥ 0.8× glibc memset ({all} threads)", direct[(OutputFormat.F16, all)] / memset[(half.Length, all)], 0.8),
+            new LimitsTarget($"F16 ≥ 0.8× glibc memset ({all} threads)", direct[(OutputFormat.F16, all)] / memset[(half.Length, all)],
+                0.8),
         ]);
         targets.AddRange(streamTargets);
         return new LimitsSectionResult(rows, targets);

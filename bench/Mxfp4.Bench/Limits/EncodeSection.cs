@@ -48,10 +48,12 @@ internal sealed unsafe class EncodeSection : ILimitsSection
                 {
                     Encode(source, blockCount, blocks, scales, rule, threads);
                     var speed = bandwidth.Measure(inputBytes, () => Encode(source, blockCount, blocks, scales, rule, threads));
-                    rows.Add(new LimitsMeasurement($"encode {dtype} → MXFP4, rule {rule}", threads, inputBytes, speed, speed.Median / read.Median));
+                    rows.Add(new LimitsMeasurement(
+                        $"encode {dtype} → MXFP4, rule {rule}", threads, inputBytes, speed, speed.Median / read.Median));
                     if (threads == workload.Threads && rule == ScaleRule.Up)
                     {
-                        targets.Add(new LimitsTarget($"encode {dtype} ≥ 0.8× read of its input ({threads} threads)", speed.Median / read.Median, 0.8));
+                        targets.Add(new LimitsTarget(
+                            $"encode {dtype} ≥ 0.8× read of its input ({threads} threads)", speed.Median / read.Median, 0.8));
                     }
                 }
             }

@@ -9,7 +9,8 @@ namespace Mxfp4.Bench.Limits;
 /// a time on one thread (<c>sha256sum a b</c> against <see cref="ShardHasher"/> with one thread), and one file per
 /// thread (one <c>sha256sum</c> process per file at once against the hasher's parallel mode). The files are written
 /// once and read once before timing, so both sides read from the page cache and the hash rate is what is compared.
-/// Medians of five timed runs after an untimed one, with min–max, as every row of the report; the files are deleted at the end. Without <c>sha256sum</c> on the PATH only the hasher is timed.
+/// Medians of five timed runs after an untimed one, with min–max, as every row of the report; the files are deleted at
+/// the end. Without <c>sha256sum</c> on the PATH only the hasher is timed.
 /// </summary>
 internal sealed class HashSection : ILimitsSection
 {
@@ -17,7 +18,8 @@ internal sealed class HashSection : ILimitsSection
 
     public string Title => "SHA-256 of shards vs sha256sum";
 
-    public string Baseline => "ratio = ShardHasher throughput / sha256sum's on the same page-cached files (one thread: sequential; N threads: one file each)";
+    public string Baseline =>
+        "ratio = ShardHasher throughput / sha256sum's on the same page-cached files (one thread: sequential; N threads: one file each)";
 
     public LimitsSectionResult Run(LimitsWorkload workload, Bandwidth bandwidth)
     {
@@ -27,7 +29,9 @@ internal sealed class HashSection : ILimitsSection
         {
             int threads = Math.Max(1, workload.Threads);
             long fileBytes = (long)workload.Experts << 24;
-            var files = Enumerable.Range(0, threads).Select(i => WriteFile(Path.Combine(root, $"shard-{i}.safetensors"), fileBytes, i)).ToArray();
+            var files = Enumerable.Range(0, threads)
+                .Select(i => WriteFile(Path.Combine(root, $"shard-{i}.safetensors"), fileBytes, i))
+                .ToArray();
             long total = fileBytes * files.Length;
             var expected = ShardHasher.Hash(files, threads, null, CancellationToken.None);
 
@@ -48,8 +52,14 @@ internal sealed class HashSection : ILimitsSection
                 rows.Insert(2, new(Invariant($"sha256sum, one process per file at once"), threads, total, toolAll, 1.0));
                 rows[1] = rows[1] with { RatioToLimit = hasherOne.Median / toolOne.Median };
                 rows[3] = rows[3] with { RatioToLimit = hasherAll.Median / toolAll.Median };
-                targets.Add(new(Invariant($"hashing ≥ {RequiredRatio}× sha256sum, one thread"), hasherOne.Median / toolOne.Median, RequiredRatio));
-                targets.Add(new(Invariant($"hashing ≥ {RequiredRatio}× sha256sum, {threads} threads"), hasherAll.Median / toolAll.Median, RequiredRatio));
+                targets.Add(new(
+                    Invariant($"hashing ≥ {RequiredRatio}× sha256sum, one thread"),
+                    hasherOne.Median / toolOne.Median,
+                    RequiredRatio));
+                targets.Add(new(
+                    Invariant($"hashing ≥ {RequiredRatio}× sha256sum, {threads} threads"),
+                    hasherAll.Median / toolAll.Median,
+                    RequiredRatio));
             }
 
             return new LimitsSectionResult(rows, targets);

@@ -11,8 +11,8 @@ namespace Mxfp4.Bench.Limits;
 /// </summary>
 internal sealed class LimitsReport(bool quick, string? only = null)
 {
-    /// <summary>Full run: the 32 experts of gpt-oss-20b's gate_up_proj (265 MB of blocks); quick: the fewest experts that still hold 4× the
-    /// last-level cache.</summary>
+    /// <summary>Full run: the 32 experts of gpt-oss-20b's gate_up_proj (265 MB of blocks); quick: the fewest experts that still
+    /// hold 4× the last-level cache.</summary>
     private readonly int _experts = quick ? LimitsWorkload.ExpertsOutOfCache : 32;
     private readonly Bandwidth _bandwidth = new(5);
 
@@ -46,9 +46,8 @@ internal sealed class LimitsReport(bool quick, string? only = null)
                     $"{workload.Blocks.LongLength / (double)LimitsWorkload.LastLevelCacheBytes:F1}× that, so every \"out of cache\" row ")
                     + "streams from memory");
         output.WriteLine(
-            Invariant(
-                $"- each figure is the MEDIAN of {_bandwidth.Repetitions} timed runs after one untimed run, with the min–max; GB/s = 10^9 ")
-                + "bytes/s");
+            Invariant($"- each figure is the MEDIAN of {_bandwidth.Repetitions} timed runs after one untimed run, with the ")
+                + "min–max; GB/s = 10^9 bytes/s");
         output.WriteLine(
             "- tiered compilation: "
                 + Invariant($"{(AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool tiered)

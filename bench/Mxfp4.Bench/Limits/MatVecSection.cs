@@ -94,8 +94,8 @@ internal sealed class MatVecSection : ILimitsSection
                     {
                         targets.Add(
                             new LimitsTarget(
-                            Invariant(
-                            $"matvec Exact max |y − y64| / Σ|w·x| ≤ {ExactErrorLimit:E0} (measured {error:E1}; shown: limit ÷ error)"),
+                            Invariant($"matvec Exact max |y − y64| / Σ|w·x| ≤ {ExactErrorLimit:E0} ")
+                                + Invariant($"(measured {error:E1}; shown: limit ÷ error)"),
                             ExactErrorLimit / Math.Max(error, 1e-300), 1.0));
                     }
 
@@ -120,7 +120,8 @@ internal sealed class MatVecSection : ILimitsSection
                     ggmlBest = Math.Max(ggmlBest, speed.Median);
                     ggmlRows.Add(
                         new LimitsMeasurement(
-                        $"ggml mul_mat MXFP4 × F32 ({(repack ? "CPU_REPACK 8×8" : "plain")}), {label} ({speed.MedianSeconds * 1e3:F2} ms)",
+                        $"ggml mul_mat MXFP4 × F32 ({(repack ? "CPU_REPACK 8×8" : "plain")}), {label} "
+                            + $"({speed.MedianSeconds * 1e3:F2} ms)",
                         threads, bytes, speed, speed.Median / read.Median, null, Invariant($"error {error:E1} (x quantized to Q8_0)")));
                 }
 

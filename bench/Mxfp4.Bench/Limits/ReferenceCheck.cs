@@ -35,7 +35,8 @@ internal static unsafe class ReferenceCheck
         return Invariant($"bit-exact on {SampleBlocks} blocks");
     }
 
-    /// <summary>ggml's F32 output against the reference: equal as numbers where the scale is below 253; counts −0 written as +0.</summary>
+    /// <summary>ggml's F32 output against the reference: equal as numbers where the scale is below 253; counts −0 written
+    /// as +0.</summary>
     public static string GgmlDecoded(LimitsWorkload workload, float* output)
     {
         long groups = workload.Scales.LongLength;

@@ -15,7 +15,15 @@ public sealed class ConversionPlan
 {
     private const string ConfigFileName = "config.json";
 
-    internal ConversionPlan(string destination, ConversionOptions options, IReadOnlyList<ShardPlan> shards, IReadOnlyList<string> otherFiles, string? indexTarget, string? sourceIndex, IReadOnlyList<KeyValuePair<string, string>> indexMetadata, byte[]? denseConfig)
+    internal ConversionPlan(
+        string destination,
+        ConversionOptions options,
+        IReadOnlyList<ShardPlan> shards,
+        IReadOnlyList<string> otherFiles,
+        string? indexTarget,
+        string? sourceIndex,
+        IReadOnlyList<KeyValuePair<string, string>> indexMetadata,
+        byte[]? denseConfig)
     {
         IndexMetadata = indexMetadata;
         Destination = destination;
@@ -33,7 +41,8 @@ public sealed class ConversionPlan
 
     public IReadOnlyList<ShardPlan> Shards { get; }
 
-    /// <summary>Non-safetensors files of the checkpoint directory, copied beside the shards (config.json edited for the Transformers layout).</summary>
+    /// <summary>Non-safetensors files of the checkpoint directory, copied beside the shards (config.json edited for the
+    /// Transformers layout).</summary>
     public IReadOnlyList<string> OtherFiles { get; }
 
     /// <summary>The rewritten index, when the source had one.</summary>
@@ -50,7 +59,8 @@ public sealed class ConversionPlan
     /// <summary>Sum of the output tensors' bytes: the index's total_size.</summary>
     public long TotalTensorBytes => Shards.Sum(s => s.Tensors.Sum(t => t.Spec.ByteLength));
 
-    /// <summary>With the Transformers layout, config.json as it will be written (made up front, so a bad config fails before any shard is written).</summary>
+    /// <summary>With the Transformers layout, config.json as it will be written (made up front, so a bad config fails before
+    /// any shard is written).</summary>
     internal byte[]? DenseConfig { get; }
 
     internal static bool IsConfig(string path) => string.Equals(Path.GetFileName(path), ConfigFileName, StringComparison.Ordinal);
@@ -73,12 +83,14 @@ public sealed class ConversionPlan
             pairs.Add(result.Tensor!);
         }
 
-        if (options.Layout == ConversionLayout.Transformers && pairs.FirstOrDefault(p => p.NamingStyle != Mxfp4NamingStyle.HuggingFace) is { } original)
+        if (options.Layout == ConversionLayout.Transformers
+            && pairs.FirstOrDefault(p => p.NamingStyle != Mxfp4NamingStyle.HuggingFace) is { } original)
         {
             throw new Mxfp4Exception(
                 ErrorIds.LayoutNotSupported,
                 Mxfp4ErrorCategory.InvalidArgument,
-                $"'{original.Blocks.Name}' uses original gpt-oss naming; the Transformers layout needs a Hugging Face checkpoint (X_blocks/X_scales).",
+                $"'{original.Blocks.Name}' uses original gpt-oss naming; "
+                    + "the Transformers layout needs a Hugging Face checkpoint (X_blocks/X_scales).",
                 original.Blocks.Name);
         }
 
@@ -100,7 +112,8 @@ public sealed class ConversionPlan
                         _ = ExpertTranspose.ExpertBytes(pair, Numerics.OutputFormats.BytesPerElement(options.Format));
                     }
 
-                    tensors.Add(PlannedTensor.Dequantized(new TensorSpec(pair.Name, ToDType(options), OutputShape(pair, transpose)), pair, transpose));
+                    tensors.Add(PlannedTensor.Dequantized(
+                        new TensorSpec(pair.Name, ToDType(options), OutputShape(pair, transpose)), pair, transpose));
                 }
                 else if (!scalesNames.Contains(tensor.Name))
                 {
@@ -116,11 +129,14 @@ public sealed class ConversionPlan
         string? indexTarget = source.IndexPath is null ? null : Path.Combine(target, Path.GetFileName(source.IndexPath));
         CheckOutputs(shards, indexTarget, source.IndexPath, target, otherFiles);
         var indexMetadata = source.IndexPath is null ? [] : ReadIndexMetadata(source.IndexPath);
-        byte[]? denseConfig = options.Layout == ConversionLayout.Transformers && otherFiles.FirstOrDefault(IsConfig) is { } config ? WithoutQuantization(config) : null;
+        byte[]? denseConfig = options.Layout == ConversionLayout.Transformers && otherFiles.FirstOrDefault(IsConfig) is { } config
+            ? WithoutQuantization(config)
+            : null;
         return new ConversionPlan(target, options, shards, otherFiles, indexTarget, source.IndexPath, indexMetadata, denseConfig);
     }
 
-    /// <summary>The checkpoint directory's files other than shards, the index and our temporaries (none for a lone file or with SafetensorsOnly).</summary>
+    /// <summary>The checkpoint directory's files other than shards, the index and our temporaries (none for a lone file or
+    /// with SafetensorsOnly).</summary>
     internal static List<string> ListOtherFiles(Checkpoint source, ConversionOptions options)
     {
         var otherFiles = new List<string>();
@@ -149,7 +165,12 @@ public sealed class ConversionPlan
     /// Before anything is written: no two outputs share a name, none of them is (by any link or spelling) a source
     /// file, and none is taken by something other than a regular file.
     /// </summary>
-    internal static void CheckOutputs(IEnumerable<ShardPlan> shards, string? indexTarget, string? indexSource, string target, IEnumerable<string> otherFiles)
+    internal static void CheckOutputs(
+        IEnumerable<ShardPlan> shards,
+        string? indexTarget,
+        string? indexSource,
+        string target,
+        IEnumerable<string> otherFiles)
     {
         var outputs = shards.Select(s => (s.TargetPath, s.SourcePath))
             .Concat(indexTarget is null ? [] : [(indexTarget, indexSource!)])
@@ -181,7 +202,12 @@ public sealed class ConversionPlan
         }
         catch (JsonException ex)
         {
-            throw new Mxfp4Exception(ErrorIds.SourceChanged, Mxfp4ErrorCategory.ReadError, $"'{indexPath}' changed after it was opened and is no longer valid JSON: {ex.Message}", indexPath, ex);
+            throw new Mxfp4Exception(
+                ErrorIds.SourceChanged,
+                Mxfp4ErrorCategory.ReadError,
+                $"'{indexPath}' changed after it was opened and is no longer valid JSON: {ex.Message}",
+                indexPath,
+                ex);
         }
     }
 
@@ -228,10 +254,14 @@ public sealed class ConversionPlan
     /// <summary>Names what a stopped run left, which is otherwise a mystery: a destination that looks empty in ls.</summary>
     private static string PartialsNote(string directory)
     {
-        var partials = Directory.EnumerateFiles(directory, "*" + TemporaryName.Suffix).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var partials = Directory.EnumerateFiles(directory, "*" + TemporaryName.Suffix)
+            .Select(Path.GetFileName)
+            .Order(StringComparer.Ordinal)
+            .ToList();
         return partials.Count == 0
             ? string.Empty
-            : $": it holds {Plural.Of(partials.Count, "temporary file", "temporary files")} of a conversion that was stopped ({string.Join(", ", partials.Take(3))}{(partials.Count > 3 ? ", ..." : string.Empty)})";
+            : $": it holds {Plural.Of(partials.Count, "temporary file", "temporary files")} of a conversion that was stopped "
+                + $"({string.Join(", ", partials.Take(3))}{(partials.Count > 3 ? ", ..." : string.Empty)})";
     }
 
     /// <summary>Only regular files are copied: a FIFO would block the copy, a device (a link to /dev/zero) would never end.</summary>
@@ -241,7 +271,11 @@ public sealed class ConversionPlan
         {
             case null:
                 throw new CheckpointException(
-                    ErrorIds.CheckpointReadFailed, Mxfp4ErrorCategory.ReadError, $"'{file}' in the checkpoint directory cannot be read (a dangling link?); it would be copied.", checkpointPath, file);
+                    ErrorIds.CheckpointReadFailed,
+                    Mxfp4ErrorCategory.ReadError,
+                    $"'{file}' in the checkpoint directory cannot be read (a dangling link?); it would be copied.",
+                    checkpointPath,
+                    file);
             case { Kind: not FileKind.Regular } status:
                 throw new UnsupportedFileTypeException(file, status.Kind, "; it cannot be copied with the checkpoint");
         }
@@ -276,7 +310,8 @@ public sealed class ConversionPlan
         }
         catch (JsonException ex)
         {
-            throw new Mxfp4Exception(ErrorIds.InvalidConfig, Mxfp4ErrorCategory.InvalidData, $"'{path}' is not valid JSON: {ex.Message}", path, ex);
+            throw new Mxfp4Exception(
+                ErrorIds.InvalidConfig, Mxfp4ErrorCategory.InvalidData, $"'{path}' is not valid JSON: {ex.Message}", path, ex);
         }
     }
 }

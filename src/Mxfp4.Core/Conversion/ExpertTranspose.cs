@@ -15,7 +15,8 @@ internal static class ExpertTranspose
     {
         if (source.Length != (long)rows * columns * elementSize || destination.Length != source.Length)
         {
-            throw new ArgumentException($"Expected {(long)rows * columns * elementSize} bytes for a {rows} x {columns} matrix of {elementSize}-byte elements.");
+            throw new ArgumentException(
+                $"Expected {(long)rows * columns * elementSize} bytes for a {rows} x {columns} matrix of {elementSize}-byte elements.");
         }
 
         switch (elementSize)
@@ -62,7 +63,8 @@ internal static class ExpertTranspose
             throw new Mxfp4Exception(
                 ErrorIds.LimitsExceeded,
                 Mxfp4ErrorCategory.LimitsExceeded,
-                $"One expert of '{tensor.Name}' ([{rows}, {columns}]) is {bytes} bytes as {elementBytes * 8}-bit floats; the Transformers layout transposes an expert in memory and handles at most {Array.MaxLength} bytes.",
+                $"One expert of '{tensor.Name}' ([{rows}, {columns}]) is {bytes} bytes as {elementBytes * 8}-bit floats; "
+                    + $"the Transformers layout transposes an expert in memory and handles at most {Array.MaxLength} bytes.",
                 tensor.Name);
         }
 

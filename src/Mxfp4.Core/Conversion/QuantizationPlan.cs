@@ -19,7 +19,8 @@ public static class QuantizationPlan
     /// The modules transformers keeps unquantized in gpt-oss (its published configs' <c>modules_to_not_convert</c>):
     /// everything but the expert weights.
     /// </summary>
-    private static readonly string[] GptOssModulesToNotConvert = ["model.layers.*.self_attn", "model.layers.*.mlp.router", "model.embed_tokens", "lm_head"];
+    private static readonly string[] GptOssModulesToNotConvert =
+        ["model.layers.*.self_attn", "model.layers.*.mlp.router", "model.embed_tokens", "lm_head"];
 
     public static ConversionPlan Create(Checkpoint source, string destination, ConversionOptions options, QuantizationOptions quantization)
     {
@@ -42,11 +43,17 @@ public static class QuantizationPlan
                     continue;
                 }
 
-                bool transpose = options.Layout == ConversionLayout.Transformers && IsTransformersExpert(tensor.Name) && tensor.Shape.Length == 3;
+                bool transpose = options.Layout == ConversionLayout.Transformers
+                    && IsTransformersExpert(tensor.Name)
+                    && tensor.Shape.Length == 3;
                 var (blocksShape, scalesShape) = PairShapes(tensor, transpose);
                 var (blocksName, scalesName) = PairNames(tensor.Name, quantization.NamingStyle);
-                tensors.Add(PlannedTensor.Quantized(new TensorSpec(blocksName, SafetensorsDType.U8, blocksShape), new QuantizedTensor(tensor, quantization.Rule, transpose, false)));
-                tensors.Add(PlannedTensor.Quantized(new TensorSpec(scalesName, SafetensorsDType.U8, scalesShape), new QuantizedTensor(tensor, quantization.Rule, transpose, true)));
+                tensors.Add(PlannedTensor.Quantized(
+                    new TensorSpec(blocksName, SafetensorsDType.U8, blocksShape),
+                    new QuantizedTensor(tensor, quantization.Rule, transpose, false)));
+                tensors.Add(PlannedTensor.Quantized(
+                    new TensorSpec(scalesName, SafetensorsDType.U8, scalesShape),
+                    new QuantizedTensor(tensor, quantization.Rule, transpose, true)));
             }
 
             var layout = SafetensorsLayout.Create(tensors.Select(t => t.Spec).ToList(), header.Metadata);
@@ -58,13 +65,16 @@ public static class QuantizationPlan
         ConversionPlan.CheckOutputs(shards, indexTarget, source.IndexPath, target, otherFiles);
         var indexMetadata = source.IndexPath is null ? [] : ConversionPlan.ReadIndexMetadata(source.IndexPath);
         bool quantizes = shards.Any(s => s.ConvertedCount > 0);
-        byte[]? config = quantizes && quantization.NamingStyle == Mxfp4NamingStyle.HuggingFace && otherFiles.FirstOrDefault(ConversionPlan.IsConfig) is { } path
+        byte[]? config = quantizes
+            && quantization.NamingStyle == Mxfp4NamingStyle.HuggingFace
+            && otherFiles.FirstOrDefault(ConversionPlan.IsConfig) is { } path
             ? WithQuantization(path)
             : null;
         return new ConversionPlan(target, options, shards, otherFiles, indexTarget, source.IndexPath, indexMetadata, config);
     }
 
-    /// <summary>The gpt-oss expert weights: <c>*.mlp.experts.gate_up_proj</c>/<c>down_proj</c> (Hugging Face) and <c>*.mlp.mlp1_weight</c>/<c>mlp2_weight</c> (original).</summary>
+    /// <summary>The gpt-oss expert weights: <c>*.mlp.experts.gate_up_proj</c>/<c>down_proj</c> (Hugging Face) and
+    /// <c>*.mlp.mlp1_weight</c>/<c>mlp2_weight</c> (original).</summary>
     public static bool IsExpertWeight(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -115,7 +125,8 @@ public static class QuantizationPlan
 
     /// <summary>transformers' dense gpt-oss expert weights, stored as <c>[E, in, out]</c>.</summary>
     private static bool IsTransformersExpert(string name)
-        => name.EndsWith(".mlp.experts.gate_up_proj", StringComparison.Ordinal) || name.EndsWith(".mlp.experts.down_proj", StringComparison.Ordinal);
+        => name.EndsWith(".mlp.experts.gate_up_proj", StringComparison.Ordinal)
+            || name.EndsWith(".mlp.experts.down_proj", StringComparison.Ordinal);
 
     /// <summary>The config with transformers' gpt-oss <c>quantization_config</c>, which makes loaders read the pairs as MXFP4.</summary>
     private static byte[] WithQuantization(string path)

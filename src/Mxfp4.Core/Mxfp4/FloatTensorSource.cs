@@ -22,7 +22,9 @@ public sealed class FloatTensorSource : TensorSource
         _elementBytes = FloatConversion.BytesPerElement(_type);
         if (offset < 0 || elementCount < 0 || offset > file.Length || elementCount > (file.Length - offset) / _elementBytes)
         {
-            throw new ArgumentOutOfRangeException(nameof(offset), $"{elementCount} {dtype} elements at offset {offset} lie outside '{file.Path}' ({file.Length} bytes).");
+            throw new ArgumentOutOfRangeException(
+                nameof(offset),
+                $"{elementCount} {dtype} elements at offset {offset} lie outside '{file.Path}' ({file.Length} bytes).");
         }
 
         _file = file;

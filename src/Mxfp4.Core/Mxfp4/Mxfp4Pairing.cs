@@ -43,7 +43,12 @@ public static class Mxfp4Pairing
                 string scalesName = name + scalesSuffix;
                 if (!byName.TryGetValue(scalesName, out var scales))
                 {
-                    results.Add(Fail(ErrorIds.ScalesMissing, $"MXFP4 blocks tensor '{tensor.Name}' has no scales tensor '{scalesName}'.", tensor.Name, scalesName, tensor.Path));
+                    results.Add(Fail(
+                        ErrorIds.ScalesMissing,
+                        $"MXFP4 blocks tensor '{tensor.Name}' has no scales tensor '{scalesName}'.",
+                        tensor.Name,
+                        scalesName,
+                        tensor.Path));
                 }
                 else
                 {
@@ -60,7 +65,12 @@ public static class Mxfp4Pairing
                 if (tensor.Name.EndsWith(scalesSuffix, StringComparison.Ordinal) && !pairedScales.Contains(tensor.Name))
                 {
                     string blocksName = tensor.Name[..^scalesSuffix.Length] + blocksSuffix;
-                    results.Add(Fail(ErrorIds.BlocksMissing, $"MXFP4 scales tensor '{tensor.Name}' has no blocks tensor '{blocksName}'.", blocksName, tensor.Name, tensor.Path));
+                    results.Add(Fail(
+                        ErrorIds.BlocksMissing,
+                        $"MXFP4 scales tensor '{tensor.Name}' has no blocks tensor '{blocksName}'.",
+                        blocksName,
+                        tensor.Name,
+                        tensor.Path));
                 }
             }
         }
@@ -77,7 +87,8 @@ public static class Mxfp4Pairing
         {
             return Fail(
                 ErrorIds.Mxfp4DTypeMismatch,
-                $"MXFP4 tensor '{name}': blocks '{blocks.Name}' is {blocks.DType} and scales '{scales.Name}' is {scales.DType}; both must be U8.",
+                $"MXFP4 tensor '{name}': blocks '{blocks.Name}' is {blocks.DType} and scales '{scales.Name}' is {scales.DType}; "
+                    + "both must be U8.",
                 blocks.Name,
                 scales.Name,
                 blocks.Path);
@@ -91,7 +102,9 @@ public static class Mxfp4Pairing
         {
             return Fail(
                 ErrorIds.Mxfp4ShapeMismatch,
-                $"MXFP4 tensor '{name}': blocks '{blocks.Name}' has shape [{string.Join(", ", b)}] and scales '{scales.Name}' has shape [{string.Join(", ", s)}]; expected blocks [..., G, 16] and scales [..., G].",
+                $"MXFP4 tensor '{name}': blocks '{blocks.Name}' has shape [{string.Join(", ", b)}] "
+                    + $"and scales '{scales.Name}' has shape [{string.Join(", ", s)}]; "
+                    + "expected blocks [..., G, 16] and scales [..., G].",
                 blocks.Name,
                 scales.Name,
                 blocks.Path);

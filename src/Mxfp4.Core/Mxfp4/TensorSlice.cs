@@ -53,7 +53,8 @@ public sealed class TensorSlice
             throw new Mxfp4Exception(
                 ErrorIds.InvalidSlice,
                 Mxfp4ErrorCategory.InvalidArgument,
-                $"Tensor '{tensorName}' has shape [{string.Join(", ", shape)}]; experts are selected only from a 3-D [experts, rows, columns] tensor.",
+                $"Tensor '{tensorName}' has shape [{string.Join(", ", shape)}]; "
+                    + "experts are selected only from a 3-D [experts, rows, columns] tensor.",
                 tensorName);
         }
 

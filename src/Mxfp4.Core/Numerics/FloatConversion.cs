@@ -47,7 +47,9 @@ public static class FloatConversion
         long count = source.Length / sourceSize;
         if (destination.Length != count * format.BytesPerElement())
         {
-            throw new ArgumentException($"Expected {count * format.BytesPerElement()} destination bytes for {count} {format} elements, got {destination.Length}.", nameof(destination));
+            throw new ArgumentException(
+                $"Expected {count * format.BytesPerElement()} destination bytes for {count} {format} elements, got {destination.Length}.",
+                nameof(destination));
         }
 
         var conversion = new Conversion(sourceType);

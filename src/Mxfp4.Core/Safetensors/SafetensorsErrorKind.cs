@@ -50,7 +50,8 @@ public enum SafetensorsErrorKind
     /// <summary>__metadata__ is not an object of string values.</summary>
     InvalidMetadata,
 
-    /// <summary>data_offsets do not tile the data buffer from 0: begin after end, a hole, an overlap, or an offset beyond 2^63−1.</summary>
+    /// <summary>data_offsets do not tile the data buffer from 0: begin after end, a hole, an overlap, or an offset beyond
+    /// 2^63−1.</summary>
     InvalidOffsets,
 
     /// <summary>The element count or bit count of a shape does not fit 64 bits (or a dimension exceeds 2^63−1).</summary>

@@ -10,11 +10,21 @@ public sealed partial class ConvertFromMxfp4Command
 {
     private void ConvertCheckpoint(string path, Checkpoint checkpoint)
     {
-        var options = new ConversionOptions { Format = ChosenFormat, Layout = Layout, SafetensorsOnly = SafetensorsOnly, Force = Force, Threads = ThrottleLimit };
+        var options = new ConversionOptions
+        {
+            Format = ChosenFormat,
+            Layout = Layout,
+            SafetensorsOnly = SafetensorsOnly,
+            Force = Force,
+            Threads = ThrottleLimit,
+        };
         string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
         var plan = ConversionPlan.Create(checkpoint, destination, options);
         var confirmed = plan.Shards
-            .Where(s => ShouldProcess(s.TargetPath, $"Convert '{s.SourcePath}' ({Plural.Of(s.ConvertedCount, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat}, {s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
+            .Where(s => ShouldProcess(
+                s.TargetPath,
+                $"Convert '{s.SourcePath}' ({Plural.Of(s.ConvertedCount, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat}, "
+                    + $"{s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
             .ToList();
         if (confirmed.Count == 0)
         {
@@ -43,7 +53,10 @@ public sealed partial class ConvertFromMxfp4Command
             }
         }
 
-        WriteVerbose($"Converted {Plural.Of(result.TensorsConverted, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat} and copied {Plural.Of(result.TensorsCopied, "tensor", "tensors")}: {Display.Size(result.BytesWritten)} in {result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
+        WriteVerbose(
+            $"Converted {Plural.Of(result.TensorsConverted, "MXFP4 tensor", "MXFP4 tensors")} to {ChosenFormat} "
+                + $"and copied {Plural.Of(result.TensorsCopied, "tensor", "tensors")}: {Display.Size(result.BytesWritten)} "
+                + $"in {result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
         if (PassThru)
         {
             WriteItems(result.WrittenFiles);

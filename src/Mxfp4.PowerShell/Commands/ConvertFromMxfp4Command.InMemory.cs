@@ -32,7 +32,11 @@ public sealed partial class ConvertFromMxfp4Command
     {
         if (!slice.IsContiguous)
         {
-            throw new Mxfp4Exception(ErrorIds.InvalidSlice, Mxfp4ErrorCategory.InvalidArgument, $"-AsStream serves one contiguous range; select consecutive rows of '{reader.Name}'.", reader.Name);
+            throw new Mxfp4Exception(
+                ErrorIds.InvalidSlice,
+                Mxfp4ErrorCategory.InvalidArgument,
+                $"-AsStream serves one contiguous range; select consecutive rows of '{reader.Name}'.",
+                reader.Name);
         }
 
         var own = OpenInput(InputObject?.BaseObject);

@@ -33,7 +33,10 @@ public sealed partial class ConvertFromMxfp4Command
     private void AppendToOutFile(TensorReader reader, TensorSlice slice)
     {
         var chunked = new ChunkedReader(reader.Source, slice, ChosenFormat, ThrottleLimit);
-        WithProgress(reader.Name, slice, progress => chunked.CopyTo(_outFile!.Write, ChunkedReader.CopyChunkBytes, progress, PipelineStopToken));
+        WithProgress(
+            reader.Name,
+            slice,
+            progress => chunked.CopyTo(_outFile!.Write, ChunkedReader.CopyChunkBytes, progress, PipelineStopToken));
     }
 
     private void CommitOutFile(OutFileTarget outFile)
@@ -52,7 +55,9 @@ public sealed partial class ConvertFromMxfp4Command
         {
             // Most often the command before this one failed (a mistyped path): an empty file must not replace a good one.
             WriteError(new ErrorRecord(
-                new InvalidOperationException($"'{outFile.File.Path}' was not written because no tensor reached ConvertFrom-Mxfp4; nothing was changed. Check the errors of the commands before it in the pipeline."),
+                new InvalidOperationException(
+                    $"'{outFile.File.Path}' was not written because no tensor reached ConvertFrom-Mxfp4; nothing was changed. "
+                        + "Check the errors of the commands before it in the pipeline."),
                 ErrorIds.OutFileNotWritten,
                 ErrorCategory.WriteError,
                 outFile.File.Path));
@@ -95,7 +100,8 @@ public sealed partial class ConvertFromMxfp4Command
                 new Mxfp4Exception(
                     ErrorIds.OutputIsInput,
                     Mxfp4ErrorCategory.InvalidArgument,
-                    $"-OutFile '{outFile}' is the file that holds the input tensor; writing it would destroy the checkpoint. Choose another -OutFile.",
+                    $"-OutFile '{outFile}' is the file that holds the input tensor; writing it would destroy the checkpoint. "
+                        + "Choose another -OutFile.",
                     outFile),
                 outFile));
         }

@@ -13,7 +13,8 @@ namespace Mxfp4.PowerShell.Commands;
 /// Dequantizes MXFP4 tensors (and upcasts plain floating tensors) to F32, BF16 or F16: into memory, as a stream, as
 /// raw byte chunks, into a raw file, or — with -Destination — a whole checkpoint into a new dense checkpoint.
 /// </summary>
-[Cmdlet(VerbsData.ConvertFrom, "Mxfp4", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/ConvertFrom-Mxfp4.md")]
+[Cmdlet(VerbsData.ConvertFrom, "Mxfp4", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true,
+    HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/ConvertFrom-Mxfp4.md")]
 [OutputType(typeof(TensorData), ParameterSetName = [ObjectSet])]
 [OutputType(typeof(DequantizingStream), ParameterSetName = [StreamSet])]
 [OutputType(typeof(byte[]), ParameterSetName = [ByteStreamSet])]
@@ -193,7 +194,8 @@ public sealed partial class ConvertFromMxfp4Command : Mxfp4Cmdlet
         _ => throw new Mxfp4Exception(
             ErrorIds.UnsupportedInput,
             Mxfp4ErrorCategory.InvalidArgument,
-            $"ConvertFrom-Mxfp4 takes Mxfp4TensorInfo or TensorInfo records (from Get-Mxfp4Tensor or Get-SafetensorsHeader), not {input?.GetType().Name ?? "null"}.",
+            "ConvertFrom-Mxfp4 takes Mxfp4TensorInfo or TensorInfo records (from Get-Mxfp4Tensor or Get-SafetensorsHeader), "
+                + $"not {input?.GetType().Name ?? "null"}.",
             input),
     };
 
@@ -216,7 +218,8 @@ public sealed partial class ConvertFromMxfp4Command : Mxfp4Cmdlet
         }
     }
 
-    /// <summary>The written files as the FileSystem provider gives them (what Get-Item writes), so they show Mode and Length and carry PSPath.</summary>
+    /// <summary>The written files as the FileSystem provider gives them (what Get-Item writes), so they show Mode and Length
+    /// and carry PSPath.</summary>
     private void WriteItems(IEnumerable<string> files)
         => WriteObject(InvokeProvider.Item.Get([.. files], force: true, literalPath: true), enumerateCollection: true);
 
@@ -231,7 +234,10 @@ public sealed partial class ConvertFromMxfp4Command : Mxfp4Cmdlet
         progress.Report(0, slice.ElementCount, $"0 of {total}");
         try
         {
-            decode(done => progress.Report(done, slice.ElementCount, string.Create(CultureInfo.InvariantCulture, $"{done:N0} of ") + total));
+            decode(done => progress.Report(
+                done,
+                slice.ElementCount,
+                string.Create(CultureInfo.InvariantCulture, $"{done:N0} of ") + total));
         }
         finally
         {

@@ -12,7 +12,8 @@ namespace Mxfp4.PowerShell.Commands;
 /// Encodes F32, BF16 or F16 tensors to MXFP4: tensors from the pipeline into blocks and scales in memory (or one
 /// safetensors -OutFile), or — with -Destination — a whole checkpoint into a new MXFP4 checkpoint.
 /// </summary>
-[Cmdlet(VerbsData.ConvertTo, "Mxfp4", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/ConvertTo-Mxfp4.md")]
+[Cmdlet(VerbsData.ConvertTo, "Mxfp4", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true,
+    HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/ConvertTo-Mxfp4.md")]
 [OutputType(typeof(EncodedTensor), ParameterSetName = [ObjectSet])]
 [OutputType(typeof(FileInfo), ParameterSetName = [OutFileSet, PathSet, LiteralPathSet])]
 public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
@@ -167,7 +168,9 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         }
         catch (Exception ex) when (IsInputFailure(ex))
         {
-            WriteInputFailure(ex is IOException io ? new OutputWriteException(_outFile.Path, $"Writing '{_outFile.Path}' failed: {io.Message}", io) : ex, _outFile.Path);
+            WriteInputFailure(
+                ex is IOException io ? new OutputWriteException(_outFile.Path, $"Writing '{_outFile.Path}' failed: {io.Message}", io) : ex,
+                _outFile.Path);
             return;
         }
 
@@ -193,7 +196,9 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         var tensor = Encode(input);
         if (tensor.NonFiniteBlocks > 0)
         {
-            WriteWarning($"'{tensor.Name}' holds NaN or infinite values in {tensor.NonFiniteBlocks} blocks of 32; they were written as NaN blocks (scale 255).");
+            WriteWarning(
+                $"'{tensor.Name}' holds NaN or infinite values in {tensor.NonFiniteBlocks} blocks of 32; "
+                    + "they were written as NaN blocks (scale 255).");
         }
 
         if (_outFile is not null)
@@ -214,7 +219,8 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
             throw new Mxfp4Exception(
                 ErrorIds.UnsupportedInput,
                 Mxfp4ErrorCategory.InvalidArgument,
-                $"ConvertTo-Mxfp4 takes TensorInfo records of F32, BF16 or F16 tensors (from Get-SafetensorsHeader), not {input?.GetType().Name ?? "null"}.",
+                "ConvertTo-Mxfp4 takes TensorInfo records of F32, BF16 or F16 tensors (from Get-SafetensorsHeader), "
+                    + $"not {input?.GetType().Name ?? "null"}.",
                 input);
         }
 
@@ -240,7 +246,16 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         {
             PipelineStopToken.ThrowIfCancellationRequested();
             int count = (int)Math.Min(step, blockCount - first);
-            ParallelEncoder.Encode(reader.Source, first, count, blocks.AsSpan((int)first * Mxfp4Format.BlockBytes, count * Mxfp4Format.BlockBytes), scales.AsSpan((int)first, count), ScaleRule, ThrottleLimit, error, PipelineStopToken);
+            ParallelEncoder.Encode(
+                reader.Source,
+                first,
+                count,
+                blocks.AsSpan((int)first * Mxfp4Format.BlockBytes, count * Mxfp4Format.BlockBytes),
+                scales.AsSpan((int)first, count),
+                ScaleRule,
+                ThrottleLimit,
+                error,
+                PipelineStopToken);
             progress.Report(first + count, blockCount, $"{first + count:N0} of {blockCount:N0} blocks");
         }
 
@@ -258,9 +273,13 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
         }
 
         var source = new FileInfo(input.Path);
-        string sourcePath = source.LinkTarget is not null ? source.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? source.FullName : source.FullName;
+        string sourcePath = source.LinkTarget is not null
+            ? source.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? source.FullName
+            : source.FullName;
         var target = new FileInfo(_outFile.Path);
-        string targetPath = target.Exists && target.LinkTarget is not null ? target.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? target.FullName : target.FullName;
+        string targetPath = target.Exists && target.LinkTarget is not null
+            ? target.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? target.FullName
+            : target.FullName;
         if (string.Equals(sourcePath, targetPath, StringComparison.Ordinal))
         {
             _outFileFailed = true;
@@ -268,7 +287,8 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
                 new Mxfp4Exception(
                     ErrorIds.OutputIsInput,
                     Mxfp4ErrorCategory.InvalidArgument,
-                    $"-OutFile '{_outFile.Path}' is the file that holds the input tensor '{input.Name}'; writing it would destroy the checkpoint. Choose another -OutFile.",
+                    $"-OutFile '{_outFile.Path}' is the file that holds the input tensor '{input.Name}'; "
+                        + "writing it would destroy the checkpoint. Choose another -OutFile.",
                     _outFile.Path),
                 _outFile.Path));
         }
@@ -278,16 +298,26 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
     {
         var options = new ConversionOptions { Layout = Layout, SafetensorsOnly = SafetensorsOnly, Force = Force, Threads = ThrottleLimit };
         var filter = Name is null ? null : new NameFilter(Name);
-        var quantization = new QuantizationOptions { Rule = ScaleRule, NamingStyle = Style, Selects = filter is null ? null : filter.Matches };
+        var quantization = new QuantizationOptions
+        {
+            Rule = ScaleRule,
+            NamingStyle = Style,
+            Selects = filter is null ? null : filter.Matches,
+        };
         string destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
         var plan = QuantizationPlan.Create(checkpoint, destination, options, quantization);
         if (plan.Shards.Sum(s => s.ConvertedCount) == 0)
         {
-            WriteWarning($"No tensor of '{path}' is selected for quantization ({(Name is null ? "it has no gpt-oss expert weights" : "-Name matches none")}); its tensors are copied unchanged.");
+            WriteWarning(
+                $"No tensor of '{path}' is selected for quantization "
+                    + $"({(Name is null ? "it has no gpt-oss expert weights" : "-Name matches none")}); its tensors are copied unchanged.");
         }
 
         var confirmed = plan.Shards
-            .Where(s => ShouldProcess(s.TargetPath, $"Encode '{s.SourcePath}' ({s.ConvertedCount} tensors to MXFP4 by rule {ScaleRule}, {s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
+            .Where(s => ShouldProcess(
+                s.TargetPath,
+                $"Encode '{s.SourcePath}' ({s.ConvertedCount} tensors to MXFP4 by rule {ScaleRule}, "
+                    + $"{s.CopiedCount} copied, {Display.Size(s.FileLength)})"))
             .ToList();
         if (confirmed.Count == 0)
         {
@@ -308,7 +338,9 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
             WriteWarning($"'{tensor}' holds NaN or infinite values in {blocks} blocks of 32; they were written as NaN blocks (scale 255).");
         }
 
-        WriteVerbose($"Encoded {result.TensorsConverted} tensors to MXFP4 (rule {ScaleRule}) and copied {result.TensorsCopied} tensors: {Display.Size(result.BytesWritten)} in {result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
+        WriteVerbose(
+            $"Encoded {result.TensorsConverted} tensors to MXFP4 (rule {ScaleRule}) and copied {result.TensorsCopied} tensors: "
+                + $"{Display.Size(result.BytesWritten)} in {result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
         if (PassThru)
         {
             WriteObject(result.WrittenFiles.Select(f => new FileInfo(f)), enumerateCollection: true);

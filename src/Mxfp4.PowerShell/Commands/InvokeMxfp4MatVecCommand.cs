@@ -10,7 +10,8 @@ using Mxfp4.PowerShell.Infrastructure;
 namespace Mxfp4.PowerShell.Commands;
 
 /// <summary>Multiplies MXFP4 weights by vectors without materialising the matrix: y = act(W·x + b), per expert and vector.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "Mxfp4MatVec", DefaultParameterSetName = InputObjectSet, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Invoke-Mxfp4MatVec.md")]
+[Cmdlet(VerbsLifecycle.Invoke, "Mxfp4MatVec", DefaultParameterSetName = InputObjectSet,
+    HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Invoke-Mxfp4MatVec.md")]
 [OutputType(typeof(MatVecResult))]
 public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
 {
@@ -144,7 +145,8 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
             throw new Mxfp4Exception(
                 ErrorIds.LimitsExceeded,
                 Mxfp4ErrorCategory.LimitsExceeded,
-                $"'{tensor.Name}' has {tensor.Columns} columns; a matrix-vector product takes at most {(long)Mxfp4Matrix.MaxGroupsPerRow * Mxfp4Format.BlockElements}, since the vector must fit one array.",
+                $"'{tensor.Name}' has {tensor.Columns} columns; a matrix-vector product takes at most "
+                    + $"{(long)Mxfp4Matrix.MaxGroupsPerRow * Mxfp4Format.BlockElements}, since the vector must fit one array.",
                 tensor.Name);
         }
 
@@ -159,7 +161,11 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
     {
         if (tensor.Shape.Length == 3 && tensor.Shape[0] > int.MaxValue)
         {
-            throw new Mxfp4Exception(ErrorIds.LimitsExceeded, Mxfp4ErrorCategory.LimitsExceeded, $"'{tensor.Name}' has {tensor.Shape[0]} experts; -Expert addresses at most {int.MaxValue}.", tensor.Name);
+            throw new Mxfp4Exception(
+                ErrorIds.LimitsExceeded,
+                Mxfp4ErrorCategory.LimitsExceeded,
+                $"'{tensor.Name}' has {tensor.Shape[0]} experts; -Expert addresses at most {int.MaxValue}.",
+                tensor.Name);
         }
 
         var experts = Expert is { Length: > 0 } || tensor.Shape.Length != 3 ? Expert : Enumerable.Range(0, (int)tensor.Shape[0]).ToArray();
@@ -177,7 +183,8 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         throw new Mxfp4Exception(
             ErrorIds.BiasNotFound,
             Mxfp4ErrorCategory.ObjectNotFound,
-            $"No bias tensor for '{tensor.Name}' in '{directory}' (looked for {string.Join(", ", GptOssNames.BiasCandidates(tensor).Select(n => $"'{n}'"))}).",
+            $"No bias tensor for '{tensor.Name}' in '{directory}' "
+                + $"(looked for {string.Join(", ", GptOssNames.BiasCandidates(tensor).Select(n => $"'{n}'"))}).",
             tensor.Name);
     }
 
@@ -186,12 +193,21 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         long first = expert is int e ? e * rows : 0;
         if (first + rows > bias.ElementCount)
         {
-            throw new Mxfp4Exception(ErrorIds.ShapeMismatch, Mxfp4ErrorCategory.InvalidData, $"Bias '{bias.Name}' [{string.Join(", ", bias.Shape)}] has no {Plural.Of(rows, "value", "values")} for {(expert is null ? "the matrix" : $"expert {expert}")}.", bias.Name);
+            throw new Mxfp4Exception(
+                ErrorIds.ShapeMismatch,
+                Mxfp4ErrorCategory.InvalidData,
+                $"Bias '{bias.Name}' [{string.Join(", ", bias.Shape)}] has no {Plural.Of(rows, "value", "values")} "
+                    + $"for {(expert is null ? "the matrix" : $"expert {expert}")}.",
+                bias.Name);
         }
 
         using var reader = TensorReader.Open(bias);
         var values = new float[rows];
-        reader.Source.Decode(first, checked((int)rows), System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()), OutputFormat.F32);
+        reader.Source.Decode(
+            first,
+            checked((int)rows),
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()),
+            OutputFormat.F32);
         return values;
     }
 }

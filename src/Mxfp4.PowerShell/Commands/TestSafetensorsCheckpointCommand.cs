@@ -9,7 +9,8 @@ namespace Mxfp4.PowerShell.Commands;
 /// Checks that a checkpoint is whole and consistent, reporting every problem: one result per file and a summary,
 /// and every problem also as an error record (or a warning) under its stable id, so scripts and CI fail on any error.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "SafetensorsCheckpoint", DefaultParameterSetName = PathSet, HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Test-SafetensorsCheckpoint.md")]
+[Cmdlet(VerbsDiagnostic.Test, "SafetensorsCheckpoint", DefaultParameterSetName = PathSet,
+    HelpUri = "https://github.com/mxfp4/Mxfp4/blob/main/docs/en-US/Test-SafetensorsCheckpoint.md")]
 [OutputType(typeof(FileVerification), typeof(CheckpointVerification))]
 [OutputType(typeof(bool))]
 public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
@@ -17,7 +18,12 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(
+        Mandatory = true,
+        Position = 0,
+        ParameterSetName = PathSet,
+        ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
@@ -98,10 +104,14 @@ public sealed class TestSafetensorsCheckpointCommand : Mxfp4Cmdlet
                 }
                 else
                 {
-                    resolved.AddRange(SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider).Where(_ => provider.Name == "FileSystem"));
+                    resolved.AddRange(SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider)
+                        .Where(_ => provider.Name == "FileSystem"));
                 }
             }
-            catch (Exception ex) when (ex is ItemNotFoundException or NotSupportedException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
+            catch (Exception ex) when (ex is ItemNotFoundException
+                or NotSupportedException
+                or System.Management.Automation.DriveNotFoundException
+                or ProviderNotFoundException)
             {
             }
 

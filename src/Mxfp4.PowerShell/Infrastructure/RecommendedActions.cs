@@ -41,7 +41,9 @@ internal static class RecommendedActions
             ErrorIds.LimitsExceeded,
             "Use -Layout Natural, which converts experts without transposing them in memory.",
             (call, _) => Bound(call, "Layout") && call.BoundParameters["Layout"] is ConversionLayout.Transformers),
-        new(ErrorIds.ExpertOutOfRange, "Give -Expert numbers from 0 to one less than the tensor's number of experts (its first dimension)."),
+        new(
+            ErrorIds.ExpertOutOfRange,
+            "Give -Expert numbers from 0 to one less than the tensor's number of experts (its first dimension)."),
         new(ErrorIds.RowOutOfRange, "Give -Row numbers from 0 to one less than the number of rows (of each expert, with -Expert)."),
         new(
             ErrorIds.InvalidSlice,

@@ -15,7 +15,14 @@ public sealed class CheckpointDirectoryFuzzTests
 
         // Not vacuous: conversions that run to the end as well as refusals by resolution, pairing and planning.
         Assert.True(report.Count >= 40, $"only {report.Count} directories ran");
-        foreach (string label in new[] { "Directory.Converted", "Directory.ShardOutsideCheckpoint", "Directory.Mxfp4ShapeMismatch", "Directory.OutputExists", "Directory.OutputNameCollision" })
+        foreach (string label in new[]
+        {
+            "Directory.Converted",
+            "Directory.ShardOutsideCheckpoint",
+            "Directory.Mxfp4ShapeMismatch",
+            "Directory.OutputExists",
+            "Directory.OutputNameCollision",
+        })
         {
             Assert.True(report.Histogram.GetValueOrDefault(label) > 0, $"no directory ended as {label}:{Environment.NewLine}{report}");
         }
@@ -31,8 +38,12 @@ public sealed class CheckpointDirectoryFuzzTests
             string again = CheckpointDirectoryGenerator.Generate(Path.Combine(root, "b"), 7, 42);
             Assert.Equal(first, again);
             Assert.Equal(
-                Directory.EnumerateFileSystemEntries(Path.Combine(root, "a"), "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(Path.Combine(root, "a"), p)).Order(),
-                Directory.EnumerateFileSystemEntries(Path.Combine(root, "b"), "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(Path.Combine(root, "b"), p)).Order());
+                Directory.EnumerateFileSystemEntries(Path.Combine(root, "a"), "*", SearchOption.AllDirectories)
+                    .Select(p => Path.GetRelativePath(Path.Combine(root, "a"), p))
+                    .Order(),
+                Directory.EnumerateFileSystemEntries(Path.Combine(root, "b"), "*", SearchOption.AllDirectories)
+                    .Select(p => Path.GetRelativePath(Path.Combine(root, "b"), p))
+                    .Order());
         }
         finally
         {

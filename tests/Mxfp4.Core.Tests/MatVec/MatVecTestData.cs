@@ -99,7 +99,8 @@ internal sealed class MatVecTestData
         return (gamma * absSum) + underflow + (Columns * Math.ScaleB(1.0, -53) * absSum);
     }
 
-    /// <summary>The documented Int8 bound: (1 + 2ε)·Q + γ(G + 6)·(S + Q) + (G + 1)·2^−141, plus the reference's own rounding.</summary>
+    /// <summary>The documented Int8 bound: (1 + 2ε)·Q + γ(G + 6)·(S + Q) + (G + 1)·2^−141, plus the reference's own
+    /// rounding.</summary>
     internal double Int8Bound(int row, ReadOnlySpan<float> x, double absSum)
     {
         double q = 0;

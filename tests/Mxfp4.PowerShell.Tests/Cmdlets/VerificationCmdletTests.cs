@@ -12,7 +12,8 @@ public sealed class VerificationCmdletTests : IClassFixture<LargeCheckpointFixtu
 
     public VerificationCmdletTests(LargeCheckpointFixture checkpoint) => _checkpoint = checkpoint;
 
-    private static Dictionary<string, object?> Sample => new() { ["sample"] = Path.Combine(RepositoryLayout.RepositoryRoot, "samples", "gpt-oss-tiny") };
+    private static Dictionary<string, object?> Sample =>
+        new() { ["sample"] = Path.Combine(RepositoryLayout.RepositoryRoot, "samples", "gpt-oss-tiny") };
 
     public void Dispose() => _session.Dispose();
 
@@ -25,7 +26,10 @@ public sealed class VerificationCmdletTests : IClassFixture<LargeCheckpointFixtu
         Assert.Matches(@"Passed\s+0\s+model-00001-of-00002\.safetensors", result.HostText);
 
         // After the file records pwsh lists the summary; on its own it prints through its table view.
-        var summary = _session.Run("Test-SafetensorsCheckpoint $sample | Where-Object { $_.PSObject.TypeNames[0] -eq 'Mxfp4.Core.Verification.CheckpointVerification' }", Sample);
+        var summary = _session.Run(
+            "Test-SafetensorsCheckpoint $sample | "
+                + "Where-Object { $_.PSObject.TypeNames[0] -eq 'Mxfp4.Core.Verification.CheckpointVerification' }",
+            Sample);
         Assert.Matches(@"Status\s+Files\s+Tensors\s+Errors\s+Warnings\s+Path", summary.HostText);
         Assert.Matches(@"Passed\s+4\s+33\s+0\s+0", summary.HostText);
     }
