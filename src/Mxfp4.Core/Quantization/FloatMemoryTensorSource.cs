@@ -33,8 +33,15 @@ public sealed class FloatMemoryTensorSource : TensorSource
 
     public override long ElementCount => _data.Length / _elementBytes;
 
+    /// <summary>The elements' dtype, so an encoder can read BF16 and F32 in place instead of decoding a copy.</summary>
+    internal SafetensorsDType DType => _dtype;
+
+    /// <summary>The raw bytes of elements [<paramref name="firstElement"/>, +<paramref name="count"/>).</summary>
+    internal ReadOnlySpan<byte> Bytes(long firstElement, int count)
+        => _data.Span.Slice(checked((int)firstElement * _elementBytes), checked(count * _elementBytes));
+
     public override int ElementAlignment => 1;
 
     protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
-        => FloatConversion.Convert(_data.Span.Slice(checked((int)firstElement * _elementBytes), checked(count * _elementBytes)), _dtype, destination, format);
+        => FloatConversion.Convert(Bytes(firstElement, count), _dtype, destination, format);
 }
