@@ -63,7 +63,7 @@ public static partial class Mxfp4Encoder
     /// negative), q &lt; 2^−126 and the code is 0 either way. It is not exact for a zero or subnormal x when e &lt; 0,
     /// where adding to the exponent field does not scale: that value of q is below 0.25 (code 0 either way) when the
     /// scale byte is at least 3, and blocks with a smaller scale (amax below 2^−122) go to the reference. The code is
-    /// the count of the seven thresholds q passes, compared as 16-bit integers (GE c as GT c − 1).
+    /// computed from q's bits, as the comments in the loop say.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int EncodeBFloat16Vector512(ReadOnlySpan<ushort> values, Span<byte> blocks, Span<byte> scales, ScaleRule rule)
@@ -97,18 +97,20 @@ public static partial class Mxfp4Encoder
             }
 
             Vector512<short> q = magnitude - Vector512.Create((short)(((int)s - 127) << 7));
-            Vector512<short> negativeCode = Vector512.GreaterThan(q, Vector512.Create((short)0x3E80))
-                + Vector512.GreaterThan(q, Vector512.Create((short)0x3F3F))
-                + Vector512.GreaterThan(q, Vector512.Create((short)0x3FA0))
-                + Vector512.GreaterThan(q, Vector512.Create((short)0x3FDF))
-                + Vector512.GreaterThan(q, Vector512.Create((short)0x4020))
-                + Vector512.GreaterThan(q, Vector512.Create((short)0x405F))
-                + Vector512.GreaterThan(q, Vector512.Create((short)0x40A0));
-            Vector512<uint> nibbles = (((bits >> 12) & Vector512.Create((ushort)8)).AsInt16() - negativeCode).AsUInt32();
 
-            // Element 2k is the low half of 32-bit lane k and 2k+1 the high half: shifting the high nibble down to bits
-            // 4..7 makes each lane's low byte the packed byte, and VPMOVDB keeps just those bytes.
-            Avx512F.ConvertToVector128Byte(nibbles | (nibbles >> 12)).StoreUnsafe(ref block, g * Mxfp4Format.BlockBytes);
+            // From 1 up (code 2 up), E2M1 is a float with one mantissa bit: round q's 7 to 1, ties to even, by adding
+            // 0x1F plus the kept bit's value before the shift; y is then code − 2, capped at 5 (saturation to 6). Below
+            // 1, y is 0 and the codes 0..2 come from the two thresholds 0.25 (strict) and 0.75 (inclusive), which
+            // every q from 1 up passes.
+            Vector512<short> r = Vector512.Max(q, Vector512.Create((short)0x3F80));
+            Vector512<short> y = Vector512.Min((r + Vector512.Create((short)(0x1F - 0x3F80)) + ((r >> 6) & Vector512.Create((short)1))) >> 6, Vector512.Create((short)5));
+            Vector512<short> negativeLowCode = Vector512.GreaterThan(q, Vector512.Create((short)0x3E80)) + Vector512.GreaterThan(q, Vector512.Create((short)0x3F3F));
+            Vector512<short> nibbles = ((bits >> 12) & Vector512.Create((ushort)8)).AsInt16() + y - negativeLowCode;
+
+            // Element 2k is the low half of 32-bit lane k and 2k+1 the high half: one multiply-add makes each lane
+            // n[2k] + 16·n[2k+1], whose low byte is the packed byte, and VPMOVDB keeps just those bytes.
+            Vector512<int> packed = Avx512BW.MultiplyAddAdjacent(nibbles, Vector512.Create(0x0010_0001).AsInt16());
+            Avx512F.ConvertToVector128Byte(packed).StoreUnsafe(ref block, g * Mxfp4Format.BlockBytes);
         }
 
         return nonFinite;
