@@ -56,14 +56,8 @@ public static partial class Mxfp4Encoder
     }
 
     /// <summary>
-    /// One block per 512-bit vector of 32 BF16 patterns, never widened. The magnitudes' maximum comes from one
-    /// PHMINPOSUW on complements; the scale byte from amax's bits as in the remarks on <see cref="Mxfp4Encoder"/>, where
-    /// BF16's 7 mantissa bits make Up's round-up (m &gt; half) a carry of adding 0x3F. q = |x|·2^−e is then an exponent
-    /// subtraction on the bits, exact whenever q is normal; where the difference falls below the normal range (even
-    /// negative), q &lt; 2^−126 and the code is 0 either way. It is not exact for a zero or subnormal x when e &lt; 0,
-    /// where adding to the exponent field does not scale: that value of q is below 0.25 (code 0 either way) when the
-    /// scale byte is at least 3, and blocks with a smaller scale (amax below 2^−122) go to the reference. The code is
-    /// computed from q's bits, as the comments in the loop say.
+    /// One block per 512-bit vector of 32 BF16 patterns, never widened, by <see cref="TryEncodeBlock16"/>; blocks with
+    /// a scale byte below 3 go to the reference.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int EncodeBFloat16Vector512(ReadOnlySpan<ushort> values, Span<byte> blocks, Span<byte> scales, ScaleRule rule)
@@ -77,43 +71,70 @@ public static partial class Mxfp4Encoder
         for (nuint g = 0; g < groups; g++)
         {
             Vector512<ushort> bits = Vector512.LoadUnsafe(ref input, g * Mxfp4Format.BlockElements);
-            Vector512<short> magnitude = (bits & Vector512.Create((ushort)0x7FFF)).AsInt16();
-            uint amax = HorizontalMax16(magnitude.AsUInt16());
-            if (amax >= 0x7F80)
+            ref byte packed = ref Unsafe.Add(ref block, g * Mxfp4Format.BlockBytes);
+            if (!TryEncodeBlock16(bits, roundUp, ref packed, out byte s))
             {
-                Unsafe.Add(ref scale, g) = Mxfp4Format.NaNScale;
-                Vector128<byte>.Zero.StoreUnsafe(ref block, g * Mxfp4Format.BlockBytes);
-                nonFinite++;
-                continue;
+                s = EncodeTinyBFloat16Block(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref input, g * Mxfp4Format.BlockElements), Mxfp4Format.BlockElements), MemoryMarshal.CreateSpan(ref packed, Mxfp4Format.BlockBytes), rule);
             }
 
-            uint biased = (amax + roundUp) >> 7;
-            uint s = biased > 2 ? biased - 2 : 0;
-            Unsafe.Add(ref scale, g) = (byte)s;
-            if (s < 3)
-            {
-                EncodeTinyBFloat16Block(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref input, g * Mxfp4Format.BlockElements), Mxfp4Format.BlockElements), MemoryMarshal.CreateSpan(ref Unsafe.Add(ref block, g * Mxfp4Format.BlockBytes), Mxfp4Format.BlockBytes), rule);
-                continue;
-            }
-
-            Vector512<short> q = magnitude - Vector512.Create((short)(((int)s - 127) << 7));
-
-            // From 1 up (code 2 up), E2M1 is a float with one mantissa bit: round q's 7 to 1, ties to even, by adding
-            // 0x1F plus the kept bit's value before the shift; y is then code − 2, capped at 5 (saturation to 6). Below
-            // 1, y is 0 and the codes 0..2 come from the two thresholds 0.25 (strict) and 0.75 (inclusive), which
-            // every q from 1 up passes.
-            Vector512<short> r = Vector512.Max(q, Vector512.Create((short)0x3F80));
-            Vector512<short> y = Vector512.Min((r + Vector512.Create((short)(0x1F - 0x3F80)) + ((r >> 6) & Vector512.Create((short)1))) >> 6, Vector512.Create((short)5));
-            Vector512<short> negativeLowCode = Vector512.GreaterThan(q, Vector512.Create((short)0x3E80)) + Vector512.GreaterThan(q, Vector512.Create((short)0x3F3F));
-            Vector512<short> nibbles = ((bits >> 12) & Vector512.Create((ushort)8)).AsInt16() + y - negativeLowCode;
-
-            // Element 2k is the low half of 32-bit lane k and 2k+1 the high half: one multiply-add makes each lane
-            // n[2k] + 16·n[2k+1], whose low byte is the packed byte, and VPMOVDB keeps just those bytes.
-            Vector512<int> packed = Avx512BW.MultiplyAddAdjacent(nibbles, Vector512.Create(0x0010_0001).AsInt16());
-            Avx512F.ConvertToVector128Byte(packed).StoreUnsafe(ref block, g * Mxfp4Format.BlockBytes);
+            Unsafe.Add(ref scale, g) = s;
+            nonFinite += s == Mxfp4Format.NaNScale ? 1 : 0;
         }
 
         return nonFinite;
+    }
+
+    /// <summary>
+    /// Encodes one block given as 32 16-bit patterns: BF16 values, or float32 values cut to their top 16 bits with a
+    /// sticky bit (bit 0 set when any of the 16 bits cut was). The sticky form keeps every decision the rule makes:
+    /// each threshold and tie of the scale (Up's m &gt; half) and of the elements lies on a mantissa bit above bit 0, so a
+    /// value equal to one keeps it exactly and a value beyond it, even in the bits cut, stays beyond it. Returns false,
+    /// writing nothing, for a block whose scale byte is below 3, which the caller encodes through the reference.
+    /// </summary>
+    /// <remarks>
+    /// The magnitudes' maximum comes from one PHMINPOSUW on complements; the scale byte from amax's bits as in the
+    /// remarks on <see cref="Mxfp4Encoder"/>, where Up's round-up is a carry of adding 0x3F. q = |x|·2^−e is then an
+    /// exponent subtraction on the bits, exact whenever q is normal; where the difference falls below the normal range
+    /// (even negative), q &lt; 2^−126 and the code is 0 either way. It is not exact for a zero or subnormal x when
+    /// e &lt; 0, where adding to the exponent field does not scale: that value of q is below 0.25 (code 0 either way)
+    /// when the scale byte is at least 3, hence the reference below that (amax below 2^−122).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryEncodeBlock16(Vector512<ushort> bits, uint roundUp, ref byte packed, out byte scale)
+    {
+        Vector512<short> magnitude = (bits & Vector512.Create((ushort)0x7FFF)).AsInt16();
+        uint amax = HorizontalMax16(magnitude.AsUInt16());
+        if (amax >= 0x7F80)
+        {
+            scale = Mxfp4Format.NaNScale;
+            Vector128<byte>.Zero.StoreUnsafe(ref packed);
+            return true;
+        }
+
+        uint biased = (amax + roundUp) >> 7;
+        uint s = biased > 2 ? biased - 2 : 0;
+        scale = (byte)s;
+        if (s < 3)
+        {
+            return false;
+        }
+
+        Vector512<short> q = magnitude - Vector512.Create((short)(((int)s - 127) << 7));
+
+        // From 1 up (code 2 up), E2M1 is a float with one mantissa bit: round q's 7 to 1, ties to even, by adding 0x1F
+        // plus the kept bit's value before the shift; y is then code − 2, capped at 5 (saturation to 6). Below 1, y is
+        // 0 and the codes 0..2 come from the two thresholds 0.25 (strict) and 0.75 (inclusive), which every q from 1 up
+        // passes.
+        Vector512<short> r = Vector512.Max(q, Vector512.Create((short)0x3F80));
+        Vector512<short> y = Vector512.Min((r + Vector512.Create((short)(0x1F - 0x3F80)) + ((r >> 6) & Vector512.Create((short)1))) >> 6, Vector512.Create((short)5));
+        Vector512<short> negativeLowCode = Vector512.GreaterThan(q, Vector512.Create((short)0x3E80)) + Vector512.GreaterThan(q, Vector512.Create((short)0x3F3F));
+        Vector512<short> nibbles = ((bits >> 12) & Vector512.Create((ushort)8)).AsInt16() + y - negativeLowCode;
+
+        // Element 2k is the low half of 32-bit lane k and 2k+1 the high half: one multiply-add makes each lane
+        // n[2k] + 16·n[2k+1], whose low byte is the packed byte, and VPMOVDB keeps just those bytes.
+        Vector512<int> pairs = Avx512BW.MultiplyAddAdjacent(nibbles, Vector512.Create(0x0010_0001).AsInt16());
+        Avx512F.ConvertToVector128Byte(pairs).StoreUnsafe(ref packed);
+        return true;
     }
 
     /// <summary>The largest of 32 16-bit lanes below 0x8000: the minimum of their complements, by PHMINPOSUW.</summary>
@@ -126,10 +147,10 @@ public static partial class Mxfp4Encoder
     }
 
     /// <summary>A finite block whose scale byte is below 3, through the reference (rare: amax below 2^−122).</summary>
-    private static void EncodeTinyBFloat16Block(ReadOnlySpan<ushort> bits, Span<byte> packed, ScaleRule rule)
+    private static byte EncodeTinyBFloat16Block(ReadOnlySpan<ushort> bits, Span<byte> packed, ScaleRule rule)
     {
         Span<float> block = stackalloc float[Mxfp4Format.BlockElements];
         BFloat16Conversion.Widen(bits, MemoryMarshal.Cast<float, uint>(block));
-        Mxfp4EncoderReference.EncodeBlock(block, packed, rule);
+        return Mxfp4EncoderReference.EncodeBlock(block, packed, rule);
     }
 }

@@ -19,7 +19,7 @@ public class EncoderKernelTests
     public static TheoryData<KernelPath, ScaleRule> PathsAndRules()
     {
         var data = new TheoryData<KernelPath, ScaleRule>();
-        foreach (var path in new[] { KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512 })
+        foreach (var path in new[] { KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512 }.Where(p => p != KernelPath.Vector512 || Mxfp4Encoder.EncodesBFloat16InPlace))
         {
             foreach (var rule in Enum.GetValues<ScaleRule>())
             {
