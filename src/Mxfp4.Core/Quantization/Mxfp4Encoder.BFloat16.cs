@@ -12,6 +12,20 @@ public static partial class Mxfp4Encoder
     /// <summary>Elements widened to float32 at a time where BF16 cannot be encoded in place (4 KiB on the stack).</summary>
     private const int WidenChunkElements = 1024;
 
+    /// <summary>Strict thresholds (0.25, 1.25, 2.5, 5 as BF16 bits / 32: 0x1F4, 0x1FD, 0x201, 0x205) below k, at k mod 32.</summary>
+    private static Vector512<short> StrictThresholdCounts
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.Create((short)2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2);
+    }
+
+    /// <summary>Inclusive thresholds (0.75, 1.75, 3.5 as BF16 bits / 32: 0x1FA, 0x1FF, 0x203) at or below k, at k mod 32.</summary>
+    private static Vector512<short> InclusiveThresholdCounts
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.Create((short)2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2);
+    }
+
     /// <summary>
     /// Whether <see cref="EncodeBFloat16"/> works on the BF16 bits in place (AVX-512BW: one block is one 512-bit vector
     /// of 16-bit lanes); otherwise it widens to float32 and runs <see cref="ActivePath"/>.
@@ -121,14 +135,14 @@ public static partial class Mxfp4Encoder
 
         Vector512<short> q = magnitude - Vector512.Create((short)(((int)s - 127) << 7));
 
-        // From 1 up (code 2 up), E2M1 is a float with one mantissa bit: round q's 7 to 1, ties to even, by adding 0x1F
-        // plus the kept bit's value before the shift; y is then code − 2, capped at 5 (saturation to 6). Below 1, y is
-        // 0 and the codes 0..2 come from the two thresholds 0.25 (strict) and 0.75 (inclusive), which every q from 1 up
-        // passes.
-        Vector512<short> r = Vector512.Max(q, Vector512.Create((short)0x3F80));
-        Vector512<short> y = Vector512.Min((r + Vector512.Create((short)(0x1F - 0x3F80)) + ((r >> 6) & Vector512.Create((short)1))) >> 6, Vector512.Create((short)5));
-        Vector512<short> negativeLowCode = Vector512.GreaterThan(q, Vector512.Create((short)0x3E80)) + Vector512.GreaterThan(q, Vector512.Create((short)0x3F3F));
-        Vector512<short> nibbles = ((bits >> 12) & Vector512.Create((ushort)8)).AsInt16() + y - negativeLowCode;
+        // The code is the count of thresholds q passes. They all lie on multiples of 32 in the bits, so with q raised to
+        // 0.25 (every q up to 0.25 has code 0), q > t for the strict ones (0.25, 1.25, 2.5, 5) is ceil(q/32) > t/32
+        // and q ≥ t for the inclusive ones (0.75, 1.75, 3.5) is floor(q/32) ≥ t/32: two VPERMW lookups of counts by
+        // those quotients. From 0.25 to below 8 they span 21 consecutive values, so their low 5 bits index the tables.
+        Vector512<short> r = Vector512.Max(q, Vector512.Create((short)0x3E80));
+        Vector512<short> strictPassed = Avx512BW.PermuteVar32x16(StrictThresholdCounts, (r + Vector512.Create((short)0x1F)) >> 5);
+        Vector512<short> inclusivePassed = Avx512BW.PermuteVar32x16(InclusiveThresholdCounts, r >> 5);
+        Vector512<short> nibbles = ((bits >> 12) & Vector512.Create((ushort)8)).AsInt16() + strictPassed + inclusivePassed;
 
         // Element 2k is the low half of 32-bit lane k and 2k+1 the high half: one multiply-add makes each lane
         // n[2k] + 16·n[2k+1], whose low byte is the packed byte, and VPMOVDB keeps just those bytes.
