@@ -142,7 +142,7 @@ public static partial class Mxfp4Encoder
         Vector512<short> r = Vector512.Max(q, Vector512.Create((short)0x3E80));
         Vector512<short> strictPassed = Avx512BW.PermuteVar32x16(StrictThresholdCounts, (r + Vector512.Create((short)0x1F)) >> 5);
         Vector512<short> inclusivePassed = Avx512BW.PermuteVar32x16(InclusiveThresholdCounts, r >> 5);
-        Vector512<short> nibbles = ((bits >> 12) & Vector512.Create((ushort)8)).AsInt16() + strictPassed + inclusivePassed;
+        Vector512<short> nibbles = ((bits >> 12) & Vector512.Create((ushort)8)).AsInt16() | (strictPassed + inclusivePassed);
 
         // Element 2k is the low half of 32-bit lane k and 2k+1 the high half: one multiply-add makes each lane
         // n[2k] + 16·n[2k+1], whose low byte is the packed byte, and VPMOVDB keeps just those bytes.
