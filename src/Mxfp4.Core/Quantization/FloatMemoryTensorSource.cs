@@ -16,6 +16,7 @@ public sealed class FloatMemoryTensorSource : TensorSource
 
     public FloatMemoryTensorSource(ReadOnlyMemory<byte> data, SafetensorsDType dtype)
     {
+        DType = dtype;
         _type = DTypeTable.ToFloatType(dtype)
             ?? throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a convertible floating dtype.");
         _elementBytes = FloatConversion.BytesPerElement(_type);
@@ -29,11 +30,15 @@ public sealed class FloatMemoryTensorSource : TensorSource
 
     public override long ElementCount => _data.Length / _elementBytes;
 
+    /// <summary>The elements' dtype, so an encoder can read BF16 and F32 in place instead of decoding a copy.</summary>
+    internal SafetensorsDType DType { get; }
+
+    /// <summary>The raw bytes of elements [<paramref name="firstElement"/>, +<paramref name="count"/>).</summary>
+    internal ReadOnlySpan<byte> Bytes(long firstElement, int count)
+        => _data.Span.Slice(checked((int)firstElement * _elementBytes), checked(count * _elementBytes));
+
     public override int ElementAlignment => 1;
 
     protected override void DecodeCore(long firstElement, int count, Span<byte> destination, OutputFormat format)
-    {
-        var source = _data.Span.Slice(checked((int)firstElement * _elementBytes), checked(count * _elementBytes));
-        FloatConversion.Convert(source, _type, destination, format);
-    }
+        => FloatConversion.Convert(Bytes(firstElement, count), _type, destination, format);
 }

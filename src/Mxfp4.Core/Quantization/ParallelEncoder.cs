@@ -1,15 +1,18 @@
 using System.Runtime.InteropServices;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
+using Mxfp4.Core.Safetensors;
 using Mxfp4.Core.Threading;
 
 namespace Mxfp4.Core.Quantization;
 
 /// <summary>
 /// Encodes whole blocks of a floating <see cref="TensorSource"/> (any dtype it decodes, read as float32) to MXFP4 on
-/// the pinned workers of <see cref="WorkerPool.Shared"/>: one static contiguous range of blocks per worker, read in
-/// chunks of <see cref="ChunkBlocks"/> blocks into a per-thread float32 buffer that stays in cache, checking for
-/// cancellation between chunks. The output never depends on the thread count.
+/// the pinned workers of <see cref="WorkerPool.Shared"/>: one static contiguous range of blocks per worker, in chunks
+/// of <see cref="ChunkBlocks"/> blocks, checking for cancellation between chunks. BF16 and F32 tensors in memory are
+/// encoded where they lie (BF16 by <see cref="Mxfp4Encoder.EncodeBFloat16"/>, never widened where the hardware allows);
+/// other sources are decoded chunk by chunk into a per-thread float32 buffer that stays in cache. The output never
+/// depends on the thread count.
 /// </summary>
 public static class ParallelEncoder
 {
@@ -100,12 +103,34 @@ public static class ParallelEncoder
                 }
 
                 int n = (int)Math.Min(ChunkBlocks, end - position);
-                var input = values.AsSpan(0, n * Mxfp4Format.BlockElements);
-                source.Decode((first + position) * Mxfp4Format.BlockElements, input.Length, MemoryMarshal.AsBytes(input), OutputFormat.F32);
+                long firstElement = (first + position) * Mxfp4Format.BlockElements;
+                int elements = n * Mxfp4Format.BlockElements;
                 var blockBytes = new Span<byte>(blocks + (position * Mxfp4Format.BlockBytes), n * Mxfp4Format.BlockBytes);
                 var scaleBytes = new Span<byte>(scales + position, n);
-                nonFinite += Mxfp4Encoder.Encode(input, blockBytes, scaleBytes, rule);
-                partStatistics?.Add(input, blockBytes, scaleBytes);
+                if (source is FloatMemoryTensorSource { DType: SafetensorsDType.BF16 } bfloat16)
+                {
+                    nonFinite += Mxfp4Encoder.EncodeBFloat16(
+                        MemoryMarshal.Cast<byte, ushort>(bfloat16.Bytes(firstElement, elements)), blockBytes, scaleBytes, rule);
+                    if (partStatistics is not null)
+                    {
+                        var input = values.AsSpan(0, elements);
+                        source.Decode(firstElement, elements, MemoryMarshal.AsBytes(input), OutputFormat.F32);
+                        partStatistics.Add(input, blockBytes, scaleBytes);
+                    }
+                }
+                else if (source is FloatMemoryTensorSource { DType: SafetensorsDType.F32 } single)
+                {
+                    var input = MemoryMarshal.Cast<byte, float>(single.Bytes(firstElement, elements));
+                    nonFinite += Mxfp4Encoder.Encode(input, blockBytes, scaleBytes, rule);
+                    partStatistics?.Add(input, blockBytes, scaleBytes);
+                }
+                else
+                {
+                    var input = values.AsSpan(0, elements);
+                    source.Decode(firstElement, elements, MemoryMarshal.AsBytes(input), OutputFormat.F32);
+                    nonFinite += Mxfp4Encoder.Encode(input, blockBytes, scaleBytes, rule);
+                    partStatistics?.Add(input, blockBytes, scaleBytes);
+                }
             }
 
             Interlocked.Add(ref _nonFinite, nonFinite);

@@ -19,7 +19,9 @@ public class EncoderKernelTests
     public static TheoryData<KernelPath, ScaleRule> PathsAndRules()
     {
         var data = new TheoryData<KernelPath, ScaleRule>();
-        foreach (var path in new[] { KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512 })
+        var paths = new[] { KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512 }
+            .Where(p => p != KernelPath.Vector512 || Mxfp4Encoder.EncodesBFloat16InPlace);
+        foreach (var path in paths)
         {
             foreach (var rule in Enum.GetValues<ScaleRule>())
             {
@@ -61,6 +63,47 @@ public class EncoderKernelTests
         }
 
         AssertSame(values, path, rule);
+    }
+
+    /// <summary>The BF16 encoders: in place on the 16-bit patterns where AVX-512BW allows, and widening everywhere.</summary>
+    public static TheoryData<bool, ScaleRule> BFloat16PathsAndRules()
+    {
+        var data = new TheoryData<bool, ScaleRule>();
+        foreach (bool inPlace in Mxfp4Encoder.EncodesBFloat16InPlace ? new[] { true, false } : new[] { false })
+        {
+            foreach (var rule in Enum.GetValues<ScaleRule>())
+            {
+                data.Add(inPlace, rule);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BFloat16PathsAndRules))]
+    public void Every_BF16_pattern_in_every_position_encoded_from_its_bits_matches_the_reference(bool inPlace, ScaleRule rule)
+    {
+        // The float32 construction's anchors cut to BF16 (their top 16 bits), so every value stays a BF16 pattern.
+        var bits = SixteenBitBlocks(p => BitConverter.UInt32BitsToSingle((uint)p << 16))
+            .Select(v => (ushort)(BitConverter.SingleToUInt32Bits(v) >> 16))
+            .ToArray();
+        AssertSameBFloat16(bits, inPlace, rule);
+    }
+
+    [Theory]
+    [MemberData(nameof(BFloat16PathsAndRules))]
+    public void BF16_edge_cases_and_random_bits_encoded_from_their_bits_match_the_reference(bool inPlace, ScaleRule rule)
+    {
+        var edges = EdgeBlocks().Select(v => (ushort)(BitConverter.SingleToUInt32Bits(v) >> 16));
+        var random = new Random(16);
+        var randomBits = Enumerable.Range(0, 40000 * 32).Select(i =>
+        {
+            // A narrowed exponent spread per block, so most blocks are finite and varied, tiny scales included.
+            int exponent = Math.Clamp(((i / 32) % 256) + random.Next(-6, 6), 0, 255);
+            return (ushort)((random.Next(2) << 15) | (exponent << 7) | random.Next(128));
+        });
+        AssertSameBFloat16(edges.Concat(randomBits).ToArray(), inPlace, rule);
     }
 
     [Theory]
@@ -156,6 +199,36 @@ public class EncoderKernelTests
         return values.ToArray();
     }
 
+    private static void AssertSameBFloat16(ushort[] bits, bool inPlace, ScaleRule rule)
+    {
+        var values = bits.Select(b => BitConverter.UInt32BitsToSingle((uint)b << 16)).ToArray();
+        int count = values.Length / 32;
+        var expectedBlocks = new byte[count * 16];
+        var expectedScales = new byte[count];
+        int expectedNonFinite = Mxfp4EncoderReference.Encode(values, expectedBlocks, expectedScales, rule);
+        var blocks = new byte[count * 16];
+        var scales = new byte[count];
+        int nonFinite = Mxfp4Encoder.EncodeBFloat16(bits, blocks, scales, rule, inPlace);
+        AssertBlocksEqual(values, expectedBlocks, expectedScales, blocks, scales, $"BF16 in place {inPlace}", rule);
+        Assert.Equal(expectedNonFinite, nonFinite);
+    }
+
+    private static void AssertBlocksEqual(
+        float[] values, byte[] expectedBlocks, byte[] expectedScales, byte[] blocks, byte[] scales, string path, ScaleRule rule)
+    {
+        for (int g = 0; g < scales.Length; g++)
+        {
+            if (expectedScales[g] != scales[g] || !expectedBlocks.AsSpan(g * 16, 16).SequenceEqual(blocks.AsSpan(g * 16, 16)))
+            {
+                string input = string.Join(
+                    ", ", values.AsSpan(g * 32, 32).ToArray().Select(v => BitConverter.SingleToUInt32Bits(v).ToString("X8")));
+                Assert.Fail(
+                    $"{path} {rule} block {g} [{input}]: expected scale {expectedScales[g]} "
+                        + $"{Convert.ToHexString(expectedBlocks, g * 16, 16)}, got {scales[g]} {Convert.ToHexString(blocks, g * 16, 16)}.");
+            }
+        }
+    }
+
     private static void AssertSame(float[] values, KernelPath path, ScaleRule rule)
     {
         int count = values.Length / 32;
@@ -165,17 +238,7 @@ public class EncoderKernelTests
         var blocks = new byte[count * 16];
         var scales = new byte[count];
         int nonFinite = Mxfp4Encoder.Encode(values, blocks, scales, rule, path);
-        for (int g = 0; g < count; g++)
-        {
-            if (expectedScales[g] != scales[g] || !expectedBlocks.AsSpan(g * 16, 16).SequenceEqual(blocks.AsSpan(g * 16, 16)))
-            {
-                string input = string.Join(", ",
-                    values.AsSpan(g * 32, 32).ToArray().Select(v => BitConverter.SingleToUInt32Bits(v).ToString("X8")));
-                Assert.Fail(
-                    $"{path} {rule} block {g} [{input}]: expected scale {expectedScales[g]} "
-                        + $"{Convert.ToHexString(expectedBlocks, g * 16, 16)}, got {scales[g]} {Convert.ToHexString(blocks, g * 16, 16)}.");
-            }
-        }
+        AssertBlocksEqual(values, expectedBlocks, expectedScales, blocks, scales, path.ToString(), rule);
 
         Assert.Equal(expectedNonFinite, nonFinite);
     }
