@@ -421,7 +421,8 @@ public static class CheckpointConverter
                 var source = ReadGroups(tensor, e * expertGroups, expertGroups, _expertBlocks, _expertScales);
                 ParallelDecoder.Decode(source, 0, source.ElementCount, _expert.AsSpan(0, expertBytes), _options.Format, _options.Threads,
                     _cancellationToken);
-                ExpertTranspose.Transpose(_expert.AsSpan(0, expertBytes), _transposed.AsSpan(0, expertBytes), rows, columns, elementBytes);
+                ExpertTranspose.Transpose(
+                    _expert.AsSpan(0, expertBytes), _transposed.AsSpan(0, expertBytes), rows, columns, elementBytes, _options.Threads);
                 output.Write(_transposed, 0, expertBytes);
                 report(expertBytes);
             }

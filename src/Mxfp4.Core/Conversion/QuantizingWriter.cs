@@ -112,7 +112,8 @@ internal sealed class QuantizingWriter(ShardInput input, int threads, Cancellati
 
             // The pipeline may still be writing from its other buffer, never from these.
             input.Read(tensor.Source, tensor.Source.DataOffset + (e * expertBytes), _expert.AsSpan(0, expertBytes));
-            ExpertTranspose.Transpose(_expert.AsSpan(0, expertBytes), _transposed.AsSpan(0, expertBytes), rows, columns, elementBytes);
+            ExpertTranspose.Transpose(
+                _expert.AsSpan(0, expertBytes), _transposed.AsSpan(0, expertBytes), rows, columns, elementBytes, threads);
             var source = new FloatMemoryTensorSource(_transposed.AsMemory(0, expertBytes), tensor.Source.DType);
             nonFinite += WriteBlocks(source, e * expertBlocks, tensor, pipeline, report);
         }
