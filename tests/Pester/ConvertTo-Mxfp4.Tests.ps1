@@ -220,4 +220,42 @@ Describe 'ConvertTo-Mxfp4' {
             Get-ChildItem $back -Force | Where-Object Name -like '*.mxfp4-partial' | Should -BeNullOrEmpty
         }
     }
+
+    Context '-OutFile as users meet it' {
+        BeforeAll {
+            $cmdlet = 'Mxfp4.PowerShell.Commands.ConvertToMxfp4Command'
+            $f32 = Join-Path $TestDrive 'input.safetensors'
+            New-F32File $f32 'w' ([float[]](1..64)) @(2, 32)
+        }
+
+        It 'refuses an -OutFile that reaches the input file through a linked directory, even with -Force' {
+            $link = Join-Path $TestDrive 'linkdir'
+            New-Item -ItemType SymbolicLink -Path $link -Target $TestDrive | Out-Null
+            $before = [Convert]::ToHexString([System.IO.File]::ReadAllBytes($f32))
+            { Get-SafetensorsHeader $f32 | ConvertTo-Mxfp4 -OutFile (Join-Path $link 'input.safetensors') -Force } |
+                Should -Throw -ErrorId "OutputIsInput,$cmdlet"
+            [Convert]::ToHexString([System.IO.File]::ReadAllBytes($f32)) | Should -Be $before
+        }
+
+        It 'leaves an existing file alone when no tensor arrives (the command before it failed)' {
+            $out = Join-Path $TestDrive 'kept.safetensors'
+            Set-Content $out 'keep me' -NoNewline
+            Get-SafetensorsHeader (Join-Path $TestDrive 'no-such-file.safetensors') -ErrorAction SilentlyContinue |
+                ConvertTo-Mxfp4 -OutFile $out -Force -ErrorVariable failures -ErrorAction SilentlyContinue
+            $failures.FullyQualifiedErrorId | Should -Contain "OutFileNotWritten,$cmdlet"
+            Get-Content $out -Raw | Should -Be 'keep me'
+        }
+
+        It 'returns the written file as the FileSystem provider gives it with -PassThru' {
+            $out = Join-Path $TestDrive 'passthru.safetensors'
+            $item = Get-SafetensorsHeader $f32 | ConvertTo-Mxfp4 -OutFile $out -PassThru
+            $item.PSProvider.Name | Should -Be 'FileSystem'
+            $item.PSPath | Should -Be (Get-Item $out).PSPath
+            (Get-SafetensorsHeader $out).Name | Should -Be @('w_blocks', 'w_scales')
+        }
+
+        It 'refuses a NUL in -OutFile at binding' {
+            { Get-SafetensorsHeader $f32 | ConvertTo-Mxfp4 -OutFile "bad`0name" } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+    }
 }

@@ -218,11 +218,6 @@ public sealed partial class ConvertFromMxfp4Command : Mxfp4Cmdlet
         }
     }
 
-    /// <summary>The written files as the FileSystem provider gives them (what Get-Item writes), so they show Mode and Length
-    /// and carry PSPath.</summary>
-    private void WriteItems(IEnumerable<string> files)
-        => WriteObject(InvokeProvider.Item.Get([.. files], force: true, literalPath: true), enumerateCollection: true);
-
     /// <summary>
     /// Reports the progress of decoding one slice to <paramref name="decode"/>, from 0; the bar is cleared when it
     /// ends, also when the input failed, but not when the pipeline is stopped (it may no longer write).

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Mxfp4.Core;
 using Mxfp4.Core.Conversion;
+using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Quantization;
 using Mxfp4.Core.Safetensors;
@@ -26,7 +27,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
     private const string Original = "Original";
 
     private readonly List<EncodedTensor> _forOutFile = [];
-    private AtomicFile? _outFile;
+    private OutFileWriter? _outFile;
     private bool _outFileFailed;
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
@@ -47,6 +48,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = LiteralPathSet)]
     [ValidateNotNullOrEmpty]
+    [ValidatePathCharacters]
     public string Destination { get; set; } = string.Empty;
 
     [Parameter(ParameterSetName = PathSet)]
@@ -73,6 +75,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = OutFileSet)]
     [ValidateNotNullOrEmpty]
+    [ValidatePathCharacters]
     public string OutFile { get; set; } = string.Empty;
 
     [Parameter(ParameterSetName = OutFileSet)]
@@ -106,7 +109,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
 
         try
         {
-            _outFile = AtomicFile.Create(path, Force);
+            _outFile = OutFileWriter.Create(path, Force);
         }
         catch (Mxfp4Exception ex)
         {
@@ -155,6 +158,19 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
             return;
         }
 
+        if (_forOutFile.Count == 0)
+        {
+            // Most often the command before this one failed (a mistyped path): an empty file must not replace a good one.
+            WriteError(new ErrorRecord(
+                new InvalidOperationException(
+                    $"'{_outFile.Path}' was not written because no tensor reached ConvertTo-Mxfp4; nothing was changed. "
+                        + "Check the errors of the commands before it in the pipeline."),
+                ErrorIds.OutFileNotWritten,
+                ErrorCategory.WriteError,
+                _outFile.Path));
+            return;
+        }
+
         try
         {
             var specs = _forOutFile.SelectMany(t => new[]
@@ -176,7 +192,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
 
         if (PassThru)
         {
-            WriteObject(new FileInfo(_outFile.Path));
+            WriteItems([_outFile.Path]);
         }
     }
 
@@ -193,6 +209,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
 
     private void EncodeInput(object? input)
     {
+        RefuseOutFileAsInput(input as TensorInfo);
         var tensor = Encode(input);
         if (tensor.NonFiniteBlocks > 0)
         {
@@ -203,7 +220,6 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
 
         if (_outFile is not null)
         {
-            RefuseOutFileAsInput(input as TensorInfo);
             _forOutFile.Add(tensor);
         }
         else
@@ -272,15 +288,8 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
             return;
         }
 
-        var source = new FileInfo(input.Path);
-        string sourcePath = source.LinkTarget is not null
-            ? source.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? source.FullName
-            : source.FullName;
-        var target = new FileInfo(_outFile.Path);
-        string targetPath = target.Exists && target.LinkTarget is not null
-            ? target.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? target.FullName
-            : target.FullName;
-        if (string.Equals(sourcePath, targetPath, StringComparison.Ordinal))
+        // Compared as files (device and inode), so no spelling of the path and no link on the way can hide a source.
+        if (FileIdentity.SameFile(input.Path, _outFile.Path))
         {
             _outFileFailed = true;
             ThrowTerminatingError(ErrorRecordOf(
@@ -343,7 +352,7 @@ public sealed class ConvertToMxfp4Command : Mxfp4Cmdlet
                 + $"{Display.Size(result.BytesWritten)} in {result.Elapsed.TotalSeconds:F1} s into '{plan.Destination}'.");
         if (PassThru)
         {
-            WriteObject(result.WrittenFiles.Select(f => new FileInfo(f)), enumerateCollection: true);
+            WriteItems(result.WrittenFiles);
         }
     }
 }

@@ -175,6 +175,11 @@ public abstract class Mxfp4Cmdlet : PSCmdlet, IDisposable
             ? ErrorRecordOf(engine, target)
             : new ErrorRecord(exception, ErrorIds.FileAccessFailed, ErrorCategory.ReadError, target));
 
+    /// <summary>The written files as the FileSystem provider gives them (what Get-Item writes), so they show Mode and Length
+    /// and carry PSPath.</summary>
+    protected void WriteItems(IEnumerable<string> files)
+        => WriteObject(InvokeProvider.Item.Get([.. files], force: true, literalPath: true), enumerateCollection: true);
+
     /// <summary>An engine failure as an error record, with this cmdlet's advice for it (<see cref="RecommendedActions"/>).</summary>
     private protected ErrorRecord ErrorRecordOf(Mxfp4Exception exception, object? target = null)
         => RecommendedActions.Apply(ErrorRecords.From(exception, target), exception, MyInvocation);
