@@ -255,7 +255,8 @@ Describe 'ConvertTo-Mxfp4' {
         }
 
         It 'refuses a NUL in -OutFile at binding' {
-            { Get-SafetensorsHeader $f32 | ConvertTo-Mxfp4 -OutFile "bad`0name" } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            { Get-SafetensorsHeader $f32 | ConvertTo-Mxfp4 -OutFile "bad`0name" } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError*'
         }
     }
 }
