@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Mxfp4.Core;
 using Mxfp4.Core.Conversion;
-using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 
 namespace Mxfp4.Fuzz;
 

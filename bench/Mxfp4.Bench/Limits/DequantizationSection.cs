@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Mxfp4.Bench.Peer;
+using Mxfp4.Core.Decoding;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
 

@@ -1,9 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Decoding;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Quantization;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 using Mxfp4.Core.Threading;
 
 namespace Mxfp4.Bench.Limits;

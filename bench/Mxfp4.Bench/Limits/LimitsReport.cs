@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 
 namespace Mxfp4.Bench.Limits;
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
+using Mxfp4.Core.Tensors;
 using Mxfp4.Core.Threading;
 
 namespace Mxfp4.Bench.Limits;

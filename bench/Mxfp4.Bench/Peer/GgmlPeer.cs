@@ -1,5 +1,5 @@
 using Mxfp4.Bench.Limits;
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Threading;
 
 namespace Mxfp4.Bench.Peer;

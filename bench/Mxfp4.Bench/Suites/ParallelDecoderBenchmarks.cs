@@ -1,6 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using Mxfp4.Core.Decoding;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
+using Mxfp4.Core.Tensors;
 
 namespace Mxfp4.Bench.Suites;
 

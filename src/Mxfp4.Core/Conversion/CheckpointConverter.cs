@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Mxfp4.Core.Decoding;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 
 namespace Mxfp4.Core.Conversion;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 
 namespace Mxfp4.Core.Conversion;
 

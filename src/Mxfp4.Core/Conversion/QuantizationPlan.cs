@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;

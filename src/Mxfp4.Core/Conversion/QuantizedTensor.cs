@@ -1,3 +1,4 @@
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Quantization;
 using Mxfp4.Core.Safetensors;
 
@@ -30,5 +31,5 @@ public sealed class QuantizedTensor
     public bool IsScales { get; }
 
     /// <summary>Blocks of 32 elements in the tensor.</summary>
-    public long BlockCount => Source.ElementCount / Mxfp4.Mxfp4Format.BlockElements;
+    public long BlockCount => Source.ElementCount / Mxfp4Format.BlockElements;
 }

@@ -1,6 +1,7 @@
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Quantization;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 
 namespace Mxfp4.Core.Conversion;
 

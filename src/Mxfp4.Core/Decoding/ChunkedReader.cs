@@ -1,5 +1,6 @@
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Numerics;
+using Mxfp4.Core.Tensors;
 
 namespace Mxfp4.Core.Decoding;
 

@@ -1,4 +1,4 @@
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 
 namespace Mxfp4.Core.MatVec;
 

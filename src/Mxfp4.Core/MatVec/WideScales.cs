@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Mxfp4.Core.Mxfp4;
 
 namespace Mxfp4.Core.MatVec;
 

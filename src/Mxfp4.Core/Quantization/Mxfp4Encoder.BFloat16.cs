@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Numerics;
 
 namespace Mxfp4.Core.Quantization;

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 
 namespace Mxfp4.Core.Quantization;
 

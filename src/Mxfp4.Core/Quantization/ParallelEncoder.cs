@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 using Mxfp4.Core.Threading;
 
 namespace Mxfp4.Core.Quantization;

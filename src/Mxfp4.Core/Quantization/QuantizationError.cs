@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Numerics;
 
 namespace Mxfp4.Core.Quantization;

@@ -1,8 +1,11 @@
 using System.Runtime.InteropServices;
 using Mxfp4.Core.Conversion;
+using Mxfp4.Core.Decoding;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 using Mxfp4.Core.Threading;
 
 namespace Mxfp4.Core.Verification;

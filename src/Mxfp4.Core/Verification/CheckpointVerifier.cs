@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 
 namespace Mxfp4.Core.Verification;
 

@@ -1,6 +1,7 @@
 using Mxfp4.Core;
 using Mxfp4.Core.Decoding;
 using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Tensors;
 
 namespace Mxfp4.PowerShell.Commands;
 

@@ -5,6 +5,7 @@ using Mxfp4.Core.Decoding;
 using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 using Mxfp4.PowerShell.Infrastructure;
 
 namespace Mxfp4.PowerShell.Commands;

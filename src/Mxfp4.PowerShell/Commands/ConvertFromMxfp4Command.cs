@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Management.Automation;
 using Mxfp4.Core;
 using Mxfp4.Core.Conversion;
+using Mxfp4.Core.Decoding;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 using Mxfp4.PowerShell.Infrastructure;
 
 namespace Mxfp4.PowerShell.Commands;

@@ -1,9 +1,12 @@
 using System.Management.Automation;
 using Mxfp4.Core;
+using Mxfp4.Core.Decoding;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.MatVec;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 using Mxfp4.PowerShell.Completion;
 using Mxfp4.PowerShell.Infrastructure;
 

@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using Mxfp4.Core;
-using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 
 namespace Mxfp4.PowerShell.Completion;
 

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using Mxfp4.Core;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 
 namespace Mxfp4.PowerShell.Infrastructure;
 

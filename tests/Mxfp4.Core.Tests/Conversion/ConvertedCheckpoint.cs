@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mxfp4.Core.Conversion;
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
 using Xunit;

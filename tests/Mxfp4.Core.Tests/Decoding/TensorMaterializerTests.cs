@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Mxfp4.Core.Decoding;
-using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
-using Mxfp4.Core.Tests.Engine;
+using Mxfp4.Core.Tensors;
+using Mxfp4.Core.Tests.Tensors;
 using Xunit;
 
 namespace Mxfp4.Core.Tests.Decoding;

@@ -1,6 +1,6 @@
 using Mxfp4.Core.Conversion;
-using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 using Mxfp4.Core.Tests.Conversion;
 using Mxfp4.Core.Tests.Safetensors;
 using Xunit;

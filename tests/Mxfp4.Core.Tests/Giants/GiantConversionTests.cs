@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Mxfp4.Core.Conversion;
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
-using Mxfp4.Core.Tests.Engine;
+using Mxfp4.Core.Tests.Tensors;
 using Xunit;
 using Xunit.Abstractions;
 

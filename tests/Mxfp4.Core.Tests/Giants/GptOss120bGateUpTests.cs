@@ -1,8 +1,11 @@
+using Mxfp4.Core.Decoding;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.MatVec;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
-using Mxfp4.Core.Tests.Engine;
+using Mxfp4.Core.Tensors;
+using Mxfp4.Core.Tests.Tensors;
 using Xunit;
 using Fixture = Mxfp4.Core.Tests.Giants.GptOss120bGateUpCheckpoint;
 

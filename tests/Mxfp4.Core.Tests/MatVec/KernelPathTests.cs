@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.MatVec;
-using Mxfp4.Core.Mxfp4;
-using Mxfp4.Core.Tests.Kernels;
+using Mxfp4.Core.Tests.Formats;
 using Xunit;
 
 namespace Mxfp4.Core.Tests.MatVec;

@@ -1,5 +1,5 @@
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.MatVec;
-using Mxfp4.Core.Mxfp4;
 using Xunit;
 
 namespace Mxfp4.Core.Tests.MatVec;

@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using Mxfp4.Core.Conversion;
+using Mxfp4.Core.Decoding;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;
+using Mxfp4.Core.Tensors;
 using Mxfp4.Core.Tests.Conversion;
 using Mxfp4.Core.Tests.Safetensors;
 using Xunit;

@@ -1,4 +1,4 @@
-using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Quantization;
 using Xunit;
 
