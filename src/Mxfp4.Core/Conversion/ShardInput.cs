@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using Mxfp4.Core.Safetensors;
+using Mxfp4.Core.Tensors;
 
 namespace Mxfp4.Core.Conversion;
 
@@ -7,10 +8,12 @@ namespace Mxfp4.Core.Conversion;
 /// The conversion's view of its source shards, read with read calls rather than through the mapping: a shard
 /// truncated while it is read gives a short read, reported as SourceChanged, where a mapped page beyond the new end
 /// would kill the process with SIGBUS. A shard rewritten in place shows a new modification time or length, checked
-/// after every tensor and before the output is committed.
+/// after every tensor and before the output is committed. Both checks are the shared <see cref="SourceCheck"/>.
 /// </summary>
 internal sealed class ShardInput : IDisposable
 {
+    private const string NothingWritten = "nothing was written";
+
     private readonly Checkpoint _source;
     private readonly Dictionary<string, OpenShard> _open = new(StringComparer.Ordinal);
 
@@ -30,12 +33,14 @@ internal sealed class ShardInput : IDisposable
             }
             catch (IOException ex)
             {
-                throw Changed(tensor, $"reading it failed: {ex.Message}", ex);
+                throw shard.Check.ReadFailed(tensor.Name, $"reading it failed: {ex.Message}", ex);
             }
 
             if (read == 0)
             {
-                throw Changed(tensor, $"it ends before byte {offset + destination.Length} of the {shard.Length} it had");
+                throw shard.Check.ReadFailed(
+                    tensor.Name,
+                    $"it ends before byte {offset + destination.Length} of the {shard.Check.Length} it had");
             }
 
             destination = destination[read..];
@@ -46,19 +51,9 @@ internal sealed class ShardInput : IDisposable
     /// <summary>Throws SourceChanged if any shard read so far has a new length or modification time.</summary>
     internal void CheckUnchanged(string tensorName)
     {
-        foreach (var (path, shard) in _open)
+        foreach (var shard in _open.Values)
         {
-            long length = RandomAccess.GetLength(shard.Handle);
-            if (length != shard.Length || File.GetLastWriteTimeUtc(shard.Handle) != shard.LastWrite)
-            {
-                throw new Mxfp4Exception(
-                    ErrorIds.SourceChanged,
-                    Mxfp4ErrorCategory.ReadError,
-                    $"'{path}' changed while it was being converted (it was {shard.Length} bytes modified {shard.LastWrite:O}, and is "
-                        + $"{length} bytes modified {File.GetLastWriteTimeUtc(shard.Handle):O}; last tensor '{tensorName}'). Nothing was "
-                            + "written.",
-                    path);
-            }
+            shard.Check.EnsureUnchanged(tensorName);
         }
     }
 
@@ -88,27 +83,23 @@ internal sealed class ShardInput : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Changed(tensor, $"it can no longer be opened: {ex.Message}", ex);
+            throw SourceCheck.Changed(tensor.Path, $"it can no longer be opened: {ex.Message} (tensor '{tensor.Name}'); {NothingWritten}",
+                tensor.Path, ex);
         }
 
-        long length = RandomAccess.GetLength(handle);
-        if (length != header.FileLength)
+        try
+        {
+            shard = new OpenShard(handle, SourceCheck.Opened(handle, tensor, header.FileLength, NothingWritten));
+        }
+        catch
         {
             handle.Dispose();
-            throw Changed(tensor, $"it was {header.FileLength} bytes and is now {length}");
+            throw;
         }
 
-        shard = new OpenShard(handle, length, File.GetLastWriteTimeUtc(handle));
         _open.Add(tensor.Path, shard);
         return shard;
     }
 
-    private static Mxfp4Exception Changed(TensorInfo tensor, string what, Exception? inner = null) => new(
-        ErrorIds.SourceChanged,
-        Mxfp4ErrorCategory.ReadError,
-        $"'{tensor.Path}' changed while it was being converted: {what} (tensor '{tensor.Name}'). Nothing was written.",
-        tensor.Path,
-        inner);
-
-    private sealed record OpenShard(SafeFileHandle Handle, long Length, DateTime LastWrite);
+    private sealed record OpenShard(SafeFileHandle Handle, SourceCheck Check);
 }

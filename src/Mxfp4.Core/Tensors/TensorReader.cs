@@ -92,18 +92,7 @@ public sealed class TensorReader : IDisposable
             files.Add(file);
         }
 
-        var current = file.Header.Find(tensor.Name);
-        if (current is null || current.DataOffset != tensor.DataOffset || current.DType != tensor.DType
-            || !current.Shape.AsSpan().SequenceEqual(tensor.Shape))
-        {
-            throw new Mxfp4Exception(
-                ErrorIds.SourceChanged,
-                Mxfp4ErrorCategory.ReadError,
-                $"'{tensor.Path}' no longer holds tensor '{tensor.Name}' as it was listed ({tensor.DType} "
-                    + $"[{string.Join(", ", tensor.Shape)}] at byte {tensor.DataOffset}); list the checkpoint again.",
-                tensor.Name);
-        }
-
+        SourceCheck.EnsureListed(file.Header, tensor);
         return file;
     }
 }
