@@ -64,6 +64,7 @@ public sealed class SafetensorsHeader
     public static SafetensorsHeader Read(string path, CancellationToken cancellationToken = default)
     {
         var fullPath = System.IO.Path.GetFullPath(path);
+        SafetensorsMetrics.HeaderRead(fullPath);
         using var stream = FileSystem.SafeOpen.Read(fullPath);
         long fileLength = stream.Length;
         Span<byte> prefix = stackalloc byte[PrefixLength];

@@ -10,27 +10,28 @@ namespace Mxfp4.Core.Tensors;
 /// </summary>
 public static class BiasLocator
 {
-    public static TensorInfo? Find(Mxfp4TensorInfo tensor, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The bias of <paramref name="tensor"/>, or null; headers and the index come from <paramref name="shards"/>, so a
+    /// command that looks up the biases of many tensors reads and validates each file once.
+    /// </summary>
+    public static TensorInfo? Find(Mxfp4TensorInfo tensor, ShardSession shards, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tensor);
+        ArgumentNullException.ThrowIfNull(shards);
         var candidates = GptOssNames.BiasCandidates(tensor).ToList();
         foreach (var shard in new[] { tensor.Blocks.Path, tensor.Scales.Path }.Distinct(StringComparer.Ordinal))
         {
-            var header = SafetensorsHeader.Read(shard, cancellationToken);
-            if (FindIn(candidates, header.Find) is { } bias)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (FindIn(candidates, shards.Get(shard).Header.Find) is { } bias)
             {
                 return bias;
             }
         }
 
-        string index = Path.Combine(Path.GetDirectoryName(tensor.Blocks.Path)!, Checkpoint.DefaultIndexName);
-        if (!File.Exists(index))
-        {
-            return null;
-        }
-
-        using var checkpoint = Checkpoint.Open(index, cancellationToken);
-        return checkpoint.ShardPaths.Contains(tensor.Blocks.Path, StringComparer.Ordinal) ? FindIn(candidates, checkpoint.Find) : null;
+        var checkpoint = shards.Index(Path.GetDirectoryName(tensor.Blocks.Path)!, cancellationToken);
+        return checkpoint is not null && checkpoint.ShardPaths.Contains(tensor.Blocks.Path, StringComparer.Ordinal)
+            ? FindIn(candidates, checkpoint.Find)
+            : null;
     }
 
     private static TensorInfo? FindIn(IEnumerable<string> candidates, Func<string, TensorInfo?> find)

@@ -28,7 +28,10 @@ public sealed partial class ConvertFromMxfp4Command
         });
     }
 
-    /// <summary>A stream owns its own reader, so it stays usable after this pipeline ends; the caller disposes it.</summary>
+    /// <summary>
+    /// A stream holds a lease on the reader's files, so it stays usable after this pipeline ends without opening the
+    /// input again; the caller disposes it.
+    /// </summary>
     private DequantizingStream OpenStream(TensorReader reader, TensorSlice slice)
     {
         if (!slice.IsContiguous)
@@ -40,8 +43,16 @@ public sealed partial class ConvertFromMxfp4Command
                 reader.Name);
         }
 
-        var own = OpenInput(InputObject?.BaseObject);
         var (first, count) = slice.Ranges.Count == 0 ? (0L, 0L) : slice.Ranges[0];
-        return new DequantizingStream(own.Source, ChosenFormat, first, count, ThrottleLimit, own);
+        var lease = reader.Lease();
+        try
+        {
+            return new DequantizingStream(reader.Source, ChosenFormat, first, count, ThrottleLimit, lease);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
     }
 }

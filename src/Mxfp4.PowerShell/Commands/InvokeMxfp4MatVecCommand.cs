@@ -19,6 +19,9 @@ namespace Mxfp4.PowerShell.Commands;
 public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
 {
     private const string InputObjectSet = "InputObject";
+
+    /// <summary>Every shard this command reads, opened and validated once for all its tensors and their biases.</summary>
+    private readonly ShardSession _shards = new();
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
 
@@ -104,11 +107,21 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         });
     }
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _shards.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
     private void Multiply(Mxfp4TensorInfo tensor) => ProcessInput(tensor.Name, () => MultiplyExperts(tensor));
 
     private void MultiplyExperts(Mxfp4TensorInfo tensor)
     {
-        using var reader = TensorReader.Open(tensor);
+        using var reader = TensorReader.Open(tensor, _shards);
         var matrix = new Mxfp4Matrix(reader.Storage, tensor.Rows, GroupsPerRow(tensor), tensor.Name);
         var biasTensor = WithBias ? FindBias(tensor, PipelineStopToken) : null;
         var experts = Experts(tensor).ToList();
@@ -175,9 +188,9 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
         return TensorSlice.Select(tensor.Name, tensor.Shape, experts, null).Select(slice => slice.Expert);
     }
 
-    private static TensorInfo FindBias(Mxfp4TensorInfo tensor, CancellationToken cancellationToken)
+    private TensorInfo FindBias(Mxfp4TensorInfo tensor, CancellationToken cancellationToken)
     {
-        if (BiasLocator.Find(tensor, cancellationToken) is { } bias)
+        if (BiasLocator.Find(tensor, _shards, cancellationToken) is { } bias)
         {
             return bias;
         }
@@ -191,7 +204,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
             tensor.Name);
     }
 
-    private static float[] ReadBias(TensorInfo bias, int? expert, long rows)
+    private float[] ReadBias(TensorInfo bias, int? expert, long rows)
     {
         long first = expert is int e ? e * rows : 0;
         if (first + rows > bias.ElementCount)
@@ -204,7 +217,7 @@ public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
                 bias.Name);
         }
 
-        using var reader = TensorReader.Open(bias);
+        using var reader = TensorReader.Open(bias, _shards);
         var values = new float[rows];
         reader.Source.Decode(
             first,
