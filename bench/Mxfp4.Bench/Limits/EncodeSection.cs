@@ -40,7 +40,7 @@ internal sealed unsafe class EncodeSection : ILimitsSection
 
             var input = GC.AllocateUninitializedArray<byte>((int)inputBytes, pinned: true);
             ParallelDecoder.Decode(workload.Source, 0, count, input, format, workload.Threads, CancellationToken.None);
-            var source = new FloatMemoryTensorSource(input, dtype);
+            var source = new FloatTensorSource(input, dtype);
             byte* pointer = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(input));
             foreach (int threads in threadCounts)
             {

@@ -2,6 +2,7 @@ using Mxfp4.Core.Formats;
 using Mxfp4.Core.Quantization;
 using Mxfp4.Core.Safetensors;
 using Mxfp4.Core.Tensors;
+using FloatMemoryTensorSource = Mxfp4.Core.Tensors.FloatTensorSource;
 
 namespace Mxfp4.Core.Conversion;
 

@@ -4,6 +4,7 @@ using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
 using Mxfp4.Core.Tensors;
 using Mxfp4.Core.Threading;
+using FloatMemoryTensorSource = Mxfp4.Core.Tensors.FloatTensorSource;
 
 namespace Mxfp4.Core.Quantization;
 

@@ -60,7 +60,7 @@ public sealed class ParallelEncoderTests : IDisposable
         {
             var blocks = new byte[4096 * 16];
             var scales = new byte[4096];
-            Encode(new FloatMemoryTensorSource(bytes, dtype), 0, 4096, blocks, scales, ScaleRule.Up, 8, null);
+            Encode(new FloatTensorSource(bytes, dtype), 0, 4096, blocks, scales, ScaleRule.Up, 8, null);
             Assert.Equal(expectedScales, scales);
             Assert.Equal(expectedBlocks, blocks);
         }
@@ -74,7 +74,7 @@ public sealed class ParallelEncoderTests : IDisposable
         values[5000] = BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(1e30f) & 0xFFFF_0000);
         var bytes = MemoryMarshal.AsBytes(
             values.Select(v => (ushort)(BitConverter.SingleToUInt32Bits(v) >> 16)).ToArray().AsSpan()).ToArray();
-        source = new FloatMemoryTensorSource(bytes, SafetensorsDType.BF16);
+        source = new FloatTensorSource(bytes, SafetensorsDType.BF16);
         var blocks = new byte[Blocks * 16];
         var scales = new byte[Blocks];
         var error = new QuantizationError();
@@ -149,7 +149,7 @@ public sealed class ParallelEncoderTests : IDisposable
         }
 
         var values = bits.Select(b => BitConverter.UInt32BitsToSingle((uint)b << 16)).ToArray();
-        return (new FloatMemoryTensorSource(MemoryMarshal.AsBytes(bits.AsSpan()).ToArray(), SafetensorsDType.BF16), values);
+        return (new FloatTensorSource(MemoryMarshal.AsBytes(bits.AsSpan()).ToArray(), SafetensorsDType.BF16), values);
     }
 
     private static (byte[] Blocks, byte[] Scales) Reference(float[] values, ScaleRule rule)
