@@ -19,11 +19,11 @@ namespace Mxfp4.PowerShell.Commands;
 public sealed class InvokeMxfp4MatVecCommand : Mxfp4Cmdlet
 {
     private const string InputObjectSet = "InputObject";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
 
     /// <summary>Every shard this command reads, opened and validated once for all its tensors and their biases.</summary>
     private readonly ShardSession _shards = new();
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     public Mxfp4TensorInfo[] InputObject { get; set; } = [];
