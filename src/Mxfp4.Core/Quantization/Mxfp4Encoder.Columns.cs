@@ -1,0 +1,238 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Mxfp4.Core.Mxfp4;
+using Mxfp4.Core.Safetensors;
+
+namespace Mxfp4.Core.Quantization;
+
+public static partial class Mxfp4Encoder
+{
+    /// <summary>
+    /// Encodes the columns of a tile of 32 rows: block j holds element k from <c>tile[k·stride + j]</c> (k &lt; 32), as
+    /// transformers' <c>[E, in, out]</c> expert weights are encoded along <c>in</c>, with no transposed copy. Block j
+    /// goes to <c>blocks + j·blockStride</c> (16 bytes), its scale to <c>scales[j·scaleStride]</c>; the result is the
+    /// one <see cref="Encode(ReadOnlySpan{float}, Span{byte}, Span{byte}, ScaleRule)"/> gives for the column as a
+    /// contiguous block. Returns how many blocks held NaN or ±Inf.
+    /// </summary>
+    /// <param name="tile">F32, BF16 or F16 elements (<paramref name="dtype"/>); <paramref name="stride"/> is in elements.</param>
+    /// <param name="vertical">Whether BF16 takes the AVX-512BW kernel that encodes 32 columns at once (tests force both).</param>
+    internal static unsafe int EncodeColumns(void* tile, SafetensorsDType dtype, nint stride, int columns, byte* blocks, nint blockStride,
+        byte* scales, nint scaleStride, ScaleRule rule, bool vertical)
+    {
+        if (dtype == SafetensorsDType.BF16 && vertical && columns >= VerticalColumns)
+        {
+            if (!EncodesBFloat16InPlace)
+            {
+                throw new PlatformNotSupportedException("Encoding BF16 columns in place needs AVX-512BW.");
+            }
+
+            return EncodeBFloat16ColumnsVector512((ushort*)tile, stride, columns, blocks, blockStride, scales, scaleStride, rule);
+        }
+
+        return EncodeColumnsGathered(tile, dtype, stride, columns, blocks, blockStride, scales, scaleStride, rule);
+    }
+
+    /// <summary>Columns one 512-bit vector of BF16 holds, which the vertical kernel encodes at once.</summary>
+    private const int VerticalColumns = 32;
+
+    /// <summary>
+    /// Copies up to 32 columns at a time into a contiguous float32 buffer on the stack (BF16 and F16 widen exactly), encodes
+    /// them with <see cref="ActivePath"/> and scatters the blocks: any dtype, any machine, any column count.
+    /// </summary>
+    private static unsafe int EncodeColumnsGathered(void* tile, SafetensorsDType dtype, nint stride, int columns, byte* blocks,
+        nint blockStride, byte* scales, nint scaleStride, ScaleRule rule)
+    {
+        const int Group = 32;
+        Span<float> values = stackalloc float[Group * Mxfp4Format.BlockElements];
+        Span<byte> packed = stackalloc byte[Group * Mxfp4Format.BlockBytes];
+        Span<byte> scaleBytes = stackalloc byte[Group];
+        int nonFinite = 0;
+        for (int first = 0; first < columns; first += Group)
+        {
+            int count = Math.Min(Group, columns - first);
+            for (int k = 0; k < Mxfp4Format.BlockElements; k++)
+            {
+                nint row = (k * stride) + first;
+                for (int j = 0; j < count; j++)
+                {
+                    values[(j * Mxfp4Format.BlockElements) + k] = dtype switch
+                    {
+                        SafetensorsDType.BF16 => BitConverter.UInt32BitsToSingle((uint)((ushort*)tile)[row + j] << 16),
+                        SafetensorsDType.F16 => (float)((Half*)tile)[row + j],
+                        SafetensorsDType.F32 => ((float*)tile)[row + j],
+                        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Only F32, BF16 and F16 are encoded."),
+                    };
+                }
+            }
+
+            nonFinite += Encode(values[..(count * Mxfp4Format.BlockElements)], packed[..(count * Mxfp4Format.BlockBytes)],
+                scaleBytes[..count], rule, ActivePath);
+            for (int j = 0; j < count; j++)
+            {
+                packed.Slice(j * Mxfp4Format.BlockBytes, Mxfp4Format.BlockBytes)
+                    .CopyTo(new Span<byte>(blocks + ((first + j) * blockStride), Mxfp4Format.BlockBytes));
+                scales[(first + j) * scaleStride] = scaleBytes[j];
+            }
+        }
+
+        return nonFinite;
+    }
+
+    /// <summary>
+    /// 32 columns at a time, the last group moved back to end at the last column (its first columns are encoded again,
+    /// to the same bytes, and not counted twice).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int EncodeBFloat16ColumnsVector512(ushort* tile, nint stride, int columns, byte* blocks, nint blockStride,
+        byte* scales, nint scaleStride, ScaleRule rule)
+    {
+        ushort roundUp = rule == ScaleRule.Up ? (ushort)0x3F : (ushort)0;
+        int nonFinite = 0;
+        for (int done = 0; done < columns;)
+        {
+            int first = Math.Min(done, columns - VerticalColumns);
+            nonFinite += Encode32Columns(tile + first, stride, blocks + (first * blockStride), blockStride, scales + (first * scaleStride),
+                scaleStride, roundUp, rule, done - first);
+            done = first + VerticalColumns;
+        }
+
+        return nonFinite;
+    }
+
+    /// <summary>
+    /// Lane j of every vector is column j: the lanes' maximum magnitude over the 32 rows is each block's amax, and every
+    /// row is then coded as <see cref="TryEncodeBlock16"/> codes a block's elements, with each lane's own scale. Four
+    /// rows' nibbles make one 16-bit word per lane (bytes 2m and 2m+1 of the block); an 8×8 transpose of those words in
+    /// each 128-bit lane (unpacks of 16, 32 and 64 bits) turns the eight words of a column into its 16-byte block.
+    /// Blocks with a NaN or ±Inf are zeros with scale 255; those with a scale byte below 3 go to the reference. Returns
+    /// the non-finite blocks among columns from <paramref name="countFrom"/> on.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe int Encode32Columns(ushort* tile, nint stride, byte* blocks, nint blockStride, byte* scales, nint scaleStride,
+        ushort roundUp, ScaleRule rule, int countFrom)
+    {
+        var absMask = Vector512.Create((ushort)0x7FFF);
+        Vector512<ushort> amax = Vector512<ushort>.Zero;
+        for (int k = 0; k < Mxfp4Format.BlockElements; k++)
+        {
+            amax = Vector512.Max(amax, Vector512.Load(tile + (k * stride)) & absMask);
+        }
+
+        Vector512<ushort> nonFinite = Vector512.GreaterThanOrEqual(amax, Vector512.Create((ushort)0x7F80));
+        Vector512<ushort> biased = Vector512.ShiftRightLogical(amax + Vector512.Create(roundUp), 7);
+        Vector512<ushort> scale = Avx512BW.SubtractSaturate(biased, Vector512.Create((ushort)2));
+        Vector512<short> exponentBits = (scale.AsInt16() << 7) - Vector512.Create((short)(127 << 7));
+        var floor = Vector512.Create((short)0x3E80);
+        var roundStrict = Vector512.Create((short)0x1F);
+        var signBit = Vector512.Create((ushort)8);
+
+        Span<Vector512<short>> words = stackalloc Vector512<short>[8];
+        for (int m = 0; m < 8; m++)
+        {
+            Vector512<short> word = Vector512<short>.Zero;
+            for (int t = 0; t < 4; t++)
+            {
+                Vector512<ushort> bits = Vector512.Load(tile + (((4 * m) + t) * stride));
+                Vector512<short> q = (bits & absMask).AsInt16() - exponentBits;
+                Vector512<short> r = Vector512.Max(q, floor);
+                Vector512<short> strictPassed = Avx512BW.PermuteVar32x16(StrictThresholdCounts, (r + roundStrict) >> 5);
+                Vector512<short> inclusivePassed = Avx512BW.PermuteVar32x16(InclusiveThresholdCounts, r >> 5);
+                Vector512<short> nibbles = (Vector512.ShiftRightLogical(bits, 12) & signBit).AsInt16() | (strictPassed + inclusivePassed);
+                word |= nibbles << (4 * t);
+            }
+
+            words[m] = Vector512.AndNot(word, nonFinite.AsInt16());
+        }
+
+        StoreTransposed(words, blocks, blockStride);
+
+        Vector256<byte> scaleBytes = Avx512BW.ConvertToVector256Byte(
+            Vector512.ConditionalSelect(nonFinite, Vector512.Create((ushort)Mxfp4Format.NaNScale), scale));
+        if (scaleStride == 1)
+        {
+            scaleBytes.Store(scales);
+        }
+        else
+        {
+            for (int j = 0; j < VerticalColumns; j++)
+            {
+                scales[j * scaleStride] = scaleBytes.GetElement(j);
+            }
+        }
+
+        // Finite blocks whose scale byte is below 3 (amax below 2^-122), as TryEncodeBlock16 leaves them.
+        uint tiny = (uint)(Vector512.LessThan(scale, Vector512.Create((ushort)3)) & ~nonFinite).ExtractMostSignificantBits();
+        if (tiny != 0)
+        {
+            EncodeTinyColumns(tiny, tile, stride, blocks, blockStride, scales, scaleStride, rule);
+        }
+
+        return BitOperations.PopCount((uint)nonFinite.ExtractMostSignificantBits() >> countFrom);
+    }
+
+    /// <summary>The columns set in <paramref name="tiny"/>, through the reference.</summary>
+    private static unsafe void EncodeTinyColumns(uint tiny, ushort* tile, nint stride, byte* blocks, nint blockStride, byte* scales,
+        nint scaleStride, ScaleRule rule)
+    {
+        Span<float> block = stackalloc float[Mxfp4Format.BlockElements];
+        while (tiny != 0)
+        {
+            int j = BitOperations.TrailingZeroCount(tiny);
+            tiny &= tiny - 1;
+            for (int k = 0; k < Mxfp4Format.BlockElements; k++)
+            {
+                block[k] = BitConverter.UInt32BitsToSingle((uint)tile[(k * stride) + j] << 16);
+            }
+
+            scales[j * scaleStride] = Mxfp4EncoderReference.EncodeBlock(
+                block, new Span<byte>(blocks + (j * blockStride), Mxfp4Format.BlockBytes), rule);
+        }
+    }
+
+    /// <summary>
+    /// Row m of the 8×8 word matrix in each 128-bit lane L is <paramref name="words"/>[m]; column j of it (bytes 0–15 of
+    /// block 8L + j) is stored at <c>blocks + (8L + j)·blockStride</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreTransposed(ReadOnlySpan<Vector512<short>> words, byte* blocks, nint blockStride)
+    {
+        Vector512<int> t0 = Avx512BW.UnpackLow(words[0], words[1]).AsInt32();
+        Vector512<int> t1 = Avx512BW.UnpackHigh(words[0], words[1]).AsInt32();
+        Vector512<int> t2 = Avx512BW.UnpackLow(words[2], words[3]).AsInt32();
+        Vector512<int> t3 = Avx512BW.UnpackHigh(words[2], words[3]).AsInt32();
+        Vector512<int> t4 = Avx512BW.UnpackLow(words[4], words[5]).AsInt32();
+        Vector512<int> t5 = Avx512BW.UnpackHigh(words[4], words[5]).AsInt32();
+        Vector512<int> t6 = Avx512BW.UnpackLow(words[6], words[7]).AsInt32();
+        Vector512<int> t7 = Avx512BW.UnpackHigh(words[6], words[7]).AsInt32();
+
+        Vector512<long> u0 = Avx512F.UnpackLow(t0, t2).AsInt64();
+        Vector512<long> u1 = Avx512F.UnpackHigh(t0, t2).AsInt64();
+        Vector512<long> u2 = Avx512F.UnpackLow(t1, t3).AsInt64();
+        Vector512<long> u3 = Avx512F.UnpackHigh(t1, t3).AsInt64();
+        Vector512<long> u4 = Avx512F.UnpackLow(t4, t6).AsInt64();
+        Vector512<long> u5 = Avx512F.UnpackHigh(t4, t6).AsInt64();
+        Vector512<long> u6 = Avx512F.UnpackLow(t5, t7).AsInt64();
+        Vector512<long> u7 = Avx512F.UnpackHigh(t5, t7).AsInt64();
+
+        StoreLanes(Avx512F.UnpackLow(u0, u4), blocks, blockStride);
+        StoreLanes(Avx512F.UnpackHigh(u0, u4), blocks + blockStride, blockStride);
+        StoreLanes(Avx512F.UnpackLow(u1, u5), blocks + (2 * blockStride), blockStride);
+        StoreLanes(Avx512F.UnpackHigh(u1, u5), blocks + (3 * blockStride), blockStride);
+        StoreLanes(Avx512F.UnpackLow(u2, u6), blocks + (4 * blockStride), blockStride);
+        StoreLanes(Avx512F.UnpackHigh(u2, u6), blocks + (5 * blockStride), blockStride);
+        StoreLanes(Avx512F.UnpackLow(u3, u7), blocks + (6 * blockStride), blockStride);
+        StoreLanes(Avx512F.UnpackHigh(u3, u7), blocks + (7 * blockStride), blockStride);
+    }
+
+    /// <summary>Lane L of <paramref name="column"/> is the block 8L columns on from <paramref name="block"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreLanes(Vector512<long> column, byte* block, nint blockStride)
+    {
+        column.GetLower().GetLower().Store((long*)block);
+        column.GetLower().GetUpper().Store((long*)(block + (8 * blockStride)));
+        column.GetUpper().GetLower().Store((long*)(block + (16 * blockStride)));
+        column.GetUpper().GetUpper().Store((long*)(block + (24 * blockStride)));
+    }
+}
