@@ -12,8 +12,9 @@ namespace Mxfp4.Core.Conversion;
 /// calls (<see cref="ShardInput"/>) into the worker's own tile of <see cref="TileBytes"/> and encodes it from there
 /// while the tile is still in cache. So the input crosses memory once, every core reads (a single reader thread is
 /// slower than the encoder), one worker's read overlaps another's encode, and the caller's
-/// <see cref="WritePipeline"/> writes the previous output meanwhile. Pieces are claimed one at a time, so a worker
-/// held up by the machine's load does not hold up the others. Memory: one tile per worker.
+/// <see cref="WritePipeline"/> writes the previous output meanwhile. Pieces are claimed one at a time
+/// (<see cref="PieceClaims"/>), so a worker held up by the machine's load does not hold up the others. Memory: one tile
+/// per worker.
 /// </summary>
 internal sealed unsafe class ReadingEncoder(ShardInput input, int threads, CancellationToken cancellationToken)
 {
@@ -106,8 +107,8 @@ internal sealed unsafe class ReadingEncoder(ShardInput input, int threads, Cance
     }
 
     /// <summary>
-    /// Runs <paramref name="encodePiece"/>(tile, piece) for every piece in [0, <paramref name="pieces"/>), each worker
-    /// claiming the next piece until none is left, a part has failed or the run is cancelled.
+    /// Runs <paramref name="encodePiece"/>(tile, piece) for every piece in [0, <paramref name="pieces"/>) until all are
+    /// done, a part has failed or the run is cancelled (<see cref="PieceClaims"/> says which piece a part takes next).
     /// </summary>
     private long Run(TensorInfo source, long pieces, Func<byte[], long, long> encodePiece)
     {
@@ -115,18 +116,19 @@ internal sealed unsafe class ReadingEncoder(ShardInput input, int threads, Cance
 
         // Opens the shard on this thread: the workers then only look it up.
         input.Read(source, source.DataOffset, []);
-        long next = -1;
+        int workers = (int)Math.Min(_workers, pieces);
+        var claims = new PieceClaims(pieces, workers);
         long nonFinite = 0;
         int failed = 0;
-        WorkerPool.Shared.Run((int)Math.Min(_workers, pieces), part =>
+        WorkerPool.Shared.Run(workers, part =>
         {
             var tile = _tiles[part] ??= GC.AllocateUninitializedArray<byte>(TileBytes, pinned: true);
             long found = 0;
             try
             {
-                for (long piece = Interlocked.Increment(ref next);
-                    piece < pieces && Volatile.Read(ref failed) == 0 && !cancellationToken.IsCancellationRequested;
-                    piece = Interlocked.Increment(ref next))
+                for (long piece = claims.Next(part);
+                    piece >= 0 && Volatile.Read(ref failed) == 0 && !cancellationToken.IsCancellationRequested;
+                    piece = claims.Next(part))
                 {
                     found += encodePiece(tile, piece);
                 }
@@ -141,6 +143,51 @@ internal sealed unsafe class ReadingEncoder(ShardInput input, int threads, Cance
         });
         cancellationToken.ThrowIfCancellationRequested();
         return nonFinite;
+    }
+
+    /// <summary>
+    /// Each part owns a contiguous range of pieces and takes them from its front; a part whose range is empty takes the
+    /// last piece of the range with the most left. So parts work far apart, never writing the same cache lines but at
+    /// range ends (the transposed layout's pieces interleave in the output: adjacent bands share lines of blocks and
+    /// scales), and a part held up by the machine's load is relieved by the others.
+    /// </summary>
+    private sealed class PieceClaims
+    {
+        private readonly long[] _next;
+        private readonly long[] _end;
+
+        internal PieceClaims(long pieces, int parts)
+        {
+            _next = new long[parts];
+            _end = new long[parts];
+            for (int part = 0; part < parts; part++)
+            {
+                (_next[part], _end[part]) = Partition.Range(pieces, parts, part);
+            }
+        }
+
+        /// <summary>The next piece for <paramref name="part"/>, or -1 when none is left.</summary>
+        internal long Next(int part)
+        {
+            lock (_next)
+            {
+                if (_next[part] < _end[part])
+                {
+                    return _next[part]++;
+                }
+
+                int fullest = 0;
+                for (int other = 1; other < _next.Length; other++)
+                {
+                    if (_end[other] - _next[other] > _end[fullest] - _next[fullest])
+                    {
+                        fullest = other;
+                    }
+                }
+
+                return _next[fullest] < _end[fullest] ? --_end[fullest] : -1;
+            }
+        }
     }
 
     private static long EncodeContiguous(ReadOnlySpan<byte> input, SafetensorsDType dtype, Span<byte> blocks, Span<byte> scales, ScaleRule rule)
