@@ -19,7 +19,7 @@ internal sealed unsafe class EncodeSection : ILimitsSection
     public string Baseline
         => "ratio = input bytes encoded per second / vectorized read of the same input bytes on the same number of threads; "
             + "checkpoint rows: ratio = (read of the input file + write and fsync of the output bytes) time / checkpoint encode time, "
-            + "medians of 3 runs each, alternating";
+            + "medians of 5 runs each after an untimed encode, alternating";
 
     public LimitsSectionResult Run(LimitsWorkload workload, Bandwidth bandwidth)
     {
