@@ -41,14 +41,19 @@ internal static class EncodeCheckpoint
                 Directory.Delete(Path.Combine(root, "out"), recursive: true);
                 var engineRuns = new List<double>();
                 var plainRuns = new List<double>();
+                var engineCpu = new List<double>();
+                var plainCpu = new List<double>();
                 List<long> sizes = [];
                 for (int run = 0; run < Runs; run++)
                 {
                     string output = Path.Combine(root, "out");
-                    (sizes, double seconds) = Encode(input, output, layout, threads);
+                    (sizes, double seconds, double cpu) = Encode(input, output, layout, threads);
                     Directory.Delete(output, recursive: true);
                     engineRuns.Add(seconds);
-                    plainRuns.Add(ReadAndWrite(file, Path.Combine(root, "plain"), sizes));
+                    engineCpu.Add(cpu);
+                    (seconds, cpu) = ReadAndWrite(file, Path.Combine(root, "plain"), sizes);
+                    plainRuns.Add(seconds);
+                    plainCpu.Add(cpu);
                     Directory.Delete(Path.Combine(root, "plain"), recursive: true);
                 }
 
@@ -58,11 +63,11 @@ internal static class EncodeCheckpoint
                 long bytes = bf16.LongLength + sizes.Sum();
                 measurements.Add(new(
                     Invariant($"read {bf16.LongLength / 1e6:F0} MB (16 MiB read calls) + write {sizes.Sum() / 1e6:F0} MB + fsync ")
-                        + Invariant($"({plain:F2} s; runs {string.Join(" ", plainRuns.Select(s => Invariant($"{s:F2}")))})"),
+                        + Invariant($"({plain:F2} s, CPU {Median(plainCpu):F2} s; runs {Seconds(plainRuns)})"),
                     1, bytes, Speed(bytes, plainRuns), 1.0));
                 measurements.Add(new(
                     Invariant($"checkpoint encode BF16 [{string.Join(", ", shape)}] → MXFP4 + fsync, -Layout {layout} ")
-                        + Invariant($"({engine:F2} s; runs {string.Join(" ", engineRuns.Select(s => Invariant($"{s:F2}")))})"),
+                        + Invariant($"({engine:F2} s, CPU {Median(engineCpu):F2} s; runs {Seconds(engineRuns)})"),
                     threads, bytes, Speed(bytes, engineRuns), plain / engine));
                 targets.Add(new(
                     Invariant($"checkpoint encode -Layout {layout} ≤ {TimeLimitRatio}× read + write (shown: plain ÷ encode time)"),
@@ -89,16 +94,17 @@ internal static class EncodeCheckpoint
         return path;
     }
 
-    private static (List<long> Sizes, double Seconds) Encode(string input, string destination, ConversionLayout layout, int threads)
+    private static (List<long> Sizes, double Seconds, double CpuSeconds) Encode(string input, string destination, ConversionLayout layout, int threads)
     {
         using var checkpoint = Checkpoint.Open(input);
         var plan = QuantizationPlan.Create(checkpoint, destination, new ConversionOptions { Layout = layout, Threads = threads },
             new QuantizationOptions());
         Sync();
+        var cpu = CpuTime();
         long start = Stopwatch.GetTimestamp();
         var result = CheckpointConverter.Execute(checkpoint, plan);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return (result.WrittenFiles.Select(f => new FileInfo(f).Length).ToList(), seconds);
+        return (result.WrittenFiles.Select(f => new FileInfo(f).Length).ToList(), seconds, (CpuTime() - cpu).TotalSeconds);
     }
 
     /// <summary>Reads the whole input with read calls of the engine's chunk size; returns a checksum so nothing is skipped.</summary>
@@ -121,12 +127,13 @@ internal static class EncodeCheckpoint
     }
 
     /// <summary>The bound: the input read as the engine reads it, then output files of the same sizes written and flushed to disk.</summary>
-    private static double ReadAndWrite(string input, string directory, List<long> sizes)
+    private static (double Seconds, double CpuSeconds) ReadAndWrite(string input, string directory, List<long> sizes)
     {
         Directory.CreateDirectory(directory);
         var buffer = GC.AllocateUninitializedArray<byte>(ChunkBytes);
         new Random(1).NextBytes(buffer);
         Sync();
+        var cpu = CpuTime();
         long start = Stopwatch.GetTimestamp();
         _ = ReadInput(input);
         for (int i = 0; i < sizes.Count; i++)
@@ -149,8 +156,17 @@ internal static class EncodeCheckpoint
             stream.Flush(flushToDisk: true);
         }
 
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return (Stopwatch.GetElapsedTime(start).TotalSeconds, (CpuTime() - cpu).TotalSeconds);
     }
+
+    /// <summary>The process's CPU time (user + system, all threads): with the wall time it shows how much the machine's load took.</summary>
+    private static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    private static string Seconds(List<double> seconds) => string.Join(" ", seconds.Select(s => Invariant($"{s:F2}")));
 
     private static void Sync()
     {

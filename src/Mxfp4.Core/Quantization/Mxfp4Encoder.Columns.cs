@@ -55,16 +55,7 @@ public static partial class Mxfp4Encoder
             for (int k = 0; k < Mxfp4Format.BlockElements; k++)
             {
                 nint row = (k * stride) + first;
-                for (int j = 0; j < count; j++)
-                {
-                    values[(j * Mxfp4Format.BlockElements) + k] = dtype switch
-                    {
-                        SafetensorsDType.BF16 => BitConverter.UInt32BitsToSingle((uint)((ushort*)tile)[row + j] << 16),
-                        SafetensorsDType.F16 => (float)((Half*)tile)[row + j],
-                        SafetensorsDType.F32 => ((float*)tile)[row + j],
-                        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Only F32, BF16 and F16 are encoded."),
-                    };
-                }
+                Gather(tile, dtype, row, count, values[k..]);
             }
 
             nonFinite += Encode(values[..(count * Mxfp4Format.BlockElements)], packed[..(count * Mxfp4Format.BlockBytes)],
@@ -78,6 +69,37 @@ public static partial class Mxfp4Encoder
         }
 
         return nonFinite;
+    }
+
+    /// <summary>Elements [row, row + count) of the tile, widened, into every 32nd float of <paramref name="values"/>.</summary>
+    private static unsafe void Gather(void* tile, SafetensorsDType dtype, nint row, int count, Span<float> values)
+    {
+        switch (dtype)
+        {
+            case SafetensorsDType.BF16:
+                for (int j = 0; j < count; j++)
+                {
+                    values[j * Mxfp4Format.BlockElements] = BitConverter.UInt32BitsToSingle((uint)((ushort*)tile)[row + j] << 16);
+                }
+
+                break;
+            case SafetensorsDType.F16:
+                for (int j = 0; j < count; j++)
+                {
+                    values[j * Mxfp4Format.BlockElements] = (float)((Half*)tile)[row + j];
+                }
+
+                break;
+            case SafetensorsDType.F32:
+                for (int j = 0; j < count; j++)
+                {
+                    values[j * Mxfp4Format.BlockElements] = ((float*)tile)[row + j];
+                }
+
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Only F32, BF16 and F16 are encoded.");
+        }
     }
 
     /// <summary>
