@@ -94,7 +94,8 @@ internal static class EncodeCheckpoint
         return path;
     }
 
-    private static (List<long> Sizes, double Seconds, double CpuSeconds) Encode(string input, string destination, ConversionLayout layout, int threads)
+    private static (List<long> Sizes, double Seconds, double CpuSeconds) Encode(string input, string destination, ConversionLayout layout,
+        int threads)
     {
         using var checkpoint = Checkpoint.Open(input);
         var plan = QuantizationPlan.Create(checkpoint, destination, new ConversionOptions { Layout = layout, Threads = threads },
@@ -126,7 +127,8 @@ internal static class EncodeCheckpoint
         }
     }
 
-    /// <summary>The bound: the input read as the engine reads it, then output files of the same sizes written and flushed to disk.</summary>
+    /// <summary>The bound: the input read as the engine reads it, then output files of the same sizes written and flushed to
+    /// disk.</summary>
     private static (double Seconds, double CpuSeconds) ReadAndWrite(string input, string directory, List<long> sizes)
     {
         Directory.CreateDirectory(directory);
@@ -159,7 +161,8 @@ internal static class EncodeCheckpoint
         return (Stopwatch.GetElapsedTime(start).TotalSeconds, (CpuTime() - cpu).TotalSeconds);
     }
 
-    /// <summary>The process's CPU time (user + system, all threads): with the wall time it shows how much the machine's load took.</summary>
+    /// <summary>The process's CPU time (user + system, all threads): beside the wall time it shows what the machine's load
+    /// took.</summary>
     private static TimeSpan CpuTime()
     {
         using var process = Process.GetCurrentProcess();

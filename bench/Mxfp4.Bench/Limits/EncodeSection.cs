@@ -62,8 +62,8 @@ internal sealed unsafe class EncodeSection : ILimitsSection
 
             if (dtype == SafetensorsDType.BF16)
             {
-                EncodeCheckpoint.Measure(input, workload.Experts, LimitsWorkload.Rows, LimitsWorkload.GroupsPerRow * Mxfp4Format.BlockElements,
-                    workload.Threads, rows, targets);
+                long columns = LimitsWorkload.GroupsPerRow * Mxfp4Format.BlockElements;
+                EncodeCheckpoint.Measure(input, workload.Experts, LimitsWorkload.Rows, columns, workload.Threads, rows, targets);
             }
         }
 

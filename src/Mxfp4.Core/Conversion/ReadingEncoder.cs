@@ -190,7 +190,8 @@ internal sealed unsafe class ReadingEncoder(ShardInput input, int threads, Cance
         }
     }
 
-    private static long EncodeContiguous(ReadOnlySpan<byte> input, SafetensorsDType dtype, Span<byte> blocks, Span<byte> scales, ScaleRule rule)
+    private static long EncodeContiguous(ReadOnlySpan<byte> input, SafetensorsDType dtype, Span<byte> blocks, Span<byte> scales,
+        ScaleRule rule)
     {
         switch (dtype)
         {

@@ -87,14 +87,16 @@ public sealed unsafe class ColumnEncoderTests
     /// <summary>
     /// One column's 32 values: ties of every E2M1 magnitude at a random scale, random values of a random binade, values
     /// beyond 6·2^e (saturating under Ocp), tiny blocks (amax from 2^-127 to 2^-120, with subnormal elements: the kernels
-    /// hand scale bytes below 3 over to the reference), all zeros with -0, or a NaN or ±Inf among them; all exact in <paramref name="dtype"/>.
+    /// hand scale bytes below 3 over to the reference), all zeros with -0, or a NaN or ±Inf among them; all exact in
+    /// <paramref name="dtype"/>.
     /// </summary>
     private static void FillColumn(float[] values, int stride, int j, Random random, SafetensorsDType dtype)
     {
         float[] ties = [0.25f, 0.75f, 1.25f, 1.75f, 2.5f, 3.5f, 5f, 6f, 7f];
         int kind = random.Next(7);
         int exponent = dtype == SafetensorsDType.F16 ? random.Next(-10, 10) : random.Next(-100, 100);
-        float tinyAmax = (float)(1 + random.NextDouble()) * MathF.Pow(2, dtype == SafetensorsDType.F16 ? random.Next(-15, -12) : random.Next(-127, -120));
+        int tinyExponent = dtype == SafetensorsDType.F16 ? random.Next(-15, -12) : random.Next(-127, -120);
+        float tinyAmax = (float)(1 + random.NextDouble()) * MathF.Pow(2, tinyExponent);
         for (int k = 0; k < 32; k++)
         {
             float sign = random.Next(2) == 0 ? 1f : -1f;
@@ -124,7 +126,8 @@ public sealed unsafe class ColumnEncoderTests
 
     private static byte[] Store(float[] values, SafetensorsDType dtype) => dtype switch
     {
-        SafetensorsDType.BF16 => values.SelectMany(x => BitConverter.GetBytes((ushort)(BitConverter.SingleToUInt32Bits(x) >> 16))).ToArray(),
+        SafetensorsDType.BF16 => values.SelectMany(x => BitConverter.GetBytes((ushort)(BitConverter.SingleToUInt32Bits(x) >> 16)))
+            .ToArray(),
         SafetensorsDType.F16 => values.SelectMany(x => BitConverter.GetBytes((Half)x)).ToArray(),
         _ => values.SelectMany(BitConverter.GetBytes).ToArray(),
     };
