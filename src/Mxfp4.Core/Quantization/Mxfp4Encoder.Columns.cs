@@ -146,29 +146,18 @@ public static partial class Mxfp4Encoder
         Vector512<ushort> biased = Vector512.ShiftRightLogical(amax + Vector512.Create(roundUp), 7);
         Vector512<ushort> scale = Avx512BW.SubtractSaturate(biased, Vector512.Create((ushort)2));
         Vector512<short> exponentBits = (scale.AsInt16() << 7) - Vector512.Create((short)(127 << 7));
-        var floor = Vector512.Create((short)0x3E80);
-        var roundStrict = Vector512.Create((short)0x1F);
-        var signBit = Vector512.Create((ushort)8);
-
-        Span<Vector512<short>> words = stackalloc Vector512<short>[8];
-        for (int m = 0; m < 8; m++)
-        {
-            Vector512<short> word = Vector512<short>.Zero;
-            for (int t = 0; t < 4; t++)
-            {
-                Vector512<ushort> bits = Vector512.Load(tile + (((4 * m) + t) * stride));
-                Vector512<short> q = (bits & absMask).AsInt16() - exponentBits;
-                Vector512<short> r = Vector512.Max(q, floor);
-                Vector512<short> strictPassed = Avx512BW.PermuteVar32x16(StrictThresholdCounts, (r + roundStrict) >> 5);
-                Vector512<short> inclusivePassed = Avx512BW.PermuteVar32x16(InclusiveThresholdCounts, r >> 5);
-                Vector512<short> nibbles = (Vector512.ShiftRightLogical(bits, 12) & signBit).AsInt16() | (strictPassed + inclusivePassed);
-                word |= nibbles << (4 * t);
-            }
-
-            words[m] = Vector512.AndNot(word, nonFinite.AsInt16());
-        }
-
-        StoreTransposed(words, blocks, blockStride);
+        Vector512<short> notFinite = nonFinite.AsInt16();
+        StoreTransposed(
+            Word(tile, stride, 0, exponentBits, notFinite),
+            Word(tile, stride, 1, exponentBits, notFinite),
+            Word(tile, stride, 2, exponentBits, notFinite),
+            Word(tile, stride, 3, exponentBits, notFinite),
+            Word(tile, stride, 4, exponentBits, notFinite),
+            Word(tile, stride, 5, exponentBits, notFinite),
+            Word(tile, stride, 6, exponentBits, notFinite),
+            Word(tile, stride, 7, exponentBits, notFinite),
+            blocks,
+            blockStride);
 
         Vector256<byte> scaleBytes = Avx512BW.ConvertToVector256Byte(
             Vector512.ConditionalSelect(nonFinite, Vector512.Create((ushort)Mxfp4Format.NaNScale), scale));
@@ -214,20 +203,45 @@ public static partial class Mxfp4Encoder
     }
 
     /// <summary>
-    /// Row m of the 8×8 word matrix in each 128-bit lane L is <paramref name="words"/>[m]; column j of it (bytes 0–15 of
-    /// block 8L + j) is stored at <c>blocks + (8L + j)·blockStride</c>.
+    /// Bytes 2m and 2m + 1 of each lane's block: the nibbles of rows 4m to 4m + 3, each lane scaled by its own
+    /// <paramref name="exponentBits"/> (the scale's exponent in BF16's exponent field), zero where the block is not finite.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StoreTransposed(ReadOnlySpan<Vector512<short>> words, byte* blocks, nint blockStride)
+    private static unsafe Vector512<short> Word(ushort* tile, nint stride, int m, Vector512<short> exponentBits,
+        Vector512<short> notFinite)
     {
-        Vector512<int> t0 = Avx512BW.UnpackLow(words[0], words[1]).AsInt32();
-        Vector512<int> t1 = Avx512BW.UnpackHigh(words[0], words[1]).AsInt32();
-        Vector512<int> t2 = Avx512BW.UnpackLow(words[2], words[3]).AsInt32();
-        Vector512<int> t3 = Avx512BW.UnpackHigh(words[2], words[3]).AsInt32();
-        Vector512<int> t4 = Avx512BW.UnpackLow(words[4], words[5]).AsInt32();
-        Vector512<int> t5 = Avx512BW.UnpackHigh(words[4], words[5]).AsInt32();
-        Vector512<int> t6 = Avx512BW.UnpackLow(words[6], words[7]).AsInt32();
-        Vector512<int> t7 = Avx512BW.UnpackHigh(words[6], words[7]).AsInt32();
+        Vector512<short> word = Vector512<short>.Zero;
+        for (int t = 0; t < 4; t++)
+        {
+            Vector512<ushort> bits = Vector512.Load(tile + (((4 * m) + t) * stride));
+            Vector512<short> q = (bits & Vector512.Create((ushort)0x7FFF)).AsInt16() - exponentBits;
+            Vector512<short> r = Vector512.Max(q, Vector512.Create((short)0x3E80));
+            Vector512<short> strictPassed = Avx512BW.PermuteVar32x16(StrictThresholdCounts, (r + Vector512.Create((short)0x1F)) >> 5);
+            Vector512<short> inclusivePassed = Avx512BW.PermuteVar32x16(InclusiveThresholdCounts, r >> 5);
+            Vector512<short> sign = (Vector512.ShiftRightLogical(bits, 12) & Vector512.Create((ushort)8)).AsInt16();
+            word |= (sign | (strictPassed + inclusivePassed)) << (4 * t);
+        }
+
+        return Vector512.AndNot(word, notFinite);
+    }
+
+    /// <summary>
+    /// Row m of the 8×8 word matrix in each 128-bit lane L is word m; column j of it (bytes 0–15 of block 8L + j) is
+    /// stored at <c>blocks + (8L + j)·blockStride</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreTransposed(Vector512<short> word0, Vector512<short> word1, Vector512<short> word2,
+        Vector512<short> word3, Vector512<short> word4, Vector512<short> word5, Vector512<short> word6, Vector512<short> word7, byte* blocks,
+        nint blockStride)
+    {
+        Vector512<int> t0 = Avx512BW.UnpackLow(word0, word1).AsInt32();
+        Vector512<int> t1 = Avx512BW.UnpackHigh(word0, word1).AsInt32();
+        Vector512<int> t2 = Avx512BW.UnpackLow(word2, word3).AsInt32();
+        Vector512<int> t3 = Avx512BW.UnpackHigh(word2, word3).AsInt32();
+        Vector512<int> t4 = Avx512BW.UnpackLow(word4, word5).AsInt32();
+        Vector512<int> t5 = Avx512BW.UnpackHigh(word4, word5).AsInt32();
+        Vector512<int> t6 = Avx512BW.UnpackLow(word6, word7).AsInt32();
+        Vector512<int> t7 = Avx512BW.UnpackHigh(word6, word7).AsInt32();
 
         Vector512<long> u0 = Avx512F.UnpackLow(t0, t2).AsInt64();
         Vector512<long> u1 = Avx512F.UnpackHigh(t0, t2).AsInt64();
