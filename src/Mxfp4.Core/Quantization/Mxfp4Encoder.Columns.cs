@@ -231,8 +231,8 @@ public static partial class Mxfp4Encoder
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void StoreTransposed(Vector512<short> word0, Vector512<short> word1, Vector512<short> word2,
-        Vector512<short> word3, Vector512<short> word4, Vector512<short> word5, Vector512<short> word6, Vector512<short> word7, byte* blocks,
-        nint blockStride)
+        Vector512<short> word3, Vector512<short> word4, Vector512<short> word5, Vector512<short> word6, Vector512<short> word7,
+        byte* blocks, nint blockStride)
     {
         Vector512<int> t0 = Avx512BW.UnpackLow(word0, word1).AsInt32();
         Vector512<int> t1 = Avx512BW.UnpackHigh(word0, word1).AsInt32();
