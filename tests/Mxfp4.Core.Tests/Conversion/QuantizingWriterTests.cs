@@ -102,6 +102,35 @@ public sealed class QuantizingWriterTests
         Assert.False(Directory.Exists(destination));
     }
 
+    /// <summary>A read that comes up short on a worker thread is the same SourceChanged, and nothing is left.</summary>
+    [Theory]
+    [InlineData(ConversionLayout.Natural)]
+    [InlineData(ConversionLayout.Transformers)]
+    public void A_source_truncated_mid_pipeline_gives_SourceChanged_and_no_output(ConversionLayout layout)
+    {
+        using var temp = new TempDirectory();
+        long[] shape = [8, 64, 256];
+        string source = Write(temp.File("in"), SafetensorsDType.BF16, [(Expert, shape)],
+            new() { [Expert] = Values(8 * 64 * 256, SafetensorsDType.BF16, seed: 9) });
+        string destination = temp.File("out");
+        bool truncated = false;
+
+        var error = Assert.Throws<Mxfp4Exception>(() => Encode(source, destination, layout, 4096, _ =>
+        {
+            if (!truncated)
+            {
+                // Another process, as in life: .NET's advisory locks would refuse a writer in this one.
+                using var process = System.Diagnostics.Process.Start("truncate", ["-s", "4096", Path.Combine(source, "model.safetensors")]);
+                process.WaitForExit();
+                truncated = process.ExitCode == 0;
+            }
+        }));
+
+        Assert.True(truncated);
+        Assert.Equal("SourceChanged", error.ErrorId);
+        Assert.False(Directory.Exists(destination));
+    }
+
     private static long[] Shape(long experts, long inputs, long outputs, bool transpose)
         => transpose ? [experts, inputs, outputs] : [experts, outputs, inputs];
 
