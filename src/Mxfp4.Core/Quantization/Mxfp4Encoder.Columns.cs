@@ -17,21 +17,67 @@ public static partial class Mxfp4Encoder
     /// contiguous block. Returns how many blocks held NaN or ±Inf.
     /// </summary>
     /// <param name="tile">F32, BF16 or F16 elements (<paramref name="dtype"/>); <paramref name="stride"/> is in elements.</param>
-    /// <param name="vertical">Whether BF16 takes the AVX-512BW kernel that encodes 32 columns at once (tests force both).</param>
+    /// <param name="vertical">Whether BF16 and F32 take the AVX-512BW kernel that encodes 32 columns at once (tests force
+    /// both).</param>
     internal static unsafe int EncodeColumns(void* tile, SafetensorsDType dtype, nint stride, int columns, byte* blocks, nint blockStride,
         byte* scales, nint scaleStride, ScaleRule rule, bool vertical)
     {
-        if (dtype == SafetensorsDType.BF16 && vertical && columns >= VerticalColumns)
+        if (dtype is SafetensorsDType.BF16 or SafetensorsDType.F32 && vertical && columns >= VerticalColumns)
         {
             if (!EncodesBFloat16InPlace)
             {
-                throw new PlatformNotSupportedException("Encoding BF16 columns in place needs AVX-512BW.");
+                throw new PlatformNotSupportedException("Encoding columns in place needs AVX-512BW.");
             }
 
-            return EncodeBFloat16ColumnsVector512((ushort*)tile, stride, columns, blocks, blockStride, scales, scaleStride, rule);
+            return dtype == SafetensorsDType.BF16
+                ? EncodeColumnsVector512<BFloat16Rows>((byte*)tile, stride, columns, blocks, blockStride, scales, scaleStride, rule)
+                : EncodeColumnsVector512<SingleRows>((byte*)tile, stride, columns, blocks, blockStride, scales, scaleStride, rule);
         }
 
         return EncodeColumnsGathered(tile, dtype, stride, columns, blocks, blockStride, scales, scaleStride, rule);
+    }
+
+    /// <summary>How the column kernel reads row k of a tile: 32 elements as 16-bit patterns, and one element as float32.</summary>
+    private unsafe interface IColumnRows
+    {
+        static abstract int ElementBytes { get; }
+
+        /// <summary>BF16 as it is; float32 cut to its top 16 bits with a sticky bit, as <see cref="TryEncodeBlock16"/> takes it.</summary>
+        static abstract Vector512<ushort> Row(byte* tile, nint stride, int k);
+
+        static abstract float Element(byte* tile, nint index);
+    }
+
+    private readonly unsafe struct BFloat16Rows : IColumnRows
+    {
+        public static int ElementBytes => 2;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<ushort> Row(byte* tile, nint stride, int k) => Vector512.Load((ushort*)tile + (k * stride));
+
+        public static float Element(byte* tile, nint index) => BitConverter.UInt32BitsToSingle((uint)((ushort*)tile)[index] << 16);
+    }
+
+    private readonly unsafe struct SingleRows : IColumnRows
+    {
+        public static int ElementBytes => 4;
+
+        /// <summary>Bit 16 OR-ed with whether any lower bit is set, then the high halves of both vectors by one VPERMT2W.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<ushort> Row(byte* tile, nint stride, int k)
+        {
+            uint* row = (uint*)tile + (k * stride);
+            Vector512<uint> v0 = Vector512.Load(row);
+            Vector512<uint> v1 = Vector512.Load(row + 16);
+            v0 |= (v0 & Vector512.Create(0xFFFFu)) + Vector512.Create(0xFFFFu);
+            v1 |= (v1 & Vector512.Create(0xFFFFu)) + Vector512.Create(0xFFFFu);
+            Vector512<ushort> highHalves = Vector512.Create(
+                (ushort)1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31,
+                33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53, 55, 57, 59, 61, 63);
+            return Avx512BW.PermuteVar32x16x2(v0.AsUInt16(), highHalves, v1.AsUInt16());
+        }
+
+        public static float Element(byte* tile, nint index) => ((float*)tile)[index];
     }
 
     /// <summary>Columns one 512-bit vector of BF16 holds, which the vertical kernel encodes at once.</summary>
@@ -107,16 +153,17 @@ public static partial class Mxfp4Encoder
     /// to the same bytes, and not counted twice).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe int EncodeBFloat16ColumnsVector512(ushort* tile, nint stride, int columns, byte* blocks, nint blockStride,
+    private static unsafe int EncodeColumnsVector512<TRows>(byte* tile, nint stride, int columns, byte* blocks, nint blockStride,
         byte* scales, nint scaleStride, ScaleRule rule)
+        where TRows : struct, IColumnRows
     {
         ushort roundUp = rule == ScaleRule.Up ? (ushort)0x3F : (ushort)0;
         int nonFinite = 0;
         for (int done = 0; done < columns;)
         {
             int first = Math.Min(done, columns - VerticalColumns);
-            nonFinite += Encode32Columns(tile + first, stride, blocks + (first * blockStride), blockStride, scales + (first * scaleStride),
-                scaleStride, roundUp, rule, done - first);
+            nonFinite += Encode32Columns<TRows>(tile + (first * TRows.ElementBytes), stride, blocks + (first * blockStride), blockStride,
+                scales + (first * scaleStride), scaleStride, roundUp, rule, done - first);
             done = first + VerticalColumns;
         }
 
@@ -124,22 +171,24 @@ public static partial class Mxfp4Encoder
     }
 
     /// <summary>
-    /// Lane j of every vector is column j: the lanes' maximum magnitude over the 32 rows is each block's amax, and every
-    /// row is then coded as <see cref="TryEncodeBlock16"/> codes a block's elements, with each lane's own scale. Four
-    /// rows' nibbles make one 16-bit word per lane (bytes 2m and 2m+1 of the block); an 8×8 transpose of those words in
-    /// each 128-bit lane (unpacks of 16, 32 and 64 bits) turns the eight words of a column into its 16-byte block.
-    /// Blocks with a NaN or ±Inf are zeros with scale 255; those with a scale byte below 3 go to the reference. Returns
-    /// the non-finite blocks among columns from <paramref name="countFrom"/> on.
+    /// Rows as <typeparamref name="TRows"/> reads them (BF16, or F32 cut to 16 bits with a sticky bit, which keeps every
+    /// decision of the rule). Lane j of every vector is column j: the lanes' maximum magnitude over the 32 rows is each
+    /// block's amax, and every row is then coded as <see cref="TryEncodeBlock16"/> codes a block's elements, with each
+    /// lane's own scale. Four rows' nibbles make one 16-bit word per lane (bytes 2m and 2m+1 of the block); an 8×8
+    /// transpose of those words in each 128-bit lane (unpacks of 16, 32 and 64 bits) turns the eight words of a column
+    /// into its 16-byte block. Blocks with a NaN or ±Inf are zeros with scale 255; those with a scale byte below 3 go to
+    /// the reference. Returns the non-finite blocks among columns from <paramref name="countFrom"/> on.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe int Encode32Columns(ushort* tile, nint stride, byte* blocks, nint blockStride, byte* scales, nint scaleStride,
-        ushort roundUp, ScaleRule rule, int countFrom)
+    private static unsafe int Encode32Columns<TRows>(byte* tile, nint stride, byte* blocks, nint blockStride, byte* scales,
+        nint scaleStride, ushort roundUp, ScaleRule rule, int countFrom)
+        where TRows : struct, IColumnRows
     {
         var absMask = Vector512.Create((ushort)0x7FFF);
         Vector512<ushort> amax = Vector512<ushort>.Zero;
         for (int k = 0; k < Mxfp4Format.BlockElements; k++)
         {
-            amax = Vector512.Max(amax, Vector512.Load(tile + (k * stride)) & absMask);
+            amax = Vector512.Max(amax, TRows.Row(tile, stride, k) & absMask);
         }
 
         Vector512<ushort> nonFinite = Vector512.GreaterThanOrEqual(amax, Vector512.Create((ushort)0x7F80));
@@ -148,14 +197,14 @@ public static partial class Mxfp4Encoder
         Vector512<short> exponentBits = (scale.AsInt16() << 7) - Vector512.Create((short)(127 << 7));
         Vector512<short> notFinite = nonFinite.AsInt16();
         StoreTransposed(
-            Word(tile, stride, 0, exponentBits, notFinite),
-            Word(tile, stride, 1, exponentBits, notFinite),
-            Word(tile, stride, 2, exponentBits, notFinite),
-            Word(tile, stride, 3, exponentBits, notFinite),
-            Word(tile, stride, 4, exponentBits, notFinite),
-            Word(tile, stride, 5, exponentBits, notFinite),
-            Word(tile, stride, 6, exponentBits, notFinite),
-            Word(tile, stride, 7, exponentBits, notFinite),
+            Word<TRows>(tile, stride, 0, exponentBits, notFinite),
+            Word<TRows>(tile, stride, 1, exponentBits, notFinite),
+            Word<TRows>(tile, stride, 2, exponentBits, notFinite),
+            Word<TRows>(tile, stride, 3, exponentBits, notFinite),
+            Word<TRows>(tile, stride, 4, exponentBits, notFinite),
+            Word<TRows>(tile, stride, 5, exponentBits, notFinite),
+            Word<TRows>(tile, stride, 6, exponentBits, notFinite),
+            Word<TRows>(tile, stride, 7, exponentBits, notFinite),
             blocks,
             blockStride);
 
@@ -177,15 +226,16 @@ public static partial class Mxfp4Encoder
         uint tiny = (uint)(Vector512.LessThan(scale, Vector512.Create((ushort)3)) & ~nonFinite).ExtractMostSignificantBits();
         if (tiny != 0)
         {
-            EncodeTinyColumns(tiny, tile, stride, blocks, blockStride, scales, scaleStride, rule);
+            EncodeTinyColumns<TRows>(tiny, tile, stride, blocks, blockStride, scales, scaleStride, rule);
         }
 
         return BitOperations.PopCount((uint)nonFinite.ExtractMostSignificantBits() >> countFrom);
     }
 
     /// <summary>The columns set in <paramref name="tiny"/>, through the reference.</summary>
-    private static unsafe void EncodeTinyColumns(uint tiny, ushort* tile, nint stride, byte* blocks, nint blockStride, byte* scales,
+    private static unsafe void EncodeTinyColumns<TRows>(uint tiny, byte* tile, nint stride, byte* blocks, nint blockStride, byte* scales,
         nint scaleStride, ScaleRule rule)
+        where TRows : struct, IColumnRows
     {
         Span<float> block = stackalloc float[Mxfp4Format.BlockElements];
         while (tiny != 0)
@@ -194,7 +244,7 @@ public static partial class Mxfp4Encoder
             tiny &= tiny - 1;
             for (int k = 0; k < Mxfp4Format.BlockElements; k++)
             {
-                block[k] = BitConverter.UInt32BitsToSingle((uint)tile[(k * stride) + j] << 16);
+                block[k] = TRows.Element(tile, (k * stride) + j);
             }
 
             scales[j * scaleStride] = Mxfp4EncoderReference.EncodeBlock(
@@ -207,13 +257,14 @@ public static partial class Mxfp4Encoder
     /// <paramref name="exponentBits"/> (the scale's exponent in BF16's exponent field), zero where the block is not finite.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<short> Word(ushort* tile, nint stride, int m, Vector512<short> exponentBits,
+    private static unsafe Vector512<short> Word<TRows>(byte* tile, nint stride, int m, Vector512<short> exponentBits,
         Vector512<short> notFinite)
+        where TRows : struct, IColumnRows
     {
         Vector512<short> word = Vector512<short>.Zero;
         for (int t = 0; t < 4; t++)
         {
-            Vector512<ushort> bits = Vector512.Load(tile + (((4 * m) + t) * stride));
+            Vector512<ushort> bits = TRows.Row(tile, stride, (4 * m) + t);
             Vector512<short> q = (bits & Vector512.Create((ushort)0x7FFF)).AsInt16() - exponentBits;
             Vector512<short> r = Vector512.Max(q, Vector512.Create((short)0x3E80));
             Vector512<short> strictPassed = Avx512BW.PermuteVar32x16(StrictThresholdCounts, (r + Vector512.Create((short)0x1F)) >> 5);

@@ -8,8 +8,8 @@ namespace Mxfp4.Core.Tests.Quantization;
 /// <summary>
 /// <see cref="Mxfp4Encoder.EncodeColumns"/> against <see cref="Mxfp4EncoderReference"/> on each column picked out by the
 /// test: column counts below, at and between multiples of the 32-column kernel, tiles wider than the columns encoded,
-/// blocks and scales written with gaps (which must stay untouched), for both rules and every dtype, the vertical BF16
-/// kernel and the gathering one.
+/// blocks and scales written with gaps (which must stay untouched), for both rules and every dtype, the vertical kernel
+/// (BF16, and F32 cut to 16 bits with a sticky bit) and the gathering one.
 /// </summary>
 public sealed unsafe class ColumnEncoderTests
 {
@@ -27,6 +27,7 @@ public sealed unsafe class ColumnEncoderTests
             if (Mxfp4Encoder.EncodesBFloat16InPlace)
             {
                 data.Add(SafetensorsDType.BF16, true, rule);
+                data.Add(SafetensorsDType.F32, true, rule);
             }
         }
 
