@@ -2,25 +2,23 @@ using Mxfp4.Core.Formats;
 using Mxfp4.Core.Quantization;
 using Mxfp4.Core.Safetensors;
 using Mxfp4.Core.Tensors;
-using FloatMemoryTensorSource = Mxfp4.Core.Tensors.FloatTensorSource;
 
 namespace Mxfp4.Core.Conversion;
 
 /// <summary>
-/// Writes the planned halves of encoded tensors through a shard's <see cref="WritePipeline"/>: the input is read in
-/// chunks with read calls (<see cref="ShardInput"/>: a shard truncated meanwhile is an error, never a SIGBUS), the
-/// blocks stream out through the pipeline's buffers, and the scales, one byte per 32 elements, are kept for the scales
-/// tensor that follows. Expert tensors in transformers' layout are transposed one expert at a time, so two
-/// expert-sized buffers bound the extra memory, as in the decoding direction.
+/// Writes the planned halves of encoded tensors through a shard's <see cref="WritePipeline"/>: the workers of a
+/// <see cref="ReadingEncoder"/> read the input with read calls (<see cref="ShardInput"/>: a shard truncated meanwhile is
+/// an error, never a SIGBUS) and encode it into the pipeline's buffer while the previous buffer is being written; the
+/// scales, one byte per 32 elements, are kept for the scales tensor that follows. Expert tensors in transformers'
+/// layout are encoded along their input axis from tiles of 32 rows, with no transposed copy, so the extra memory is
+/// one tile per worker in both layouts.
 /// </summary>
-internal sealed class QuantizingWriter(ShardInput input, int threads, CancellationToken cancellationToken)
+internal sealed unsafe class QuantizingWriter(ShardInput input, int threads, CancellationToken cancellationToken)
 {
     private readonly Dictionary<string, long> _nonFinite = new(StringComparer.Ordinal);
-    private byte[] _read = [];
+    private readonly ReadingEncoder _encoder = new(input, threads, cancellationToken);
     private byte[] _scales = [];
     private string? _scalesOf;
-    private byte[] _expert = [];
-    private byte[] _transposed = [];
 
     /// <summary>Tensors that held NaN or ±Inf, with their count of such blocks.</summary>
     internal IReadOnlyDictionary<string, long> NonFiniteBlocks => _nonFinite;
@@ -48,76 +46,60 @@ internal sealed class QuantizingWriter(ShardInput input, int threads, Cancellati
         }
     }
 
-    /// <summary>Reads the tensor a pipeline buffer's worth of input at a time and encodes each piece.</summary>
+    /// <summary>A pipeline buffer's worth of blocks at a time, in the order they are stored.</summary>
     private long WriteReadBlocks(QuantizedTensor tensor, WritePipeline pipeline, Action<long> report)
     {
-        int blockBytes = Mxfp4Format.BlockElements * DTypeTable.BitSize(tensor.Source.DType) / 8;
-        long chunkBlocks = Math.Max(1, pipeline.Buffer.Length / blockBytes);
-        if (_read.Length < chunkBlocks * blockBytes)
-        {
-            _read = GC.AllocateUninitializedArray<byte>(checked((int)(chunkBlocks * blockBytes)));
-        }
-
+        long chunkBlocks = pipeline.Buffer.Length / Mxfp4Format.BlockBytes;
         long nonFinite = 0;
         for (long first = 0; first < tensor.BlockCount; first += chunkBlocks)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int bytes = checked((int)(Math.Min(chunkBlocks, tensor.BlockCount - first) * blockBytes));
-            input.Read(tensor.Source, tensor.Source.DataOffset + (first * blockBytes), _read.AsSpan(0, bytes));
-            var source = new FloatMemoryTensorSource(_read.AsMemory(0, bytes), tensor.Source.DType);
-            nonFinite += WriteBlocks(source, first, tensor, pipeline, report);
-        }
-
-        return nonFinite;
-    }
-
-    /// <summary>Encodes all blocks of <paramref name="source"/>, whose scales go to the kept scales from <paramref name="scalesOffset"/>
-    /// on.</summary>
-    private long WriteBlocks(TensorSource source, long scalesOffset, QuantizedTensor tensor, WritePipeline pipeline, Action<long> report)
-    {
-        long blockCount = source.ElementCount / Mxfp4Format.BlockElements;
-        long chunkBlocks = pipeline.Buffer.Length / Mxfp4Format.BlockBytes;
-        long nonFinite = 0;
-        for (long first = 0; first < blockCount; first += chunkBlocks)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            int count = (int)Math.Min(chunkBlocks, blockCount - first);
+            int count = (int)Math.Min(chunkBlocks, tensor.BlockCount - first);
             int length = count * Mxfp4Format.BlockBytes;
-            var scales = _scales.AsSpan(checked((int)(scalesOffset + first)), count);
-            nonFinite += ParallelEncoder.Encode(source, first, count, pipeline.Buffer.AsSpan(0, length), scales, tensor.Rule, threads, null,
-                cancellationToken);
+            fixed (byte* blocks = pipeline.Buffer)
+            fixed (byte* scales = _scales)
+            {
+                nonFinite += _encoder.EncodeRows(tensor, first, count, blocks, scales + first);
+            }
+
             pipeline.Submit(length, () => report(length));
         }
 
         return nonFinite;
     }
 
-    /// <summary>Each expert [in, out] is read whole, transposed to [out, in] and encoded along in.</summary>
+    /// <summary>
+    /// Each expert [in, out] becomes [out, in/32] blocks: as many whole output rows as a pipeline buffer holds at a time,
+    /// or, where one row is more than that, a buffer's worth of one row's blocks.
+    /// </summary>
     private long WriteTransposedBlocks(QuantizedTensor tensor, WritePipeline pipeline, Action<long> report)
     {
         var shape = tensor.Source.Shape;
-        int rows = checked((int)shape[1]);
-        int columns = checked((int)shape[2]);
-        int elementBytes = DTypeTable.BitSize(tensor.Source.DType) / 8;
-        int expertBytes = checked(rows * columns * elementBytes);
-        if (_expert.Length < expertBytes)
-        {
-            _expert = GC.AllocateUninitializedArray<byte>(expertBytes);
-            _transposed = GC.AllocateUninitializedArray<byte>(expertBytes);
-        }
-
-        long expertBlocks = (long)rows * columns / Mxfp4Format.BlockElements;
+        long outRows = shape[2];
+        long groups = shape[1] / Mxfp4Format.BlockElements;
+        long bufferBlocks = pipeline.Buffer.Length / Mxfp4Format.BlockBytes;
+        long rowsPerChunk = Math.Max(1, bufferBlocks / groups);
+        long bandsPerChunk = Math.Min(groups, bufferBlocks);
         long nonFinite = 0;
         for (long e = 0; e < shape[0]; e++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            for (long row = 0; row < outRows; row += rowsPerChunk)
+            {
+                long endRow = Math.Min(row + rowsPerChunk, outRows);
+                for (long band = 0; band < groups; band += bandsPerChunk)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    long endBand = Math.Min(band + bandsPerChunk, groups);
+                    int length = checked((int)((endRow - row) * (endBand - band) * Mxfp4Format.BlockBytes));
+                    fixed (byte* blocks = pipeline.Buffer)
+                    fixed (byte* scales = _scales)
+                    {
+                        nonFinite += _encoder.EncodeColumns(tensor, e, row, endRow, band, endBand, blocks, scales);
+                    }
 
-            // The pipeline may still be writing from its other buffer, never from these.
-            input.Read(tensor.Source, tensor.Source.DataOffset + (e * expertBytes), _expert.AsSpan(0, expertBytes));
-            ExpertTranspose.Transpose(
-                _expert.AsSpan(0, expertBytes), _transposed.AsSpan(0, expertBytes), rows, columns, elementBytes, threads);
-            var source = new FloatMemoryTensorSource(_transposed.AsMemory(0, expertBytes), tensor.Source.DType);
-            nonFinite += WriteBlocks(source, e * expertBlocks, tensor, pipeline, report);
+                    pipeline.Submit(length, () => report(length));
+                }
+            }
         }
 
         return nonFinite;

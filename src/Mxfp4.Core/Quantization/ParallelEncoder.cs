@@ -4,7 +4,6 @@ using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;
 using Mxfp4.Core.Tensors;
 using Mxfp4.Core.Threading;
-using FloatMemoryTensorSource = Mxfp4.Core.Tensors.FloatTensorSource;
 
 namespace Mxfp4.Core.Quantization;
 
@@ -109,7 +108,7 @@ public static class ParallelEncoder
                 int elements = n * Mxfp4Format.BlockElements;
                 var blockBytes = new Span<byte>(blocks + (position * Mxfp4Format.BlockBytes), n * Mxfp4Format.BlockBytes);
                 var scaleBytes = new Span<byte>(scales + position, n);
-                if (source is FloatMemoryTensorSource { DType: SafetensorsDType.BF16 } bfloat16)
+                if (source is FloatTensorSource { DType: SafetensorsDType.BF16 } bfloat16)
                 {
                     nonFinite += Mxfp4Encoder.EncodeBFloat16(
                         MemoryMarshal.Cast<byte, ushort>(bfloat16.Bytes(firstElement, elements)), blockBytes, scaleBytes, rule);
@@ -120,7 +119,7 @@ public static class ParallelEncoder
                         partStatistics.Add(input, blockBytes, scaleBytes);
                     }
                 }
-                else if (source is FloatMemoryTensorSource { DType: SafetensorsDType.F32 } single)
+                else if (source is FloatTensorSource { DType: SafetensorsDType.F32 } single)
                 {
                     var input = MemoryMarshal.Cast<byte, float>(single.Bytes(firstElement, elements));
                     nonFinite += Mxfp4Encoder.Encode(input, blockBytes, scaleBytes, rule);

@@ -6,9 +6,9 @@ using Xunit;
 namespace Mxfp4.Core.Tests.Conversion;
 
 /// <summary>
-/// A checkpoint encoding allocates two chunks, one tensor's scales (1/32 byte per element), the encoder's per-thread
-/// input buffers and, for the Transformers layout, one expert's two buffers — not the tensor. Measured as all managed
-/// bytes allocated during the encoding, so the test runs alone.
+/// A checkpoint encoding allocates two chunks, one tensor's scales (1/32 byte per element) and the reading encoder's
+/// tile per worker, in both layouts (the Transformers layout encodes from 32-row tiles, no expert-sized buffers) — not
+/// the tensor. Measured as all managed bytes allocated during the encoding, so the test runs alone.
 /// </summary>
 [Collection(RunsAlone.Name)]
 public sealed class QuantizationMemoryTests
@@ -22,7 +22,7 @@ public sealed class QuantizationMemoryTests
     [Theory]
     [InlineData(ConversionLayout.Natural)]
     [InlineData(ConversionLayout.Transformers)]
-    public void Allocations_stay_within_two_chunks_the_scales_and_one_expert(ConversionLayout layout)
+    public void Allocations_stay_within_two_chunks_the_scales_and_the_tiles(ConversionLayout layout)
     {
         using var temp = new TempDirectory();
         string source = WriteCheckpoint(temp.File("in"));
@@ -31,15 +31,13 @@ public sealed class QuantizationMemoryTests
             new QuantizationOptions());
         long inputBytes = (long)Experts * In * Out * 2;
         long scalesBytes = (long)Experts * In * Out / 32;
-        long expertBytes = (long)In * Out * 2;
-        long threadBuffers = Environment.ProcessorCount * (128L << 10);
+        long tiles = Environment.ProcessorCount * (long)ReadingEncoder.TileBytes;
 
         long before = GC.GetTotalAllocatedBytes(precise: true);
         var result = CheckpointConverter.Execute(checkpoint, plan);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
-        long bound = (2 * ChunkBytes) + scalesBytes + threadBuffers + (layout == ConversionLayout.Transformers ? 2 * expertBytes : 0)
-            + Slack;
+        long bound = (2 * ChunkBytes) + scalesBytes + tiles + Slack;
         Assert.True(inputBytes >= 8L << 20, $"input {inputBytes}");
         Assert.True(allocated < bound, $"allocated {allocated:N0} bytes encoding {inputBytes:N0}; bound {bound:N0}");
         Assert.Equal(1, result.TensorsConverted);
