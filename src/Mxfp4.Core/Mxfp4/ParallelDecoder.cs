@@ -189,9 +189,21 @@ public static class ParallelDecoder
             }
         }
 
-        /// <summary>Decodes a chunk piecewise into an L1-resident buffer and streams each piece out.</summary>
+        /// <summary>
+        /// Streams a chunk out: whole MXFP4 groups to a line-aligned output straight from the kernel's registers;
+        /// anything else piecewise through an L1-resident buffer, copied out with streaming stores.
+        /// </summary>
         private void DecodeStreaming(long position, int elements, byte* output)
         {
+            if (_source is Mxfp4TensorSource mxfp4 && position % Mxfp4Format.BlockElements == 0
+                && elements % Mxfp4Format.BlockElements == 0 && Mxfp4Kernels.CanWriteNonTemporal(output))
+            {
+                mxfp4.Storage.GetGroups(position / Mxfp4Format.BlockElements, elements / Mxfp4Format.BlockElements, out var blocks,
+                    out var scales);
+                Mxfp4Kernels.DequantizeNonTemporal(blocks, scales, output, _format);
+                return;
+            }
+
             int bytesPerElement = _format.BytesPerElement();
             Span<byte> staging = stackalloc byte[StagingBytes];
             int pieceElements = (int)Math.Max(_unit, StagingBytes / bytesPerElement / _unit * _unit);
