@@ -24,10 +24,11 @@ public static class ParallelDecoder
     /// Outputs at least this big (the last-level cache of the machines we measure: a bigger output cannot be read
     /// back from cache anyway) are written with streaming stores: MXFP4 groups straight from the kernel's registers
     /// where the output lines allow, anything else through an L1 staging buffer. Re-decided against glibc memset
-    /// (issue 15) on a 2-core AVX-512 machine, out of cache, 2 threads: with the lookup kernel, streaming stores run
-    /// F32/BF16/F16 at 1.29/1.36/1.40x the cached stores in the same run (55.7/52.0/51.9 against 43.2/38.3/37.2 GB/s);
-    /// cached stores cannot pass 0.84x of memset even for a source that only fills, since every line is first read
-    /// for ownership. Tests lower it to exercise the path on small outputs.
+    /// (issue 15) on a 2-core AVX-512 machine, out of cache, 2 threads, with the lookup kernel: F32/BF16/F16 at
+    /// 0.99/1.01/0.96x memset with streaming stores against 0.87/0.80/0.79x with cached ones (full limits run), and
+    /// 1.29/1.36/1.40x the cached stores' throughput in a run where memory was faster (55.7/52.0/51.9 GB/s); cached
+    /// stores cannot pass 0.84-0.89x of memset even for a source that only fills, since every line is first read for
+    /// ownership. Tests lower it to exercise the path on small outputs.
     /// </summary>
     internal static long StreamingThresholdBytes { get; set; } = 32L << 20;
 
