@@ -11,8 +11,8 @@ namespace Mxfp4.Core.Decoding;
 /// output (relative to the destination, so on a line of memory when the destination is 64-byte aligned), and each
 /// worker decodes its part in chunks of about <see cref="ChunkBytes"/> of output, checking for cancellation between
 /// chunks. The bytes produced never depend on the thread count. Outputs of at least 32 MiB are written with streaming
-/// (non-temporal) stores from a small L1 staging buffer; smaller ones, like a stream's buffer or a converter's chunk,
-/// with ordinary stores so they are still in cache when the consumer reads them.
+/// (non-temporal) stores; smaller ones, like a stream's buffer or a converter's chunk, with ordinary stores so they
+/// are still in cache when the consumer reads them.
 /// </summary>
 public static class ParallelDecoder
 {
@@ -23,14 +23,16 @@ public static class ParallelDecoder
     internal const long MinBytesPerWorker = 64 * 1024;
 
     /// <summary>
-    /// Outputs at least this big are written with streaming stores through an L1 staging buffer. Off by default:
-    /// re-decided against glibc memset (issue 15) on an AVX-512 machine, 2 threads, 2 GB of F32 / 1 GB of BF16 and F16
-    /// out of cache, four full runs: streaming stores gave 0.68–1.29× / 0.69–1.07× / 0.48–1.27× the throughput of
-    /// cached stores, and the decoder's own ceiling (a source that only fills) 0.62–1.17×: no consistent gain. The
-    /// limits report measures both, so the default can be revisited per machine class; tests force it on to keep the
-    /// path exact.
+    /// Outputs at least this big (the last-level cache of the machines we measure: a bigger output cannot be read
+    /// back from cache anyway) are written with streaming stores: MXFP4 groups straight from the kernel's registers
+    /// where the output lines allow, anything else through an L1 staging buffer. Re-decided against glibc memset
+    /// (issue 15) on a 2-core AVX-512 machine, out of cache, 2 threads, with the lookup kernel: F32/BF16/F16 at
+    /// 0.99/1.01/0.96x memset with streaming stores against 0.87/0.80/0.79x with cached ones (full limits run), and
+    /// 1.29/1.36/1.40x the cached stores' throughput in a run where memory was faster (55.7/52.0/51.9 GB/s); cached
+    /// stores cannot pass 0.84-0.89x of memset even for a source that only fills, since every line is first read for
+    /// ownership. Tests lower it to exercise the path on small outputs.
     /// </summary>
-    internal static long StreamingThresholdBytes { get; set; } = long.MaxValue;
+    internal static long StreamingThresholdBytes { get; set; } = 32L << 20;
 
     /// <summary>Decoded bytes staged in L1 before a streaming copy out.</summary>
     internal const int StagingBytes = 16 * 1024;
@@ -163,37 +165,50 @@ public static class ParallelDecoder
             end += _gridBase;
             int bytesPerElement = _format.BytesPerElement();
             long position = start;
-            while (position < end)
+            try
             {
-                if (_cancellationToken.IsCancellationRequested)
+                while (position < end && !_cancellationToken.IsCancellationRequested)
                 {
-                    return;
-                }
+                    // The first chunk of a part that starts mid-unit ends on the next unit boundary; later ones are whole.
+                    int elements = (int)Math.Min(end - position, _chunkElements - ((position - _gridBase) % _unit));
+                    byte* output = _destination + ((position - _first) * bytesPerElement);
+                    if (_streaming)
+                    {
+                        DecodeStreaming(position, elements, output);
+                    }
+                    else
+                    {
+                        _source.Decode(position, elements, new Span<byte>(output, elements * bytesPerElement), _format);
+                    }
 
-                // The first chunk of a part that starts mid-unit ends on the next unit boundary; later ones are whole.
-                int elements = (int)Math.Min(end - position, _chunkElements - ((position - _gridBase) % _unit));
-                byte* output = _destination + ((position - _first) * bytesPerElement);
+                    position += elements;
+                }
+            }
+            finally
+            {
+                // Also on cancellation or a failure: whatever was streamed is in memory before the caller sees the part end.
                 if (_streaming)
                 {
-                    DecodeStreaming(position, elements, output);
+                    StreamingStore.Fence();
                 }
-                else
-                {
-                    _source.Decode(position, elements, new Span<byte>(output, elements * bytesPerElement), _format);
-                }
-
-                position += elements;
-            }
-
-            if (_streaming)
-            {
-                StreamingStore.Fence();
             }
         }
 
-        /// <summary>Decodes a chunk piecewise into an L1-resident buffer and streams each piece out.</summary>
+        /// <summary>
+        /// Streams a chunk out: whole MXFP4 groups to a line-aligned output straight from the kernel's registers;
+        /// anything else piecewise through an L1-resident buffer, copied out with streaming stores.
+        /// </summary>
         private void DecodeStreaming(long position, int elements, byte* output)
         {
+            if (_source is Mxfp4TensorSource mxfp4 && position % Mxfp4Format.BlockElements == 0
+                && elements % Mxfp4Format.BlockElements == 0 && Mxfp4Kernels.CanWriteNonTemporal(output))
+            {
+                mxfp4.Storage.GetGroups(position / Mxfp4Format.BlockElements, elements / Mxfp4Format.BlockElements, out var blocks,
+                    out var scales);
+                Mxfp4Kernels.DequantizeNonTemporal(blocks, scales, output, _format);
+                return;
+            }
+
             int bytesPerElement = _format.BytesPerElement();
             Span<byte> staging = stackalloc byte[StagingBytes];
             int pieceElements = (int)Math.Max(_unit, StagingBytes / bytesPerElement / _unit * _unit);

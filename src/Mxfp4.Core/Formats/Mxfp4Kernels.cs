@@ -10,8 +10,9 @@ namespace Mxfp4.Core.Formats;
 /// the widest the CPU accelerates is chosen once at start-up.
 /// </summary>
 /// <remarks>
-/// Every SIMD path computes a group the same way: look up the float32 of each E2M1 nibble at scale 2^0, multiply by
-/// the float32 2^(s-127), then narrow to the output format. The multiply is exact: a nibble value has at most two
+/// The 128- and 256-bit paths compute a group the same way: look up the float32 of each E2M1 nibble at scale 2^0,
+/// multiply by the float32 2^(s-127), then narrow to the output format; the 512-bit path looks the finished elements
+/// up in a per-scale table taken from the reference. The multiply is exact: a nibble value has at most two
 /// significant bits and the factor is a power of two (2^-127 itself a subnormal), so IEEE multiplication yields the
 /// exact product, a subnormal where it is one, and +-Inf where it overflows, just as the reference's double-then-float
 /// rounding does. .NET never enables flush-to-zero or denormals-are-zero. Scale 255 blocks are written as the canonical
@@ -46,12 +47,40 @@ public static partial class Mxfp4Kernels
         KernelPath path)
     {
         CheckLengths(blocks, scales, destination, format);
-        var call = new DequantizeCall(path);
+        var call = new DequantizeCall(path, NonTemporal: false);
         OutputFormats.Visit(format, ref call, blocks, scales, destination);
     }
 
+    /// <summary>
+    /// Whether <see cref="DequantizeNonTemporal"/> can write to <paramref name="destination"/>: the active path is the
+    /// 512-bit one, whose every group writes whole 64-byte lines, and the destination starts on a line.
+    /// </summary>
+    internal static unsafe bool CanWriteNonTemporal(byte* destination)
+        => ActivePath == KernelPath.Vector512 && (nuint)destination % 64 == 0;
+
+    /// <summary>
+    /// As <see cref="Dequantize(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte}, OutputFormat)"/>, with streaming
+    /// (non-temporal) stores straight from the registers, for outputs too big to be read back from cache; only where
+    /// <see cref="CanWriteNonTemporal"/> holds. The caller fences (<see cref="StreamingStore.Fence"/>) before it
+    /// publishes the output.
+    /// </summary>
+    internal static unsafe void DequantizeNonTemporal(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, byte* destination,
+        OutputFormat format)
+    {
+        if (!CanWriteNonTemporal(destination))
+        {
+            throw new ArgumentException("Streaming stores need the 512-bit path and a 64-byte aligned destination.", nameof(destination));
+        }
+
+        var output = new Span<byte>(destination, checked(scales.Length * Mxfp4Format.BlockElements * format.BytesPerElement()));
+        CheckLengths(blocks, scales, output, format);
+        var call = new DequantizeCall(KernelPath.Vector512, NonTemporal: true);
+        OutputFormats.Visit(format, ref call, blocks, scales, output);
+    }
+
     /// <summary>Runs one path for one format type; the lengths are already checked.</summary>
-    private static void Dequantize<TFormat>(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, KernelPath path)
+    private static void Dequantize<TFormat>(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, Span<byte> destination, KernelPath path,
+        bool nonTemporal)
         where TFormat : struct, IOutputFormat
     {
         switch (path)
@@ -66,7 +95,7 @@ public static partial class Mxfp4Kernels
                 Width256.Dequantize<TFormat>(blocks, scales, destination);
                 break;
             case KernelPath.Vector512:
-                Width512.Dequantize<TFormat>(blocks, scales, destination);
+                Width512.Dequantize<TFormat>(blocks, scales, destination, nonTemporal);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown kernel path.");
@@ -113,10 +142,10 @@ public static partial class Mxfp4Kernels
         }
     }
 
-    private readonly struct DequantizeCall(KernelPath path) : IOutputFormatVisitor
+    private readonly record struct DequantizeCall(KernelPath Path, bool NonTemporal) : IOutputFormatVisitor
     {
         public void Visit<TFormat>(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> destination)
             where TFormat : struct, IOutputFormat
-            => Dequantize<TFormat>(first, second, destination, path);
+            => Dequantize<TFormat>(first, second, destination, Path, NonTemporal);
     }
 }

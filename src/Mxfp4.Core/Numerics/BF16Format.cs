@@ -35,11 +35,6 @@ public readonly struct BF16Format : IOutputFormat
         => (Vector256.ShiftRightLogical(even.AsUInt32(), 16) | (odd.AsUInt32() & Vector256.Create(0xFFFF_0000u)))
             .AsByte().StoreUnsafe(ref destination);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination)
-        => (Vector512.ShiftRightLogical(even.AsUInt32(), 16) | (odd.AsUInt32() & Vector512.Create(0xFFFF_0000u)))
-            .AsByte().StoreUnsafe(ref destination);
-
     public static void FromSingle(ReadOnlySpan<float> source, Span<byte> destination)
         => BFloat16Conversion.Narrow(MemoryMarshal.Cast<float, uint>(source), MemoryMarshal.Cast<byte, ushort>(destination));
 

@@ -45,7 +45,7 @@ internal static class ExactNarrowing
     public static float HalfFactor(byte scale)
         => IsHalfNormalScale(scale) ? BitConverter.UInt32BitsToSingle((uint)(scale - 112) << 23) : ScaleFactor(scale);
 
-    /// <summary>F16 bits of exactly representable products; see the 512-bit overload for the method.</summary>
+    /// <summary>F16 bits of exactly representable products; see the 256-bit overload for the method.</summary>
     public static Vector128<uint> HalfBits(Vector128<float> value)
     {
         Vector128<uint> bits = value.AsUInt32();
@@ -67,7 +67,11 @@ internal static class ExactNarrowing
         return result | sign;
     }
 
-    /// <summary>F16 bits of exactly representable products; see the 512-bit overload for the method.</summary>
+    /// <summary>
+    /// F16 bits (in the low half of each lane) of float32 values whose mantissa has no bits below the F16 mantissa,
+    /// as every MXFP4 product has: normal results need only an exponent rebias; values below the F16 normal range
+    /// are rounded to the 2^-24 grid (round-to-nearest-even) by the float add of 0.5, whose ulp is 2^-24.
+    /// </summary>
     public static Vector256<uint> HalfBits(Vector256<float> value)
     {
         Vector256<uint> bits = value.AsUInt32();
@@ -90,33 +94,6 @@ internal static class ExactNarrowing
     }
 
     /// <summary>
-    /// F16 bits (in the low half of each lane) of float32 values whose mantissa has no bits below the F16 mantissa,
-    /// as every MXFP4 product has: normal results need only an exponent rebias; values below the F16 normal range
-    /// are rounded to the 2^-24 grid (round-to-nearest-even) by the float add of 0.5, whose ulp is 2^-24.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> HalfBits(Vector512<float> value)
-    {
-        Vector512<uint> bits = value.AsUInt32();
-        Vector512<uint> magnitude = bits & Vector512.Create(0x7FFF_FFFFu);
-        Vector512<uint> sign = Vector512.ShiftRightLogical(bits, 16) & Vector512.Create(0x8000u);
-        Vector512<uint> normal = Vector512.ShiftRightLogical(magnitude, 13) - Vector512.Create(ExponentRebias);
-        Vector512<uint> small = (magnitude.AsSingle() + Vector512.Create(0.5f)).AsUInt32() - Vector512.Create(OneHalfBits);
-        Vector512<int> signedMagnitude = magnitude.AsInt32();
-        Vector512<uint> result = Vector512.ConditionalSelect(
-            Vector512.GreaterThanOrEqual(signedMagnitude, Vector512.Create(MinNormalBits)).AsUInt32(), normal, small);
-        result = Vector512.ConditionalSelect(
-            Vector512.GreaterThanOrEqual(signedMagnitude, Vector512.Create(OverflowBits)).AsUInt32(),
-            Vector512.Create(HalfInfinityBits),
-            result);
-        result = Vector512.ConditionalSelect(
-            Vector512.GreaterThan(signedMagnitude, Vector512.Create(SingleInfinityBits)).AsUInt32(),
-            Vector512.Create((uint)HalfNaNBits),
-            result);
-        return result | sign;
-    }
-
-    /// <summary>
     /// F16 bits (in the low half of each lane; the upper half is not cleared) of products formed with
     /// <see cref="HalfFactor"/> for a scale where <see cref="IsHalfNormalScale"/> holds: their float32 exponent is
     /// already rebiased to F16's, so the bits shifted right by 13 are the F16 exponent and mantissa.
@@ -132,13 +109,5 @@ internal static class ExactNarrowing
     {
         Vector256<uint> bits = value.AsUInt32();
         return Vector256.ShiftRightLogical(bits, 13) | (Vector256.ShiftRightLogical(bits, 16) & Vector256.Create(0x8000u));
-    }
-
-    /// <summary>As the 128-bit overload.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<uint> NormalHalfBits(Vector512<float> value)
-    {
-        Vector512<uint> bits = value.AsUInt32();
-        return Vector512.ShiftRightLogical(bits, 13) | (Vector512.ShiftRightLogical(bits, 16) & Vector512.Create(0x8000u));
     }
 }

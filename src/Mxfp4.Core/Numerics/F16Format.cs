@@ -55,16 +55,6 @@ public readonly struct F16Format : IOutputFormat
         pairs.AsByte().StoreUnsafe(ref destination);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination)
-    {
-        Vector512<uint> pairs = ExactNarrowing.IsHalfNormalScale(scale)
-            ? (ExactNarrowing.NormalHalfBits(even) & Vector512.Create(0xFFFFu))
-                | Vector512.ShiftLeft(ExactNarrowing.NormalHalfBits(odd), 16)
-            : ExactNarrowing.HalfBits(even) | Vector512.ShiftLeft(ExactNarrowing.HalfBits(odd), 16);
-        pairs.AsByte().StoreUnsafe(ref destination);
-    }
-
     public static void FromSingle(ReadOnlySpan<float> source, Span<byte> destination)
         => TensorPrimitives.ConvertToHalf(source, MemoryMarshal.Cast<byte, Half>(destination));
 

@@ -32,13 +32,6 @@ public readonly struct F32Format : IOutputFormat
         Unpack(even, odd, upper: true).AsByte().StoreUnsafe(ref destination, (nuint)Vector256<byte>.Count);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination)
-    {
-        Interleave(even, odd, upper: false).AsByte().StoreUnsafe(ref destination);
-        Interleave(even, odd, upper: true).AsByte().StoreUnsafe(ref destination, (nuint)Vector512<byte>.Count);
-    }
-
     public static void FromSingle(ReadOnlySpan<float> source, Span<byte> destination)
         => MemoryMarshal.AsBytes(source).CopyTo(destination);
 
@@ -62,27 +55,5 @@ public readonly struct F32Format : IOutputFormat
         Vector256<int> duplicated = upper ? Vector256.Create(2, 2, 3, 3, 6, 6, 7, 7) : Vector256.Create(0, 0, 1, 1, 4, 4, 5, 5);
         Vector256<int> oddLanes = Vector256.Create(0, -1, 0, -1, 0, -1, 0, -1);
         return Vector256.ConditionalSelect(oddLanes.AsSingle(), Vector256.Shuffle(odd, duplicated), Vector256.Shuffle(even, duplicated));
-    }
-
-    /// <summary>
-    /// even[0], odd[0], even[1], odd[1], ... from the lower (lanes 0..7) or upper (8..15) halves. Inlined with literal
-    /// indices: built from a variable per call, the index vector cost more than the rest of the F32 kernel.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Interleave(Vector512<float> even, Vector512<float> odd, bool upper)
-    {
-        if (Avx512F.IsSupported)
-        {
-            // Index bit 4 picks the second source.
-            return upper
-                ? Avx512F.PermuteVar16x32x2(even, Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), odd)
-                : Avx512F.PermuteVar16x32x2(even, Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), odd);
-        }
-
-        Vector512<int> duplicated = upper
-            ? Vector512.Create(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15)
-            : Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-        Vector512<int> oddLanes = Vector512.Create(0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1, 0, -1);
-        return Vector512.ConditionalSelect(oddLanes.AsSingle(), Vector512.Shuffle(odd, duplicated), Vector512.Shuffle(even, duplicated));
     }
 }

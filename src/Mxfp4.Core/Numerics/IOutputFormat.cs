@@ -42,9 +42,6 @@ public interface IOutputFormat
     /// <summary>Writes 16 elements, element 2j from <paramref name="even"/>[j] and 2j+1 from <paramref name="odd"/>[j].</summary>
     static abstract void Store(Vector256<float> even, Vector256<float> odd, byte scale, ref byte destination);
 
-    /// <summary>Writes 32 elements, element 2j from <paramref name="even"/>[j] and 2j+1 from <paramref name="odd"/>[j].</summary>
-    static abstract void Store(Vector512<float> even, Vector512<float> odd, byte scale, ref byte destination);
-
     /// <summary>Converts float32 elements; see <see cref="FloatConversion"/> for the rounding.</summary>
     static abstract void FromSingle(ReadOnlySpan<float> source, Span<byte> destination);
 

@@ -133,6 +133,123 @@ public class Mxfp4KernelsTests
         Assert.Equal(expected, actual);
     }
 
+    /// <summary>Hand-computed bits (F32, BF16, F16) of one nibble at one scale: the edges every lookup row must carry.</summary>
+    public static TheoryData<byte, byte, uint, ushort, ushort> EdgeValues() => new()
+    {
+        { 127, 7, 0x40C0_0000, 0x40C0, 0x4600 }, // 6 * 2^0
+        { 127, 8, 0x8000_0000, 0x8000, 0x8000 }, // -0 keeps its sign
+        { 255, 3, 0x7FC0_0000, 0x7FC0, 0x7E00 }, // scale 255: the canonical NaN, whatever the nibble
+        { 255, 0, 0x7FC0_0000, 0x7FC0, 0x7E00 },
+        { 0, 1, 0x0020_0000, 0x0020, 0x0000 }, // 0.5 * 2^-127 = 2^-128: a float32 subnormal, below F16's range
+        { 0, 15, 0x8140_0000, 0x8140, 0x8000 }, // -6 * 2^-127 = -1.5 * 2^-125, normal in float32; F16 rounds to -0
+        { 104, 1, 0x3380_0000, 0x3380, 0x0001 }, // 0.5 * 2^-23 = 2^-24, the smallest F16 subnormal
+        { 104, 3, 0x3440_0000, 0x3440, 0x0003 }, // 1.5 * 2^-23 = 3 * 2^-24, an exact F16 subnormal
+        { 103, 3, 0x33C0_0000, 0x33C0, 0x0002 }, // 1.5 * 2^-24: an F16 tie between 1 and 2 * 2^-24, rounded to even
+        { 103, 1, 0x3300_0000, 0x3300, 0x0000 }, // 2^-25: the tie between 0 and 2^-24, rounded to even
+        { 142, 7, 0x4840_0000, 0x4840, 0x7C00 }, // 6 * 2^15 = 196608: beyond F16's 65504, +Inf
+        { 254, 15, 0xFF80_0000, 0xFF80, 0xFC00 }, // -6 * 2^127 overflows float32 too: -Inf
+    };
+
+    [Theory]
+    [MemberData(nameof(EdgeValues))]
+    public unsafe void Every_path_and_store_kind_writes_the_hand_computed_edge_values(
+        byte scale, byte nibble, uint f32, ushort bf16, ushort f16)
+    {
+        // Three groups, every element the nibble, the middle one with the scale under test (the others NaN and 2^0).
+        var blocks = new byte[3 * Mxfp4Format.BlockBytes];
+        Array.Fill(blocks, (byte)(nibble | (nibble << 4)));
+        byte[] scales = [255, scale, 127];
+        byte* aligned = (byte*)NativeMemory.AlignedAlloc(3 * Mxfp4Format.BlockElements * sizeof(float), 64);
+        try
+        {
+            foreach (var (format, bits) in new[] { (OutputFormat.F32, f32), (OutputFormat.BF16, bf16), (OutputFormat.F16, (uint)f16) })
+            {
+                int bytesPerElement = format.BytesPerElement();
+                int groupBytes = Mxfp4Format.BlockElements * bytesPerElement;
+                var expected = new byte[groupBytes];
+                for (int i = 0; i < Mxfp4Format.BlockElements; i++)
+                {
+                    var element = expected.AsSpan(i * bytesPerElement, bytesPerElement);
+                    Assert.True(bytesPerElement == sizeof(uint)
+                        ? BitConverter.TryWriteBytes(element, bits)
+                        : BitConverter.TryWriteBytes(element, (ushort)bits));
+                }
+
+                foreach (var path in Enum.GetValues<KernelPath>())
+                {
+                    var output = new byte[3 * groupBytes];
+                    Mxfp4Kernels.Dequantize(blocks, scales, output, format, path);
+                    Assert.Equal(expected, output[groupBytes..(2 * groupBytes)]);
+                }
+
+                if (Mxfp4Kernels.CanWriteNonTemporal(aligned))
+                {
+                    var region = new Span<byte>(aligned, 3 * groupBytes);
+                    region.Fill(0xCC);
+                    Mxfp4Kernels.DequantizeNonTemporal(blocks, scales, aligned, format);
+                    StreamingStore.Fence();
+                    Assert.Equal(expected, region.Slice(groupBytes, groupBytes).ToArray());
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(aligned);
+        }
+    }
+
+    [Theory]
+    [InlineData(OutputFormat.F32)]
+    [InlineData(OutputFormat.BF16)]
+    [InlineData(OutputFormat.F16)]
+    public unsafe void Streaming_stores_match_the_reference_on_every_byte_and_scale_and_write_nothing_more(OutputFormat format)
+    {
+        const int guard = 256;
+        var random = new Random(15 + (int)format);
+        var scales = new byte[256 * 16 + 37];
+        var blocks = new byte[scales.Length * Mxfp4Format.BlockBytes];
+        random.NextBytes(blocks);
+        random.NextBytes(scales);
+
+        // As the exhaustive test: 16 groups per scale hold the 256 byte values, rotated with the scale; then a ragged
+        // tail of random groups.
+        for (int g = 0; g < 256 * 16; g++)
+        {
+            scales[g] = (byte)(g / 16);
+            for (int k = 0; k < Mxfp4Format.BlockBytes; k++)
+            {
+                blocks[(g * Mxfp4Format.BlockBytes) + k] = (byte)(((g % 16) * Mxfp4Format.BlockBytes) + k + (17 * (g / 16)));
+            }
+        }
+
+        var expected = new byte[scales.Length * Mxfp4Format.BlockElements * format.BytesPerElement()];
+        Mxfp4Reference.Dequantize(blocks, scales, expected, format);
+        byte* region = (byte*)NativeMemory.AlignedAlloc((nuint)(expected.Length + (2 * guard)), 64);
+        try
+        {
+            var all = new Span<byte>(region, expected.Length + (2 * guard));
+            all.Fill(0xA5);
+            byte* output = region + guard;
+            if (!Mxfp4Kernels.CanWriteNonTemporal(output))
+            {
+                Assert.NotEqual(KernelPath.Vector512, Mxfp4Kernels.ActivePath);
+                Assert.Throws<ArgumentException>(() => Mxfp4Kernels.DequantizeNonTemporal(blocks, scales, output, format));
+                return;
+            }
+
+            Assert.False(Mxfp4Kernels.CanWriteNonTemporal(output + format.BytesPerElement()));
+            Mxfp4Kernels.DequantizeNonTemporal(blocks, scales, output, format);
+            StreamingStore.Fence();
+            Assert.Equal(expected, all.Slice(guard, expected.Length).ToArray());
+            Assert.All(all[..guard].ToArray(), b => Assert.Equal(0xA5, b));
+            Assert.All(all[(guard + expected.Length)..].ToArray(), b => Assert.Equal(0xA5, b));
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(region);
+        }
+    }
+
     [Fact]
     public void No_groups_write_nothing()
     {

@@ -3,6 +3,7 @@ using Mxfp4.Core.Decoding;
 using Mxfp4.Core.Formats;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Tests.Tensors;
+using Mxfp4.Core.Threading;
 using Xunit;
 
 namespace Mxfp4.Core.Tests.Formats;
@@ -61,6 +62,46 @@ public sealed class StreamingStoreTests
         }
         finally
         {
+            ParallelDecoder.StreamingThresholdBytes = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData(OutputFormat.F32)]
+    [InlineData(OutputFormat.BF16)]
+    [InlineData(OutputFormat.F16)]
+    public unsafe void Streaming_decodes_into_line_aligned_memory_match_the_reference(OutputFormat format)
+    {
+        // Whole groups at a line: the kernel streams straight from its registers. A range starting mid-group, its
+        // output placed so that the later chunks start on lines: a partial first chunk through the staging buffer,
+        // then straight from the kernel. And on a pool of 5 workers, so parts start in the middle of the tensor.
+        using var fixture = new Mxfp4Fixture(20000, separateFiles: false, seed: 9);
+        using var pool = new WorkerPool(5);
+        long saved = ParallelDecoder.StreamingThresholdBytes;
+        ParallelDecoder.StreamingThresholdBytes = 0;
+        int bytesPerElement = format.BytesPerElement();
+        long bytes = fixture.ElementCount * bytesPerElement;
+        byte* region = (byte*)NativeMemory.AlignedAlloc((nuint)(bytes + 256), 64);
+        try
+        {
+            foreach (var (first, count, threads) in new (long, long, int)[]
+            {
+                (0, fixture.ElementCount, 2), (13, fixture.ElementCount - 40, 2), (32 * 7, (32 * 15000) + 5, 5),
+            })
+            {
+                int head = (int)((64 - (first * bytesPerElement % 64)) % 64);
+                var all = new Span<byte>(region, (int)bytes + 256);
+                all.Fill(0xEE);
+                ParallelDecoder.Decode(pool, fixture.Source, first, count, region + head, count * bytesPerElement, format, threads,
+                    CancellationToken.None);
+                Assert.Equal(fixture.Expected(format, first, count), all.Slice(head, (int)(count * bytesPerElement)).ToArray());
+                Assert.Equal(0xEE, all[head + (int)(count * bytesPerElement)]);
+                Assert.True(head == 0 || all[head - 1] == 0xEE);
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(region);
             ParallelDecoder.StreamingThresholdBytes = saved;
         }
     }
