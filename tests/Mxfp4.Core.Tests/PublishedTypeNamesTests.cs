@@ -35,6 +35,9 @@ public sealed partial class PublishedTypeNamesTests
     [InlineData("Mxfp4.Core.Mxfp4.Mxfp4NamingStyle")]
     [InlineData("Mxfp4.Core.Mxfp4.Mxfp4PairingException")]
     [InlineData("Mxfp4.Core.Mxfp4.DequantizingStream")]
+    [InlineData("Mxfp4.Core.Quantization.ScaleRule")]
+    [InlineData("Mxfp4.Core.Conversion.OutputExistsException")]
+    [InlineData("Mxfp4.Core.Conversion.OutputWriteException")]
     public void A_type_that_reaches_users_keeps_its_published_name(string name)
         => Assert.True(typeof(ErrorIds).Assembly.GetType(name) is { IsPublic: true }, name);
 

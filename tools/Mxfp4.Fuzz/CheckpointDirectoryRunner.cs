@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Mxfp4.Core;
 using Mxfp4.Core.Conversion;
+using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Safetensors;
 using Mxfp4.Core.Tensors;
 

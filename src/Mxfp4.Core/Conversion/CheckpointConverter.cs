@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Mxfp4.Core.Decoding;
+using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Formats;
 using Mxfp4.Core.Mxfp4;
 using Mxfp4.Core.Numerics;

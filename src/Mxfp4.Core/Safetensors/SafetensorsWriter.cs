@@ -1,4 +1,4 @@
-using Mxfp4.Core.Conversion;
+using Mxfp4.Core.FileSystem;
 
 namespace Mxfp4.Core.Safetensors;
 

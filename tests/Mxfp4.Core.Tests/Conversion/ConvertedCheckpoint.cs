@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mxfp4.Core.Conversion;
+using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Formats;
 using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Safetensors;

@@ -1,4 +1,5 @@
 using Mxfp4.Core.Conversion;
+using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Tests.Safetensors;
 using Xunit;
 

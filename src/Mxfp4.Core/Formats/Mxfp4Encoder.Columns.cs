@@ -3,10 +3,10 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Mxfp4.Core.Formats;
+using Mxfp4.Core.Quantization;
 using Mxfp4.Core.Safetensors;
-using Mxfp4.Core.Tensors;
 
-namespace Mxfp4.Core.Quantization;
+namespace Mxfp4.Core.Formats;
 
 public static partial class Mxfp4Encoder
 {

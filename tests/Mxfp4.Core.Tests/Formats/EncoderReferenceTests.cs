@@ -4,7 +4,7 @@ using Mxfp4.Core.Numerics;
 using Mxfp4.Core.Quantization;
 using Xunit;
 
-namespace Mxfp4.Core.Tests.Quantization;
+namespace Mxfp4.Core.Tests.Formats;
 
 /// <summary>
 /// The reference encoder against hand-computed values and against the decoder reference (<see cref="Mxfp4Reference"/>),

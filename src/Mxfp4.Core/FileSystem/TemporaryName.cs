@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Mxfp4.Core.Conversion;
+namespace Mxfp4.Core.FileSystem;
 
 /// <summary>
 /// The name of a file being written, <c>.&lt;name&gt;.&lt;8 hex&gt;.mxfp4-partial</c>, kept within the 255-byte name

@@ -2,8 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Mxfp4.Core.Formats;
+using Mxfp4.Core.Quantization;
 
-namespace Mxfp4.Core.Quantization;
+namespace Mxfp4.Core.Formats;
 
 public static partial class Mxfp4Encoder
 {

@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using Mxfp4.Core.Formats;
+using Mxfp4.Core.Quantization;
 
-namespace Mxfp4.Core.Quantization;
+namespace Mxfp4.Core.Formats;
 
 /// <summary>
 /// MXFP4 encoding kernels, one per vector width, each bit-identical to <see cref="Mxfp4EncoderReference"/>;

@@ -4,8 +4,9 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Mxfp4.Core.Formats;
 using Mxfp4.Core.Numerics;
+using Mxfp4.Core.Quantization;
 
-namespace Mxfp4.Core.Quantization;
+namespace Mxfp4.Core.Formats;
 
 public static partial class Mxfp4Encoder
 {

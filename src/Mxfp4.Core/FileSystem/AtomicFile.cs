@@ -1,4 +1,6 @@
-namespace Mxfp4.Core.Conversion;
+using Mxfp4.Core.Conversion;
+
+namespace Mxfp4.Core.FileSystem;
 
 /// <summary>
 /// A file written under a temporary name in its final directory and renamed into place only by

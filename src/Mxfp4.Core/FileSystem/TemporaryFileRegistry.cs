@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Mxfp4.Core.Conversion;
+namespace Mxfp4.Core.FileSystem;
 
 /// <summary>
 /// The temporary files (and the destination directories created for them) that are live in this process, deleted

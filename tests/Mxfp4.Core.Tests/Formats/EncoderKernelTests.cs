@@ -2,7 +2,7 @@ using Mxfp4.Core.Formats;
 using Mxfp4.Core.Quantization;
 using Xunit;
 
-namespace Mxfp4.Core.Tests.Quantization;
+namespace Mxfp4.Core.Tests.Formats;
 
 /// <summary>Every SIMD encoder against the scalar reference, exhaustively on 16-bit inputs and on float32 edge cases.</summary>
 public class EncoderKernelTests

@@ -1,9 +1,10 @@
 using System.Text;
 using Mxfp4.Core.Conversion;
+using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Tests.Safetensors;
 using Xunit;
 
-namespace Mxfp4.Core.Tests.Conversion;
+namespace Mxfp4.Core.Tests.FileSystem;
 
 public sealed class TemporaryNameTests
 {

@@ -1,6 +1,7 @@
 using Mxfp4.Core.Formats;
+using Mxfp4.Core.Quantization;
 
-namespace Mxfp4.Core.Quantization;
+namespace Mxfp4.Core.Formats;
 
 /// <summary>
 /// The scalar reference that defines every encoded bit, written straight from the rule: amax = max |x| of the 32

@@ -4,7 +4,7 @@ using Mxfp4.Core.Safetensors;
 using Mxfp4.Core.Tensors;
 using Xunit;
 
-namespace Mxfp4.Core.Tests.Quantization;
+namespace Mxfp4.Core.Tests.Formats;
 
 /// <summary>
 /// <see cref="Mxfp4Encoder.EncodeColumns"/> against <see cref="Mxfp4EncoderReference"/> on each column picked out by the

@@ -1,4 +1,8 @@
+// The namespace is not the folder's: users pass it as -ScaleRule and see it as the Rule of ConvertTo-Mxfp4's
+// results, so it keeps the full name it was published with.
+#pragma warning disable IDE0130 // Namespace does not match folder structure
 namespace Mxfp4.Core.Quantization;
+#pragma warning restore IDE0130
 
 /// <summary>How an MXFP4 encoder picks a block's scale exponent e from the block's largest magnitude amax.</summary>
 public enum ScaleRule

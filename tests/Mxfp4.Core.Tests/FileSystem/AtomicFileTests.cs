@@ -1,8 +1,9 @@
 using Mxfp4.Core.Conversion;
+using Mxfp4.Core.FileSystem;
 using Mxfp4.Core.Tests.Safetensors;
 using Xunit;
 
-namespace Mxfp4.Core.Tests.Conversion;
+namespace Mxfp4.Core.Tests.FileSystem;
 
 public sealed class AtomicFileTests
 {
