@@ -93,6 +93,31 @@ public class RowGroupTests
         }
     }
 
+    [Theory]
+    [InlineData(MatVecPrecision.Exact)]
+    [InlineData(MatVecPrecision.Int8)]
+    public void Products_over_many_chunks_match_the_scalar_path_on_every_thread_count(MatVecPrecision precision)
+    {
+        // 203 rows of 90 groups: about ten chunks, whose windows reach into the next chunk for prefetching, two workers'
+        // parts, and wide rows at the ends of chunks and parts.
+        var random = new Random(719);
+        var data = MatVecTestData.Random(random, 203, 90);
+        foreach (int row in new[] { 19, 20, 99, 100, 101, 202 })
+        {
+            data.Scales[(row * 90) + random.Next(90)] = 254;
+        }
+
+        var x = MatVecTestData.RandomVector(random, data.Columns);
+        var scalar = Mxfp4MatVec.Multiply(data.Matrix, x, default, precision, MatVecActivation.None, 1, KernelPath.Scalar, default);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var vector = Mxfp4MatVec.Multiply(data.Matrix, x, default, precision, MatVecActivation.None, threads, Mxfp4MatVec.ActivePath,
+                default);
+            Assert.Equal(Array.ConvertAll(scalar, BitConverter.SingleToUInt32Bits),
+                Array.ConvertAll(vector, BitConverter.SingleToUInt32Bits));
+        }
+    }
+
     private static double[] RowSums(MatVecTestData data, float[] x, MatVecPrecision precision, KernelPath path)
     {
         var sums = new double[data.Rows];
