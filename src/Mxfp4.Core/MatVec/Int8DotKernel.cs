@@ -293,10 +293,10 @@ internal static class Int8DotKernel
             var x = Avx.LoadVector256(q);
             var correction = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(offsets.AsByte(), x), ones);
             var m = Vector256.Create((float)*maxima);
-            a0 = Step(block, halfScales[scale[0]], x, correction, m, table, ones, mask, shifts, a0);
-            a1 = Step(block + rowBytes, halfScales[scale[rowScales]], x, correction, m, table, ones, mask, shifts, a1);
-            a2 = Step(block + (2 * rowBytes), halfScales[scale[2 * rowScales]], x, correction, m, table, ones, mask, shifts, a2);
-            a3 = Step(block + (3 * rowBytes), halfScales[scale[3 * rowScales]], x, correction, m, table, ones, mask, shifts, a3);
+            a0 = Step(block, halfScales + scale[0], x, correction, m, table, ones, mask, shifts, a0);
+            a1 = Step(block + rowBytes, halfScales + scale[rowScales], x, correction, m, table, ones, mask, shifts, a1);
+            a2 = Step(block + (2 * rowBytes), halfScales + scale[2 * rowScales], x, correction, m, table, ones, mask, shifts, a2);
+            a3 = Step(block + (3 * rowBytes), halfScales + scale[3 * rowScales], x, correction, m, table, ones, mask, shifts, a3);
             block += Mxfp4Format.BlockBytes;
             scale++;
             q += Mxfp4Format.BlockElements;
@@ -312,13 +312,13 @@ internal static class Int8DotKernel
     /// <summary>lanes + (dots − correction)·(m·scale) for one row's block: the exact integer dot products of
     /// <see cref="Rows256"/>, then one fused multiply-add.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<float> Step(byte* block, float scale, Vector256<sbyte> x, Vector256<int> correction,
+    private static unsafe Vector256<float> Step(byte* block, float* scale, Vector256<sbyte> x, Vector256<int> correction,
         Vector256<float> m, Vector256<sbyte> table, Vector256<short> ones, Vector256<byte> mask, Vector256<ulong> shifts,
         Vector256<float> lanes)
     {
         var weights = Avx2.Shuffle(table, Nibbles(block, shifts, mask));
         var dots = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(weights.AsByte(), x), ones) - correction;
-        return SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dots), m * Vector256.Create(scale), lanes);
+        return SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dots), m * Vector256.Create(*scale), lanes);
     }
 
     /// <summary>The 16 low nibbles of a block in the lower half, its 16 high nibbles in the upper half (one broadcast load, one variable
