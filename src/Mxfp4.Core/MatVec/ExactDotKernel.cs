@@ -39,11 +39,14 @@ internal static class ExactDotKernel
     {
         int rowBytes = groups * Mxfp4Format.BlockBytes;
         int r = 0;
+
+        // One search over the chunk's scales instead of one per row: wide scales are rare.
+        bool anyWide = scales[..(sums.Length * groups)].IndexOfAnyInRange(firstWideScale, byte.MaxValue) >= 0;
         while (r < sums.Length)
         {
             var firstScales = scales.Slice(r * groups, groups);
             var firstBlocks = blocks.Slice(r * rowBytes, rowBytes);
-            if (firstScales.IndexOfAnyInRange(firstWideScale, byte.MaxValue) >= 0)
+            if (anyWide && firstScales.IndexOfAnyInRange(firstWideScale, byte.MaxValue) >= 0)
             {
                 sums[r++] = OverflowBlocks.ExactRow(firstBlocks, firstScales, preparedX);
                 continue;
@@ -56,7 +59,8 @@ internal static class ExactDotKernel
             }
 
             if (path == KernelPath.Vector512 && Avx512F.IsSupported && r + GroupRows <= sums.Length
-                && scales.Slice((r + 1) * groups, (GroupRows - 1) * groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0)
+                && (!anyWide
+                    || scales.Slice((r + 1) * groups, (GroupRows - 1) * groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0))
             {
                 SimdOps.Prefetch(blocks, (r + PrefetchRows) * rowBytes, GroupRows * rowBytes);
                 Rows512x4(blocks.Slice(r * rowBytes, GroupRows * rowBytes), scales.Slice(r * groups, GroupRows * groups), groups,
@@ -66,7 +70,8 @@ internal static class ExactDotKernel
             }
 
             SimdOps.Prefetch(blocks, (r + PrefetchRows) * rowBytes, 2 * rowBytes);
-            bool pair = r + 1 < sums.Length && scales.Slice((r + 1) * groups, groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0;
+            bool pair = r + 1 < sums.Length
+                && (!anyWide || scales.Slice((r + 1) * groups, groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0);
             int second = pair ? r + 1 : r;
             var secondBlocks = blocks.Slice(second * rowBytes, rowBytes);
             var secondScales = scales.Slice(second * groups, groups);
