@@ -16,12 +16,14 @@ namespace Mxfp4.Core.MatVec;
 /// (l += l+4, l+2, l+1) and the row is that sum, widened, / 127. So every path gives the same bits.
 /// Rows holding a scale from <see cref="WideScales.First"/> on (s ≥ 253, or where float32 could overflow for this x)
 /// take <see cref="WideRow"/>, the same dot products summed in float64, on every path.
-/// The x86 paths use the unsigned×signed multiply-add (pmaddubsw) with the weights' magnitudes as the unsigned
-/// operand and their signs moved onto x (psignb), then pmaddwd, whose int32 lanes are exactly the 8 lanes above.
-/// AVX-VNNI is not used: in net8.0 its API is a preview feature. A 32-byte block fills a 256-bit register exactly,
-/// so Vector512 runs the 256-bit path. With AVX2, four rows run per pass (<see cref="Rows256x4"/>), sharing each block's
-/// load of x, its maximum and its offset correction; the rows left over, and rows next to a wide one, run in pairs
-/// (an odd one paired with itself), as on the 128-bit path.
+/// The x86 paths use the unsigned×signed multiply-add (pmaddubsw), then pmaddwd, whose int32 lanes are exactly the 8
+/// lanes above: the pair kernels with the weights' magnitudes as the unsigned operand and their signs moved onto x
+/// (psignb), the four-row kernel with the weights offset by +12 and the offset's share subtracted (one instruction
+/// fewer per row). AVX-VNNI is not used: in net8.0 its API is a preview feature. A 32-byte block fills a 256-bit
+/// register exactly, and 512-bit operations are double-pumped on Zen 4, so Vector512 runs the 256-bit path. With
+/// AVX2, four rows run per pass (<see cref="Rows256x4"/>), sharing each block's load of x, its maximum and its offset
+/// correction; the rows left over, and rows next to a wide one, run in pairs (an odd one paired with itself), as on
+/// the 128-bit path.
 /// </summary>
 internal static class Int8DotKernel
 {
