@@ -40,6 +40,10 @@ internal static class ExactDotKernel
         int rowBytes = groups * Mxfp4Format.BlockBytes;
         int r = 0;
 
+        // The next chunk's scales, which the window holds: the row prefetches do not cover them, and this search would
+        // otherwise wait for them at the start of every chunk.
+        SimdOps.Prefetch(scales, sums.Length * groups, sums.Length * groups);
+
         // One search over the chunk's scales instead of one per row: wide scales are rare.
         bool anyWide = scales[..(sums.Length * groups)].IndexOfAnyInRange(firstWideScale, byte.MaxValue) >= 0;
         while (r < sums.Length)
