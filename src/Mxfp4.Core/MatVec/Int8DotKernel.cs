@@ -16,19 +16,29 @@ namespace Mxfp4.Core.MatVec;
 /// (l += l+4, l+2, l+1) and the row is that sum, widened, / 127. So every path gives the same bits.
 /// Rows holding a scale from <see cref="WideScales.First"/> on (s ≥ 253, or where float32 could overflow for this x)
 /// take <see cref="WideRow"/>, the same dot products summed in float64, on every path.
-/// The x86 paths use the unsigned×signed multiply-add (pmaddubsw) with the weights' magnitudes as the unsigned
-/// operand and their signs moved onto x (psignb), then pmaddwd, whose int32 lanes are exactly the 8 lanes above.
-/// AVX-VNNI is not used: in net8.0 its API is a preview feature. A 32-byte block fills a 256-bit register exactly,
-/// so Vector512 runs the 256-bit path. The vector paths run two rows per pass, sharing each load of x and
-/// overlapping the two accumulation chains; an odd last row runs paired with itself.
+/// The x86 paths use the unsigned×signed multiply-add (pmaddubsw), then pmaddwd, whose int32 lanes are exactly the 8
+/// lanes above: the pair kernels with the weights' magnitudes as the unsigned operand and their signs moved onto x
+/// (psignb), the four-row kernel with the weights offset by +12 and the offset's share subtracted (one instruction
+/// fewer per row). AVX-VNNI is not used: in net8.0 its API is a preview feature. A 32-byte block fills a 256-bit
+/// register exactly, and 512-bit operations are double-pumped on Zen 4, so Vector512 runs the 256-bit path. With
+/// AVX2, four rows run per pass (<see cref="Rows256x4"/>), sharing each block's load of x, its maximum and its offset
+/// correction; the rows left over, and rows next to a wide one, run in pairs (an odd one paired with itself), as on
+/// the 128-bit path.
 /// </summary>
 internal static class Int8DotKernel
 {
     /// <summary>Σ|w·q|·m of one block is at most this times max|x| (32 doubled weights of at most 12, |q| ≤ 127).</summary>
     internal const double BlockBound = Mxfp4Format.BlockElements * 12.0 * 127.0;
 
-    /// <summary>How far ahead of the pair being summed its blocks are prefetched: the pair after next.</summary>
-    private const int PrefetchRows = 4;
+    /// <summary>How many rows ahead of the rows being summed their blocks are prefetched (the window reaches past the chunk so
+    /// prefetches never stop at its end); 8 was fastest out of cache of 4, 6, 8, 12, 16 and 24 on Zen 4.</summary>
+    private const int PrefetchRows = 8;
+
+    /// <summary>Rows per pass of the AVX2 kernel: each load of x, its block maximum and its correction serve this many rows.</summary>
+    private const int GroupRows = 4;
+
+    /// <summary>Added to every doubled weight to make it unsigned (0..24) for the unsigned×signed multiply-add.</summary>
+    private const int WeightOffset = 12;
 
     /// <summary>Row sums for <c>sums.Length</c> consecutive rows of <paramref name="groups"/> blocks each; rows with a scale ≥ <paramref
     /// name="firstWideScale"/> are summed in float64.</summary>
@@ -37,11 +47,18 @@ internal static class Int8DotKernel
     {
         int rowBytes = groups * Mxfp4Format.BlockBytes;
         int r = 0;
+
+        // The next chunk's scales, which the window holds: the row prefetches do not cover them, and this search would
+        // otherwise wait for them at the start of every chunk.
+        SimdOps.Prefetch(scales, sums.Length * groups, sums.Length * groups);
+
+        // One search over the chunk's scales instead of one per row: wide scales are rare.
+        bool anyWide = scales[..(sums.Length * groups)].IndexOfAnyInRange(firstWideScale, byte.MaxValue) >= 0;
         while (r < sums.Length)
         {
             var firstScales = scales.Slice(r * groups, groups);
             var firstBlocks = blocks.Slice(r * rowBytes, rowBytes);
-            if (firstScales.IndexOfAnyInRange(firstWideScale, byte.MaxValue) >= 0)
+            if (anyWide && firstScales.IndexOfAnyInRange(firstWideScale, byte.MaxValue) >= 0)
             {
                 sums[r++] = WideRow(firstBlocks, firstScales, quantizedX, xMaxima);
                 continue;
@@ -53,8 +70,20 @@ internal static class Int8DotKernel
                 continue;
             }
 
+            if (path is KernelPath.Vector512 or KernelPath.Vector256 && Avx2.IsSupported && r + GroupRows <= sums.Length
+                && (!anyWide
+                    || scales.Slice((r + 1) * groups, (GroupRows - 1) * groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0))
+            {
+                SimdOps.Prefetch(blocks, (r + PrefetchRows) * rowBytes, GroupRows * rowBytes);
+                Rows256x4(blocks.Slice(r * rowBytes, GroupRows * rowBytes), scales.Slice(r * groups, GroupRows * groups), groups,
+                    quantizedX, xMaxima, sums.Slice(r, GroupRows));
+                r += GroupRows;
+                continue;
+            }
+
             SimdOps.Prefetch(blocks, (r + PrefetchRows) * rowBytes, 2 * rowBytes);
-            bool pair = r + 1 < sums.Length && scales.Slice((r + 1) * groups, groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0;
+            bool pair = r + 1 < sums.Length
+                && (!anyWide || scales.Slice((r + 1) * groups, groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0);
             int second = pair ? r + 1 : r;
             var secondBlocks = blocks.Slice(second * rowBytes, rowBytes);
             var secondScales = scales.Slice(second * groups, groups);
@@ -225,6 +254,82 @@ internal static class Int8DotKernel
         }
 
         return (SimdOps.PairwiseSum(a.GetLower() + a.GetUpper()) / 127.0, SimdOps.PairwiseSum(b.GetLower() + b.GetUpper()) / 127.0);
+    }
+
+    /// <summary>
+    /// Four consecutive rows (AVX2), sharing each block's load of x, its maximum and its offset correction. The
+    /// weights are looked up offset by +12 (0..24, so pmaddubsw needs no sign moved onto x) and the offset's share,
+    /// 12·Σ q over each lane's 4 positions, is subtracted from the exact int32 dot products: the lanes get exactly the
+    /// integers of <see cref="Rows256"/>, and d = m·2^(s−128) is the same float32 product, so the bits are the same.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Rows256x4(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int groups, ReadOnlySpan<sbyte> q,
+        ReadOnlySpan<double> xMaxima, Span<double> sums)
+    {
+        var table128 = Vector128.Create(WeightTables.DoubledValues) + Vector128.Create((sbyte)WeightOffset);
+        var table = Vector256.Create(table128, table128);
+        var offsets = Vector256.Create((byte)WeightOffset).AsSByte();
+        var ones = Vector256.Create((short)1);
+        var mask = Vector256.Create((byte)0x0F);
+        var shifts = Vector256.Create(0UL, 0UL, 4UL, 4UL);
+        nuint rowBytes = (nuint)(groups * Mxfp4Format.BlockBytes);
+        nuint rowScales = (nuint)groups;
+
+        // Lanes 0..7 of the four rows.
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        fixed (byte* blockBase = blocks)
+        fixed (byte* scaleBase = scales)
+        fixed (sbyte* qBase = q)
+        fixed (double* maximaBase = xMaxima)
+        fixed (float* halfScales = WeightTables.HalfScalesF32)
+        {
+            Rows256x4Loop(blockBase, scaleBase, qBase, maximaBase, halfScales, groups, rowBytes, rowScales, table, offsets, ones, mask,
+                shifts, ref a0, ref a1, ref a2, ref a3);
+        }
+
+        sums[0] = SimdOps.PairwiseSum(a0.GetLower() + a0.GetUpper()) / 127.0;
+        sums[1] = SimdOps.PairwiseSum(a1.GetLower() + a1.GetUpper()) / 127.0;
+        sums[2] = SimdOps.PairwiseSum(a2.GetLower() + a2.GetUpper()) / 127.0;
+        sums[3] = SimdOps.PairwiseSum(a3.GetLower() + a3.GetUpper()) / 127.0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Rows256x4Loop(byte* block, byte* scale, sbyte* q, double* maxima, float* halfScales, int groups,
+        nuint rowBytes, nuint rowScales, Vector256<sbyte> table, Vector256<sbyte> offsets, Vector256<short> ones, Vector256<byte> mask,
+        Vector256<ulong> shifts, ref Vector256<float> l0, ref Vector256<float> l1, ref Vector256<float> l2, ref Vector256<float> l3)
+    {
+        Vector256<float> a0 = l0, a1 = l1, a2 = l2, a3 = l3;
+        for (int g = 0; g < groups; g++)
+        {
+            var x = Avx.LoadVector256(q);
+            var correction = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(offsets.AsByte(), x), ones);
+            var m = Vector256.Create((float)*maxima);
+            a0 = Step(block, halfScales + scale[0], x, correction, m, table, ones, mask, shifts, a0);
+            a1 = Step(block + rowBytes, halfScales + scale[rowScales], x, correction, m, table, ones, mask, shifts, a1);
+            a2 = Step(block + (2 * rowBytes), halfScales + scale[2 * rowScales], x, correction, m, table, ones, mask, shifts, a2);
+            a3 = Step(block + (3 * rowBytes), halfScales + scale[3 * rowScales], x, correction, m, table, ones, mask, shifts, a3);
+            block += Mxfp4Format.BlockBytes;
+            scale++;
+            q += Mxfp4Format.BlockElements;
+            maxima++;
+        }
+
+        l0 = a0;
+        l1 = a1;
+        l2 = a2;
+        l3 = a3;
+    }
+
+    /// <summary>lanes + (dots − correction)·(m·scale) for one row's block: the exact integer dot products of
+    /// <see cref="Rows256"/>, then one fused multiply-add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> Step(byte* block, float* scale, Vector256<sbyte> x, Vector256<int> correction,
+        Vector256<float> m, Vector256<sbyte> table, Vector256<short> ones, Vector256<byte> mask, Vector256<ulong> shifts,
+        Vector256<float> lanes)
+    {
+        var weights = Avx2.Shuffle(table, Nibbles(block, shifts, mask));
+        var dots = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(weights.AsByte(), x), ones) - correction;
+        return SimdOps.FusedMultiplyAdd(Avx.ConvertToVector256Single(dots), m * Vector256.Create(*scale), lanes);
     }
 
     /// <summary>The 16 low nibbles of a block in the lower half, its 16 high nibbles in the upper half (one broadcast load, one variable

@@ -50,6 +50,10 @@ public static class Mxfp4MatVec
     /// pairs.</summary>
     private const int RowUnit = 16;
 
+    /// <summary>Chunks hold a multiple of this many rows where a window allows it: the kernels' groups of rows (4), so no
+    /// chunk ends in a smaller group, and always even for SwiGLU pairs.</summary>
+    private const int ChunkRowMultiple = 4;
+
     /// <summary>About this many block bytes per chunk: small enough to stay in L1/L2 while a batch reuses it, large enough to amortise the
     /// cancellation check.</summary>
     private const int ChunkBytes = 32 * 1024;
@@ -195,7 +199,8 @@ public static class Mxfp4MatVec
         int workers = threads <= 0 ? pool.ThreadCount : Math.Min(threads, pool.ThreadCount);
         workers = (int)Math.Min(workers, (rows + RowUnit - 1) / RowUnit);
         int groups = matrix.GroupsPerRow;
-        int chunkRows = Math.Min(Math.Max(ChunkBytes / matrix.BlockBytesPerRow, 2) & ~1, Math.Max(matrix.MaxRowsPerWindow & ~1, 2));
+        int chunkRows = Math.Min(Math.Max(ChunkBytes / matrix.BlockBytesPerRow, ChunkRowMultiple) & -ChunkRowMultiple,
+            Math.Max(matrix.MaxRowsPerWindow & ~1, 2));
 
         pool.Run(workers, worker =>
         {
@@ -205,7 +210,11 @@ public static class Mxfp4MatVec
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = (int)Math.Min(chunkRows, end - first);
-                matrix.GetRows(first, count, out var blocks, out var scales);
+
+                // The window reaches one chunk further than the rows summed, so the kernels' prefetches run ahead across
+                // the chunk's end instead of stopping at it.
+                int window = (int)Math.Min(Math.Min(2L * chunkRows, rows - first), Math.Max(matrix.MaxRowsPerWindow, count));
+                matrix.GetRows(first, window, out var blocks, out var scales);
                 var chunkSums = sums.AsSpan(0, count);
                 var chunkBias = hasBias ? new ReadOnlySpan<float>((float*)bias + first, count) : default;
                 for (int v = 0; v < vectors.Length; v++)

@@ -145,8 +145,10 @@ internal static class SimdOps
 
     /// <summary>
     /// Asks for the 64-byte lines of bytes [start, start + length) of <paramref name="data"/> (clipped to it) to be
-    /// brought into cache ahead of use. The kernels walk rows in pairs, and the hardware prefetcher loses each row's
-    /// short stream when the next pair starts; without this a single thread reads memory at a third of its bandwidth.
+    /// brought into the L2 cache ahead of use. The kernels walk several rows at once, and the hardware prefetcher
+    /// loses each row's short stream when the next group starts; without this a single thread reads memory at a third
+    /// of its bandwidth. Into L2 rather than L1 (prefetcht1): with the kernels 8 rows ahead, out of cache on Zen 4, one
+    /// thread's Int8 product went from 8.4 to 10.5 GB/s and Exact's from 8.5 to 9.9 GB/s (CPU time per product).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static unsafe void Prefetch(ReadOnlySpan<byte> data, int start, int length)
@@ -161,7 +163,7 @@ internal static class SimdOps
         {
             for (int at = start; at < end; at += 64)
             {
-                Sse.Prefetch0(pointer + at);
+                Sse.Prefetch1(pointer + at);
             }
         }
     }

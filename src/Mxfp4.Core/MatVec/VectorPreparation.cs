@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Mxfp4.Core.Formats;
 
 namespace Mxfp4.Core.MatVec;
@@ -50,11 +52,41 @@ internal static class VectorPreparation
 
             double inverse = 127.0 / max;
             maxima[g] = max;
+            if (Avx.IsSupported)
+            {
+                QuantizeBlockAvx(block, inverse, target);
+                continue;
+            }
+
             for (int j = 0; j < 16; j++)
             {
                 target[j] = Quantize(block[2 * j] * inverse);
                 target[16 + j] = Quantize(block[(2 * j) + 1] * inverse);
             }
+        }
+    }
+
+    /// <summary>
+    /// One block as the scalar loop quantizes it, four elements at a time: widened to float64, multiplied by the same
+    /// inverse, rounded to nearest even (vroundpd, the rounding Math.Round does) and clamped; then put in even/odd order.
+    /// </summary>
+    private static void QuantizeBlockAvx(ReadOnlySpan<float> block, double inverse, Span<sbyte> target)
+    {
+        Span<int> rounded = stackalloc int[Mxfp4Format.BlockElements];
+        var scale = Vector256.Create(inverse);
+        var low = Vector128.Create(-127);
+        var high = Vector128.Create(127);
+        for (int i = 0; i < Mxfp4Format.BlockElements; i += 4)
+        {
+            var wide = Avx.ConvertToVector256Double(Vector128.Create(block[i], block[i + 1], block[i + 2], block[i + 3]));
+            var integral = Avx.ConvertToVector128Int32WithTruncation(Avx.RoundToNearestInteger(wide * scale));
+            Vector128.Min(Vector128.Max(integral, low), high).CopyTo(rounded[i..]);
+        }
+
+        for (int j = 0; j < 16; j++)
+        {
+            target[j] = (sbyte)rounded[2 * j];
+            target[16 + j] = (sbyte)rounded[(2 * j) + 1];
         }
     }
 
