@@ -23,11 +23,41 @@ internal sealed unsafe class Bandwidth(int repetitions)
         var seconds = new double[Repetitions];
         for (int i = 0; i < seconds.Length; i++)
         {
-            long start = Stopwatch.GetTimestamp();
-            run();
-            seconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            seconds[i] = Time(run);
         }
 
+        return Summarize(bytes, seconds);
+    }
+
+    /// <summary>
+    /// Throughputs of <paramref name="baseline"/> and <paramref name="run"/>, each <paramref name="bytes"/> per run, timed
+    /// in alternation (one warm-up of each first), so both sides of a ratio see the same state of a shared machine: its
+    /// memory bandwidth was seen to switch between two levels from one minute to the next.
+    /// </summary>
+    public (Throughput Baseline, Throughput Run) MeasureAlternating(long bytes, Action baseline, Action run)
+    {
+        baseline();
+        run();
+        var baselineSeconds = new double[Repetitions];
+        var runSeconds = new double[Repetitions];
+        for (int i = 0; i < Repetitions; i++)
+        {
+            baselineSeconds[i] = Time(baseline);
+            runSeconds[i] = Time(run);
+        }
+
+        return (Summarize(bytes, baselineSeconds), Summarize(bytes, runSeconds));
+    }
+
+    private static double Time(Action run)
+    {
+        long start = Stopwatch.GetTimestamp();
+        run();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static Throughput Summarize(long bytes, double[] seconds)
+    {
         Array.Sort(seconds);
         double median = seconds.Length % 2 == 1
             ? seconds[seconds.Length / 2]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Mxfp4.Core.Conversion;
+using Mxfp4.Core.Formats;
 using Mxfp4.Core.Quantization;
 using Mxfp4.Core.Safetensors;
 
@@ -38,6 +39,7 @@ internal static class EncodeCheckpoint
                 string file = WriteInput(input, bf16, shape);
                 ReadInput(file);
                 Encode(input, Path.Combine(root, "out"), layout, threads);
+                string check = Check(bf16, Path.Combine(root, "out"), layout, rows, columns);
                 Directory.Delete(Path.Combine(root, "out"), recursive: true);
                 var engineRuns = new List<double>();
                 var plainRuns = new List<double>();
@@ -68,7 +70,7 @@ internal static class EncodeCheckpoint
                 measurements.Add(new(
                     Invariant($"checkpoint encode BF16 [{string.Join(", ", shape)}] → MXFP4 + fsync, -Layout {layout} ")
                         + Invariant($"({engine:F2} s, CPU {Median(engineCpu):F2} s; runs {Seconds(engineRuns)})"),
-                    threads, bytes, Speed(bytes, engineRuns), plain / engine));
+                    threads, bytes, Speed(bytes, engineRuns), plain / engine, null, check));
                 targets.Add(new(
                     Invariant($"checkpoint encode -Layout {layout} ≤ {TimeLimitRatio}× read + write (shown: plain ÷ encode time)"),
                     plain / engine, 1 / TimeLimitRatio));
@@ -80,6 +82,26 @@ internal static class EncodeCheckpoint
             {
                 Directory.Delete(root, recursive: true);
             }
+        }
+    }
+
+    /// <summary>
+    /// The encoded checkpoint's blocks and scales against the reference encoder on sampled blocks: block (e, r, g) holds
+    /// elements g·32.. of row r of expert e, read along the last axis (Natural) or down the input axis (Transformers).
+    /// </summary>
+    private static unsafe string Check(byte[] bf16, string output, ConversionLayout layout, long rows, long columns)
+    {
+        using var file = SafetensorsFile.Open(Directory.EnumerateFiles(output, "*.safetensors").Single());
+        var blocks = file.Header.Find(TensorName + "_blocks") ?? throw new InvalidOperationException("No blocks were written.");
+        var scales = file.Header.Find(TensorName + "_scales") ?? throw new InvalidOperationException("No scales were written.");
+        long groups = columns / Mxfp4Format.BlockElements;
+        Func<long, int, long> elementOf = layout == ConversionLayout.Natural
+            ? (b, k) => (b * Mxfp4Format.BlockElements) + k
+            : (b, k) => ((((b / (rows * groups)) * columns) + (b % groups * Mxfp4Format.BlockElements) + k) * rows) + (b / groups % rows);
+        fixed (byte* blockBytes = file.Map.GetSpan(blocks.DataOffset, checked((int)blocks.ByteLength)))
+        fixed (byte* scaleBytes = file.Map.GetSpan(scales.DataOffset, checked((int)scales.ByteLength)))
+        {
+            return ReferenceCheck.Encoded(bf16, SafetensorsDType.BF16, scales.ByteLength, elementOf, blockBytes, scaleBytes, ScaleRule.Up);
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Mxfp4.Core.Formats;
 using Mxfp4.Core.Numerics;
+using Mxfp4.Core.Quantization;
+using Mxfp4.Core.Safetensors;
 
 namespace Mxfp4.Bench.Limits;
 
@@ -33,6 +35,38 @@ internal static unsafe class ReferenceCheck
         }
 
         return Invariant($"bit-exact on {SampleBlocks} blocks");
+    }
+
+    /// <summary>
+    /// Encoded blocks and scales against <see cref="Mxfp4EncoderReference"/> on a spread sample of blocks; block b holds the
+    /// 32 input elements <paramref name="elementOf"/>(b, 0..31) of <paramref name="input"/> (BF16 or F32 bits).
+    /// </summary>
+    public static string Encoded(ReadOnlySpan<byte> input, SafetensorsDType dtype, long blockCount, Func<long, int, long> elementOf,
+        byte* blocks, byte* scales, ScaleRule rule)
+    {
+        Span<float> values = stackalloc float[Mxfp4Format.BlockElements];
+        Span<byte> packed = stackalloc byte[Mxfp4Format.BlockBytes];
+        foreach (long b in Sample(blockCount))
+        {
+            for (int k = 0; k < values.Length; k++)
+            {
+                long element = elementOf(b, k);
+                values[k] = dtype switch
+                {
+                    SafetensorsDType.BF16 => BitConverter.Int32BitsToSingle(BitConverter.ToUInt16(input.Slice((int)(element * 2), 2)) << 16),
+                    SafetensorsDType.F32 => BitConverter.ToSingle(input.Slice((int)(element * 4), 4)),
+                    _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "The bench encodes BF16 and F32 inputs."),
+                };
+            }
+
+            byte scale = Mxfp4EncoderReference.EncodeBlock(values, packed, rule);
+            if (scales[b] != scale || !new ReadOnlySpan<byte>(blocks + (b * Mxfp4Format.BlockBytes), packed.Length).SequenceEqual(packed))
+            {
+                throw new InvalidOperationException($"Encoded block {b} ({dtype}, rule {rule}) differs from the reference.");
+            }
+        }
+
+        return Invariant($"bit-exact on {Math.Min(SampleBlocks, blockCount)} blocks");
     }
 
     /// <summary>ggml's F32 output against the reference: equal as numbers where the scale is below 253; counts −0 written
