@@ -77,7 +77,8 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
                 vsMemset[(format, threads)] = speed.Median / glibc.Median;
                 double? vsGgml = format == OutputFormat.F32 && ggml > 0 ? speed.Median / ggml : null;
                 rows.Add(
-                    new LimitsMeasurement($"**ours {format}**{StoreLabel(buffer.Length)}; glibc memset in alternation {glibc.Median:F2} GB/s",
+                    new LimitsMeasurement(
+                    $"**ours {format}**{StoreLabel(buffer.Length)}; glibc memset in alternation {glibc.Median:F2} GB/s",
                     threads, buffer.Length, speed, speed.Median / glibc.Median, vsGgml,
                     ReferenceCheck.Decoded(workload, buffer.Pointer, format)));
             }

@@ -53,7 +53,8 @@ internal static unsafe class ReferenceCheck
                 long element = elementOf(b, k);
                 values[k] = dtype switch
                 {
-                    SafetensorsDType.BF16 => BitConverter.Int32BitsToSingle(BitConverter.ToUInt16(input.Slice((int)(element * 2), 2)) << 16),
+                    SafetensorsDType.BF16
+                        => BitConverter.Int32BitsToSingle(BitConverter.ToUInt16(input.Slice((int)(element * 2), 2)) << 16),
                     SafetensorsDType.F32 => BitConverter.ToSingle(input.Slice((int)(element * 4), 4)),
                     _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "The bench encodes BF16 and F32 inputs."),
                 };
