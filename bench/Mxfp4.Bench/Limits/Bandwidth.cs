@@ -26,7 +26,7 @@ internal sealed unsafe class Bandwidth(int repetitions)
             seconds[i] = Time(run);
         }
 
-        return Summarize(bytes, seconds);
+        return Throughput.Of(bytes, seconds);
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ internal sealed unsafe class Bandwidth(int repetitions)
             runSeconds[i] = Time(run);
         }
 
-        return (Summarize(bytes, baselineSeconds), Summarize(bytes, runSeconds));
+        return (Throughput.Of(bytes, baselineSeconds), Throughput.Of(bytes, runSeconds));
     }
 
     private static double Time(Action run)
@@ -54,15 +54,6 @@ internal sealed unsafe class Bandwidth(int repetitions)
         long start = Stopwatch.GetTimestamp();
         run();
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
-
-    private static Throughput Summarize(long bytes, double[] seconds)
-    {
-        Array.Sort(seconds);
-        double median = seconds.Length % 2 == 1
-            ? seconds[seconds.Length / 2]
-            : (seconds[(seconds.Length / 2) - 1] + seconds[seconds.Length / 2]) / 2;
-        return new Throughput(bytes / median / 1e9, bytes / seconds[^1] / 1e9, bytes / seconds[0] / 1e9, median);
     }
 
     /// <summary>Whether glibc's memset was found (Linux); elsewhere <see cref="Memset"/> falls back to NativeMemory.Fill.</summary>
@@ -137,4 +128,18 @@ internal sealed unsafe class Bandwidth(int repetitions)
 }
 
 /// <summary>A timed row: median, slowest and fastest throughput in GB/s (10^9 bytes/s), and the median time.</summary>
-internal readonly record struct Throughput(double Median, double Min, double Max, double MedianSeconds);
+internal readonly record struct Throughput(double Median, double Min, double Max, double MedianSeconds)
+{
+    /// <summary>The throughput of runs of <paramref name="bytes"/> that took <paramref name="seconds"/> each.</summary>
+    public static Throughput Of(long bytes, IReadOnlyCollection<double> seconds)
+    {
+        double median = MedianOf(seconds);
+        return new Throughput(bytes / median / 1e9, bytes / seconds.Max() / 1e9, bytes / seconds.Min() / 1e9, median);
+    }
+
+    public static double MedianOf(IReadOnlyCollection<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}

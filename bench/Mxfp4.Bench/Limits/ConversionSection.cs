@@ -56,8 +56,8 @@ internal sealed class ConversionSection : ILimitsSection
                 Directory.Delete(Path.Combine(root, "plain"), recursive: true);
             }
 
-            double convertSeconds = Median(convertRuns);
-            double plainSeconds = Median(plainRuns);
+            double convertSeconds = Throughput.MedianOf(convertRuns);
+            double plainSeconds = Throughput.MedianOf(plainRuns);
             long outputBytes = outputSizes.Sum();
             long anonIncrease = Math.Max(peakAnon - baselineAnon, 0);
             string memory = AnonymousMemorySampler.IsSupported
@@ -67,12 +67,12 @@ internal sealed class ConversionSection : ILimitsSection
             var rows = new List<LimitsMeasurement>
             {
                 new(Invariant($"plain FileStream write + fsync, {outputSizes.Count} files ({plainSeconds:F2} s)"), 1, outputBytes,
-                    Speed(outputBytes, plainRuns), 1.0),
+                    Throughput.Of(outputBytes, plainRuns), 1.0),
                 new(Invariant(
                     $"convert {mxfp4Bytes / 1e6:F0} MB MXFP4 ({workload.Experts} experts × {ConversionCheckpoint.Layers} layers, ")
                         + Invariant($"generated in {setupSeconds:F1} s) → BF16 + fsync ({convertSeconds:F2} s; {memory})"),
                             workload.Threads,
-                            outputBytes, Speed(outputBytes, convertRuns), plainSeconds / convertSeconds),
+                            outputBytes, Throughput.Of(outputBytes, convertRuns), plainSeconds / convertSeconds),
             };
             var targets = new List<LimitsTarget>
             {
@@ -112,7 +112,7 @@ internal sealed class ConversionSection : ILimitsSection
                 ChunkBytes = ChunkBytes,
                 Threads = threads
             });
-        Sync();
+        PlainFiles.Sync();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
@@ -131,53 +131,13 @@ internal sealed class ConversionSection : ILimitsSection
     private static double PlainWrite(string directory, List<long> sizes)
     {
         Directory.CreateDirectory(directory);
-        var buffer = GC.AllocateUninitializedArray<byte>(ChunkBytes);
-        new Random(1).NextBytes(buffer);
-        Sync();
+        var buffer = PlainFiles.Chunk(ChunkBytes);
+        PlainFiles.Sync();
         long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < sizes.Count; i++)
-        {
-            using var stream = new FileStream(Path.Combine(directory, $"plain-{i}.bin"), new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0,
-                PreallocationSize = sizes[i],
-            });
-            for (long done = 0; done < sizes[i];)
-            {
-                int count = (int)Math.Min(buffer.Length, sizes[i] - done);
-                stream.Write(buffer, 0, count);
-                done += count;
-            }
-
-            stream.Flush(flushToDisk: true);
-        }
+        PlainFiles.Write(directory, sizes, buffer);
 
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
-
-    /// <summary>Writes back all dirty pages so a timed run does not pay for the previous step's writes.</summary>
-    private static void Sync()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        using var process = Process.Start(new ProcessStartInfo("sync") { UseShellExecute = false });
-        process?.WaitForExit();
-    }
-
-    private static double Median(List<double> seconds)
-    {
-        var sorted = seconds.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static Throughput Speed(long bytes, List<double> seconds)
-        => new(bytes / Median(seconds) / 1e9, bytes / seconds.Max() / 1e9, bytes / seconds.Min() / 1e9, Median(seconds));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -60,17 +60,17 @@ internal static class EncodeCheckpoint
                 }
 
                 Directory.Delete(input, recursive: true);
-                double engine = Median(engineRuns);
-                double plain = Median(plainRuns);
+                double engine = Throughput.MedianOf(engineRuns);
+                double plain = Throughput.MedianOf(plainRuns);
                 long bytes = bf16.LongLength + sizes.Sum();
                 measurements.Add(new(
                     Invariant($"read {bf16.LongLength / 1e6:F0} MB (16 MiB read calls) + write {sizes.Sum() / 1e6:F0} MB + fsync ")
-                        + Invariant($"({plain:F2} s, CPU {Median(plainCpu):F2} s; runs {Seconds(plainRuns)})"),
-                    1, bytes, Speed(bytes, plainRuns), 1.0));
+                        + Invariant($"({plain:F2} s, CPU {Throughput.MedianOf(plainCpu):F2} s; runs {Seconds(plainRuns)})"),
+                    1, bytes, Throughput.Of(bytes, plainRuns), 1.0));
                 measurements.Add(new(
                     Invariant($"checkpoint encode BF16 [{string.Join(", ", shape)}] → MXFP4 + fsync, -Layout {layout} ")
-                        + Invariant($"({engine:F2} s, CPU {Median(engineCpu):F2} s; runs {Seconds(engineRuns)})"),
-                    threads, bytes, Speed(bytes, engineRuns), plain / engine, null, check));
+                        + Invariant($"({engine:F2} s, CPU {Throughput.MedianOf(engineCpu):F2} s; runs {Seconds(engineRuns)})"),
+                    threads, bytes, Throughput.Of(bytes, engineRuns), plain / engine, null, check));
                 targets.Add(new(
                     Invariant($"checkpoint encode -Layout {layout} ≤ {TimeLimitRatio}× read + write (shown: plain ÷ encode time)"),
                     plain / engine, 1 / TimeLimitRatio));
@@ -112,7 +112,7 @@ internal static class EncodeCheckpoint
         var layout = SafetensorsLayout.Create([new TensorSpec(TensorName, SafetensorsDType.BF16, shape)],
             new Dictionary<string, string> { ["format"] = "pt" });
         SafetensorsWriter.WriteFile(path, layout, (_, stream) => stream.Write(bf16));
-        Sync();
+        PlainFiles.Sync();
         return path;
     }
 
@@ -122,7 +122,7 @@ internal static class EncodeCheckpoint
         using var checkpoint = Checkpoint.Open(input);
         var plan = QuantizationPlan.Create(checkpoint, destination, new ConversionOptions { Layout = layout, Threads = threads },
             new QuantizationOptions());
-        Sync();
+        PlainFiles.Sync();
         var cpu = CpuTime();
         long start = Stopwatch.GetTimestamp();
         var result = CheckpointConverter.Execute(checkpoint, plan);
@@ -154,31 +154,12 @@ internal static class EncodeCheckpoint
     private static (double Seconds, double CpuSeconds) ReadAndWrite(string input, string directory, List<long> sizes)
     {
         Directory.CreateDirectory(directory);
-        var buffer = GC.AllocateUninitializedArray<byte>(ChunkBytes);
-        new Random(1).NextBytes(buffer);
-        Sync();
+        var buffer = PlainFiles.Chunk(ChunkBytes);
+        PlainFiles.Sync();
         var cpu = CpuTime();
         long start = Stopwatch.GetTimestamp();
         _ = ReadInput(input);
-        for (int i = 0; i < sizes.Count; i++)
-        {
-            using var stream = new FileStream(Path.Combine(directory, $"plain-{i}.bin"), new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0,
-                PreallocationSize = sizes[i],
-            });
-            for (long done = 0; done < sizes[i];)
-            {
-                int count = (int)Math.Min(buffer.Length, sizes[i] - done);
-                stream.Write(buffer, 0, count);
-                done += count;
-            }
-
-            stream.Flush(flushToDisk: true);
-        }
+        PlainFiles.Write(directory, sizes, buffer);
 
         return (Stopwatch.GetElapsedTime(start).TotalSeconds, (CpuTime() - cpu).TotalSeconds);
     }
@@ -192,26 +173,6 @@ internal static class EncodeCheckpoint
     }
 
     private static string Seconds(List<double> seconds) => string.Join(" ", seconds.Select(s => Invariant($"{s:F2}")));
-
-    private static void Sync()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        using var process = Process.Start(new ProcessStartInfo("sync") { UseShellExecute = false });
-        process?.WaitForExit();
-    }
-
-    private static double Median(List<double> seconds)
-    {
-        var sorted = seconds.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static Throughput Speed(long bytes, List<double> seconds)
-        => new(bytes / Median(seconds) / 1e9, bytes / seconds.Max() / 1e9, bytes / seconds.Min() / 1e9, Median(seconds));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
