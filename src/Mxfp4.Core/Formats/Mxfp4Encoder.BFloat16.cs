@@ -77,8 +77,9 @@ public static partial class Mxfp4Encoder
     }
 
     /// <summary>
-    /// One block per 512-bit vector of 32 BF16 patterns, never widened, by <see cref="TryEncodeBlock16"/>; blocks with
-    /// a scale byte below 3 go to the reference.
+    /// Four blocks at a time by <see cref="TryEncodeFourBlocks16"/>, one block per 512-bit vector of 32 BF16 patterns,
+    /// never widened; a group it declines (a block non-finite or with a scale byte below 3) and the last blocks go one
+    /// by one through <see cref="EncodeOneBFloat16Block"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int EncodeBFloat16Vector512(ReadOnlySpan<ushort> values, Span<byte> blocks, Span<byte> scales, ScaleRule rule)
@@ -86,26 +87,160 @@ public static partial class Mxfp4Encoder
         ref ushort input = ref MemoryMarshal.GetReference(values);
         ref byte block = ref MemoryMarshal.GetReference(blocks);
         ref byte scale = ref MemoryMarshal.GetReference(scales);
-        uint roundUp = rule == ScaleRule.Up ? 0x3Fu : 0u;
+        ushort roundUp = rule == ScaleRule.Up ? (ushort)0x3F : (ushort)0;
         int nonFinite = 0;
         nuint groups = (nuint)scales.Length;
-        for (nuint g = 0; g < groups; g++)
+        nuint g = 0;
+        for (; g + 4 <= groups; g += 4)
         {
-            Vector512<ushort> bits = Vector512.LoadUnsafe(ref input, g * Mxfp4Format.BlockElements);
+            ref ushort first = ref Unsafe.Add(ref input, g * Mxfp4Format.BlockElements);
             ref byte packed = ref Unsafe.Add(ref block, g * Mxfp4Format.BlockBytes);
-            if (!TryEncodeBlock16(bits, roundUp, ref packed, out byte s))
+            if (!TryEncodeFourBlocks16(ref first, roundUp, ref packed, ref Unsafe.Add(ref scale, g)))
             {
-                s = EncodeTinyBFloat16Block(
-                    MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref input, g * Mxfp4Format.BlockElements), Mxfp4Format.BlockElements),
-                    MemoryMarshal.CreateSpan(ref packed, Mxfp4Format.BlockBytes),
-                    rule);
+                for (nuint k = 0; k < 4; k++)
+                {
+                    nonFinite += EncodeOneBFloat16Block(ref input, ref block, ref scale, g + k, rule);
+                }
             }
+        }
 
-            Unsafe.Add(ref scale, g) = s;
-            nonFinite += s == Mxfp4Format.NaNScale ? 1 : 0;
+        for (; g < groups; g++)
+        {
+            nonFinite += EncodeOneBFloat16Block(ref input, ref block, ref scale, g, rule);
         }
 
         return nonFinite;
+    }
+
+    /// <summary>Block <paramref name="g"/> alone, by <see cref="TryEncodeBlock16"/> or the reference; 1 if it is non-finite.</summary>
+    private static int EncodeOneBFloat16Block(ref ushort input, ref byte block, ref byte scale, nuint g, ScaleRule rule)
+    {
+        Vector512<ushort> bits = Vector512.LoadUnsafe(ref input, g * Mxfp4Format.BlockElements);
+        ref byte packed = ref Unsafe.Add(ref block, g * Mxfp4Format.BlockBytes);
+        if (!TryEncodeBlock16(bits, rule == ScaleRule.Up ? 0x3Fu : 0u, ref packed, out byte s))
+        {
+            s = EncodeTinyBFloat16Block(
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref input, g * Mxfp4Format.BlockElements), Mxfp4Format.BlockElements),
+                MemoryMarshal.CreateSpan(ref packed, Mxfp4Format.BlockBytes),
+                rule);
+        }
+
+        Unsafe.Add(ref scale, g) = s;
+        return s == Mxfp4Format.NaNScale ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Counts of thresholds passed by u = ceil(r/32) + floor(r/32), r = q − 0.25 in BF16 bits (q above 0.25): strict
+    /// ones (0.25, 1.25, 2.5, 5 at r/32 = 0, 9, 13, 17) below ceil, inclusive ones (0.75, 1.75, 3.5 at 6, 11, 15) at or
+    /// below floor; u &lt; 40 since q &lt; 8, and u tells both quotients (floor = u/2, ceil = floor + u mod 2).
+    /// </summary>
+    private static Vector512<short> ThresholdCountsLow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.Create((short)0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 5, 6, 6);
+    }
+
+    /// <summary>Entries 32 to 63 of <see cref="ThresholdCountsLow"/>.</summary>
+    private static Vector512<short> ThresholdCountsHigh
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.Create((short)6, 6, 6, 7, 7, 7, 7, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /// <summary>
+    /// Encodes four consecutive blocks of BF16 patterns as <see cref="TryEncodeBlock16"/> does one, sharing the work
+    /// that is horizontal: the four maxima reduce together (each 128-bit lane ends with one block's amax in every word),
+    /// the scale bytes and offsets come out in one vector, the 64 packed bytes in one store. Returns false, writing
+    /// nothing, when any of the four is non-finite or has a scale byte below 3.
+    /// </summary>
+    /// <remarks>
+    /// q − 0.25 in the bits, raised to 0 below 0.25 (code 0), is a saturating subtraction of d = s·128 − 256 from |x|'s
+    /// bits: |x| − (s − 127)·128 − 0x3E80, with d in [128, 32128) for s in [3, 253].
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryEncodeFourBlocks16(ref ushort input, ushort roundUp, ref byte packed, ref byte scales)
+    {
+        Vector512<ushort> magnitudeMask = Vector512.Create((ushort)0x7FFF);
+        Vector512<ushort> bits0 = Vector512.LoadUnsafe(ref input);
+        Vector512<ushort> bits1 = Vector512.LoadUnsafe(ref input, 32);
+        Vector512<ushort> bits2 = Vector512.LoadUnsafe(ref input, 64);
+        Vector512<ushort> bits3 = Vector512.LoadUnsafe(ref input, 96);
+        Vector512<ushort> magnitude0 = bits0 & magnitudeMask;
+        Vector512<ushort> magnitude1 = bits1 & magnitudeMask;
+        Vector512<ushort> magnitude2 = bits2 & magnitudeMask;
+        Vector512<ushort> magnitude3 = bits3 & magnitudeMask;
+        Vector512<ushort> amax = HorizontalMax16x4(magnitude0, magnitude1, magnitude2, magnitude3);
+
+        // Scale byte s = max(((amax + roundUp) >> 7) − 2, 0); s ≥ 3 and amax < 0x7F80 (finite) together are one
+        // unsigned range check of amax + roundUp − 0x280.
+        Vector512<ushort> rounded = amax + Vector512.Create(roundUp);
+        if (Vector512.GreaterThanOrEqualAny(
+            rounded - Vector512.Create((ushort)0x280), Vector512.Create((ushort)(0x7F80 + roundUp - 0x280))))
+        {
+            return false;
+        }
+
+        Vector512<ushort> s = (rounded >> 7) - Vector512.Create((ushort)2);
+        Vector512<ushort> d = (s << 7) - Vector512.Create((ushort)256);
+        Vector512<short> nibbles0 = Nibbles16(bits0, magnitude0, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0x00).AsUInt16());
+        Vector512<short> nibbles1 = Nibbles16(bits1, magnitude1, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0x55).AsUInt16());
+        Vector512<short> nibbles2 = Nibbles16(bits2, magnitude2, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0xAA).AsUInt16());
+        Vector512<short> nibbles3 = Nibbles16(bits3, magnitude3, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0xFF).AsUInt16());
+
+        // Bytes: each 128-bit lane L of a pack of two blocks holds their words 8L..8L+7; VPMADDUBSW makes n[2k] + 16·n[2k+1]
+        // (at most 255); the second pack leaves in lane L the packed bytes 4L..4L+3 of blocks 0, 1, 2, 3, which one
+        // VPERMD puts in block order.
+        Vector512<byte> pairs01 = Avx512BW.PackUnsignedSaturate(nibbles0, nibbles1);
+        Vector512<byte> pairs23 = Avx512BW.PackUnsignedSaturate(nibbles2, nibbles3);
+        Vector512<sbyte> lowHigh = Vector512.Create((short)0x1001).AsSByte();
+        Vector512<short> bytes01 = Avx512BW.MultiplyAddAdjacent(pairs01, lowHigh);
+        Vector512<short> bytes23 = Avx512BW.MultiplyAddAdjacent(pairs23, lowHigh);
+        Vector512<int> lanes = Avx512BW.PackUnsignedSaturate(bytes01, bytes23).AsInt32();
+        Avx512F.PermuteVar16x32(lanes, Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15))
+            .AsByte().StoreUnsafe(ref packed);
+
+        Vector512<short> firstWords = Vector512.Create(
+            (short)0, 8, 16, 24, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        Vector128<short> scaleWords = Avx512BW.PermuteVar32x16(s.AsInt16(), firstWords).GetLower().GetLower();
+        Unsafe.WriteUnaligned(ref scales, Sse2.PackUnsignedSaturate(scaleWords, scaleWords).AsUInt32().ToScalar());
+        return true;
+    }
+
+    /// <summary>
+    /// The 32 nibbles of one block from its bits, magnitudes and d (see <see cref="TryEncodeFourBlocks16"/>): the sign
+    /// and the count of thresholds passed, by one VPERMI2W lookup of u.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<short> Nibbles16(Vector512<ushort> bits, Vector512<ushort> magnitude, Vector512<ushort> d)
+    {
+        Vector512<short> r = Avx512BW.SubtractSaturate(magnitude, d).AsInt16();
+        Vector512<short> u = ((r + Vector512.Create((short)0x1F)) >> 5) + (r >> 5);
+        Vector512<short> code = Avx512BW.PermuteVar32x16x2(ThresholdCountsLow, u, ThresholdCountsHigh);
+        return ((bits >> 12) & Vector512.Create((ushort)8)).AsInt16() | code;
+    }
+
+    /// <summary>
+    /// The largest of each of four blocks' 32 magnitudes (below 0x8000), in every word of the block's 128-bit lane: two
+    /// rounds of VSHUFI64X2 pairing halves across blocks, then three within lanes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ushort> HorizontalMax16x4(
+        Vector512<ushort> magnitude0, Vector512<ushort> magnitude1, Vector512<ushort> magnitude2, Vector512<ushort> magnitude3)
+    {
+        Vector512<ushort> halves01 = Vector512.Max(LowHalves(magnitude0, magnitude1), HighHalves(magnitude0, magnitude1));
+        Vector512<ushort> halves23 = Vector512.Max(LowHalves(magnitude2, magnitude3), HighHalves(magnitude2, magnitude3));
+        Vector512<uint> quarters = Vector512.Max(
+            Avx512F.Shuffle4x128(halves01.AsUInt32(), halves23.AsUInt32(), 0x88).AsUInt16(),
+            Avx512F.Shuffle4x128(halves01.AsUInt32(), halves23.AsUInt32(), 0xDD).AsUInt16()).AsUInt32();
+        quarters = Vector512.Max(quarters.AsUInt16(), Avx512F.Shuffle(quarters, 0x4E).AsUInt16()).AsUInt32();
+        quarters = Vector512.Max(quarters.AsUInt16(), Avx512F.Shuffle(quarters, 0xB1).AsUInt16()).AsUInt32();
+        return Vector512.Max(quarters.AsUInt16(), Avx512F.RotateLeft(quarters, 16).AsUInt16());
+
+        static Vector512<ushort> LowHalves(Vector512<ushort> a, Vector512<ushort> b)
+            => Avx512F.Shuffle4x128(a.AsUInt32(), b.AsUInt32(), 0x44).AsUInt16();
+
+        static Vector512<ushort> HighHalves(Vector512<ushort> a, Vector512<ushort> b)
+            => Avx512F.Shuffle4x128(a.AsUInt32(), b.AsUInt32(), 0xEE).AsUInt16();
     }
 
     /// <summary>
