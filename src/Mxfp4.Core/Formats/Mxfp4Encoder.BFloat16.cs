@@ -182,16 +182,16 @@ public static partial class Mxfp4Encoder
 
         Vector512<ushort> s = (rounded >> 7) - Vector512.Create((ushort)2);
         Vector512<ushort> d = (s << 7) - Vector512.Create((ushort)256);
-        Vector512<short> nibbles0 = Nibbles16(bits0, magnitude0, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0x00).AsUInt16());
-        Vector512<short> nibbles1 = Nibbles16(bits1, magnitude1, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0x55).AsUInt16());
-        Vector512<short> nibbles2 = Nibbles16(bits2, magnitude2, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0xAA).AsUInt16());
-        Vector512<short> nibbles3 = Nibbles16(bits3, magnitude3, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0xFF).AsUInt16());
+        Vector512<short> codes0 = Codes16(magnitude0, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0x00).AsUInt16());
+        Vector512<short> codes1 = Codes16(magnitude1, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0x55).AsUInt16());
+        Vector512<short> codes2 = Codes16(magnitude2, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0xAA).AsUInt16());
+        Vector512<short> codes3 = Codes16(magnitude3, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0xFF).AsUInt16());
 
-        // Bytes: each 128-bit lane L of a pack of two blocks holds their words 8L..8L+7; VPMADDUBSW makes n[2k] + 16·n[2k+1]
-        // (at most 255); the second pack leaves in lane L the packed bytes 4L..4L+3 of blocks 0, 1, 2, 3, which one
-        // VPERMD puts in block order.
-        Vector512<byte> pairs01 = Avx512BW.PackUnsignedSaturate(nibbles0, nibbles1);
-        Vector512<byte> pairs23 = Avx512BW.PackUnsignedSaturate(nibbles2, nibbles3);
+        // Bytes: each 128-bit lane L of a pack of two blocks holds their words 8L..8L+7, the codes' unsigned and the
+        // bits' signed (bit 7 the sign, moved to bit 3 by a 16-bit shift); VPMADDUBSW makes n[2k] + 16·n[2k+1] (at most
+        // 255); the last pack leaves in lane L the packed bytes 4L..4L+3 of blocks 0, 1, 2, 3, which VPERMD orders.
+        Vector512<byte> pairs01 = WithSigns(Avx512BW.PackUnsignedSaturate(codes0, codes1), bits0, bits1);
+        Vector512<byte> pairs23 = WithSigns(Avx512BW.PackUnsignedSaturate(codes2, codes3), bits2, bits3);
         Vector512<sbyte> lowHigh = Vector512.Create((short)0x1001).AsSByte();
         Vector512<short> bytes01 = Avx512BW.MultiplyAddAdjacent(pairs01, lowHigh);
         Vector512<short> bytes23 = Avx512BW.MultiplyAddAdjacent(pairs23, lowHigh);
@@ -207,16 +207,23 @@ public static partial class Mxfp4Encoder
     }
 
     /// <summary>
-    /// The 32 nibbles of one block from its bits, magnitudes and d (see <see cref="TryEncodeFourBlocks16"/>): the sign
-    /// and the count of thresholds passed, by one VPERMI2W lookup of u.
+    /// The 32 codes (magnitude part of the nibbles) of one block from its magnitudes and d (see
+    /// <see cref="TryEncodeFourBlocks16"/>): the count of thresholds passed, by one VPERMI2W lookup of u.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<short> Nibbles16(Vector512<ushort> bits, Vector512<ushort> magnitude, Vector512<ushort> d)
+    private static Vector512<short> Codes16(Vector512<ushort> magnitude, Vector512<ushort> d)
     {
         Vector512<short> r = Avx512BW.SubtractSaturate(magnitude, d).AsInt16();
         Vector512<short> u = ((r + Vector512.Create((short)0x1F)) >> 5) + (r >> 5);
-        Vector512<short> code = Avx512BW.PermuteVar32x16x2(ThresholdCountsLow, u, ThresholdCountsHigh);
-        return ((bits >> 12) & Vector512.Create((ushort)8)).AsInt16() | code;
+        return Avx512BW.PermuteVar32x16x2(ThresholdCountsLow, u, ThresholdCountsHigh);
+    }
+
+    /// <summary>Codes packed to bytes from two blocks, with bit 3 set where the same pack of their bits is negative.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<byte> WithSigns(Vector512<byte> codes, Vector512<ushort> bits0, Vector512<ushort> bits1)
+    {
+        Vector512<ushort> signs = Avx512BW.PackSignedSaturate(bits0.AsInt16(), bits1.AsInt16()).AsUInt16();
+        return codes | ((signs >> 4) & Vector512.Create((ushort)0x0808)).AsByte();
     }
 
     /// <summary>
