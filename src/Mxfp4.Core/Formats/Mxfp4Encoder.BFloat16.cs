@@ -87,7 +87,8 @@ public static partial class Mxfp4Encoder
         ref ushort input = ref MemoryMarshal.GetReference(values);
         ref byte block = ref MemoryMarshal.GetReference(blocks);
         ref byte scale = ref MemoryMarshal.GetReference(scales);
-        ushort roundUp = rule == ScaleRule.Up ? (ushort)0x3F : (ushort)0;
+        var roundUp = Vector512.Create(rule == ScaleRule.Up ? (ushort)0x3F : (ushort)0);
+        Vector512<ushort> outOfRange = Vector512.Create((ushort)(0x7F80 - 0x280)) + roundUp;
         int nonFinite = 0;
         nuint groups = (nuint)scales.Length;
         nuint g = 0;
@@ -95,7 +96,7 @@ public static partial class Mxfp4Encoder
         {
             ref ushort first = ref Unsafe.Add(ref input, g * Mxfp4Format.BlockElements);
             ref byte packed = ref Unsafe.Add(ref block, g * Mxfp4Format.BlockBytes);
-            if (!TryEncodeFourBlocks16(ref first, roundUp, ref packed, ref Unsafe.Add(ref scale, g)))
+            if (!TryEncodeFourBlocks16(ref first, roundUp, outOfRange, ref packed, ref Unsafe.Add(ref scale, g)))
             {
                 for (nuint k = 0; k < 4; k++)
                 {
@@ -158,7 +159,8 @@ public static partial class Mxfp4Encoder
     /// bits: |x| − (s − 127)·128 − 0x3E80, with d in [128, 32128) for s in [3, 253].
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryEncodeFourBlocks16(ref ushort input, ushort roundUp, ref byte packed, ref byte scales)
+    private static bool TryEncodeFourBlocks16(
+        ref ushort input, Vector512<ushort> roundUp, Vector512<ushort> outOfRange, ref byte packed, ref byte scales)
     {
         Vector512<ushort> magnitudeMask = Vector512.Create((ushort)0x7FFF);
         Vector512<ushort> bits0 = Vector512.LoadUnsafe(ref input);
@@ -172,16 +174,15 @@ public static partial class Mxfp4Encoder
         Vector512<ushort> amax = HorizontalMax16x4(magnitude0, magnitude1, magnitude2, magnitude3);
 
         // Scale byte s = max(((amax + roundUp) >> 7) − 2, 0); s ≥ 3 and amax < 0x7F80 (finite) together are one
-        // unsigned range check of amax + roundUp − 0x280.
-        Vector512<ushort> rounded = amax + Vector512.Create(roundUp);
-        if (Vector512.GreaterThanOrEqualAny(
-            rounded - Vector512.Create((ushort)0x280), Vector512.Create((ushort)(0x7F80 + roundUp - 0x280))))
+        // unsigned range check of amax + roundUp − 0x280 (below 0x7F80 − 0x280 + roundUp, the caller's outOfRange).
+        Vector512<ushort> rounded = amax + roundUp;
+        if (Vector512.GreaterThanOrEqualAny(rounded - Vector512.Create((ushort)0x280), outOfRange))
         {
             return false;
         }
 
         Vector512<ushort> s = (rounded >> 7) - Vector512.Create((ushort)2);
-        Vector512<ushort> d = (s << 7) - Vector512.Create((ushort)256);
+        Vector512<ushort> d = (rounded & Vector512.Create((ushort)0xFF80)) - Vector512.Create((ushort)512);
         Vector512<short> codes0 = Codes16(magnitude0, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0x00).AsUInt16());
         Vector512<short> codes1 = Codes16(magnitude1, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0x55).AsUInt16());
         Vector512<short> codes2 = Codes16(magnitude2, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0xAA).AsUInt16());
