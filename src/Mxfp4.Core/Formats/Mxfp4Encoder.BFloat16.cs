@@ -150,9 +150,11 @@ public static partial class Mxfp4Encoder
 
     /// <summary>
     /// Encodes four consecutive blocks of BF16 patterns as <see cref="TryEncodeBlock16"/> does one, sharing the work
-    /// that is horizontal: the four maxima reduce together (each 128-bit lane ends with one block's amax in every word),
-    /// the scale bytes and offsets come out in one vector, the 64 packed bytes in one store. Returns false, writing
-    /// nothing, when any of the four is non-finite or has a scale byte below 3.
+    /// that is horizontal. The blocks are transposed by 128-bit lanes first: vector j holds elements 8j..8j+7 of block k
+    /// in lane k, so the four maxima reduce together (each lane ends with its block's amax in every word), the scale
+    /// bytes and offsets come out in one vector that applies to every vector as it is, and the packs leave each block's
+    /// 16 bytes in its lane, in order, for one store. Returns false, writing nothing, when any of the four is non-finite
+    /// or has a scale byte below 3.
     /// </summary>
     /// <remarks>
     /// q − 0.25 in the bits, raised to 0 below 0.25 (code 0), is a saturating subtraction of d = s·128 − 256 from |x|'s
@@ -162,16 +164,25 @@ public static partial class Mxfp4Encoder
     private static bool TryEncodeFourBlocks16(
         ref ushort input, Vector512<ushort> roundUp, Vector512<ushort> outOfRange, ref byte packed, ref byte scales)
     {
+        Vector512<uint> block0 = Vector512.LoadUnsafe(ref input).AsUInt32();
+        Vector512<uint> block1 = Vector512.LoadUnsafe(ref input, 32).AsUInt32();
+        Vector512<uint> block2 = Vector512.LoadUnsafe(ref input, 64).AsUInt32();
+        Vector512<uint> block3 = Vector512.LoadUnsafe(ref input, 96).AsUInt32();
+        Vector512<uint> low01 = Avx512F.Shuffle4x128(block0, block1, 0x44);
+        Vector512<uint> high01 = Avx512F.Shuffle4x128(block0, block1, 0xEE);
+        Vector512<uint> low23 = Avx512F.Shuffle4x128(block2, block3, 0x44);
+        Vector512<uint> high23 = Avx512F.Shuffle4x128(block2, block3, 0xEE);
+        Vector512<ushort> bits0 = Avx512F.Shuffle4x128(low01, low23, 0x88).AsUInt16();
+        Vector512<ushort> bits1 = Avx512F.Shuffle4x128(low01, low23, 0xDD).AsUInt16();
+        Vector512<ushort> bits2 = Avx512F.Shuffle4x128(high01, high23, 0x88).AsUInt16();
+        Vector512<ushort> bits3 = Avx512F.Shuffle4x128(high01, high23, 0xDD).AsUInt16();
         Vector512<ushort> magnitudeMask = Vector512.Create((ushort)0x7FFF);
-        Vector512<ushort> bits0 = Vector512.LoadUnsafe(ref input);
-        Vector512<ushort> bits1 = Vector512.LoadUnsafe(ref input, 32);
-        Vector512<ushort> bits2 = Vector512.LoadUnsafe(ref input, 64);
-        Vector512<ushort> bits3 = Vector512.LoadUnsafe(ref input, 96);
         Vector512<ushort> magnitude0 = bits0 & magnitudeMask;
         Vector512<ushort> magnitude1 = bits1 & magnitudeMask;
         Vector512<ushort> magnitude2 = bits2 & magnitudeMask;
         Vector512<ushort> magnitude3 = bits3 & magnitudeMask;
-        Vector512<ushort> amax = HorizontalMax16x4(magnitude0, magnitude1, magnitude2, magnitude3);
+        Vector512<ushort> amax = LaneMax16(
+            Vector512.Max(Vector512.Max(magnitude0, magnitude1), Vector512.Max(magnitude2, magnitude3)));
 
         // Scale byte s = max(((amax + roundUp) >> 7) − 2, 0); s ≥ 3 and amax < 0x7F80 (finite) together are one
         // unsigned range check of amax + roundUp − 0x280 (below 0x7F80 − 0x280 + roundUp, the caller's outOfRange).
@@ -183,22 +194,16 @@ public static partial class Mxfp4Encoder
 
         Vector512<ushort> s = (rounded >> 7) - Vector512.Create((ushort)2);
         Vector512<ushort> d = (rounded & Vector512.Create((ushort)0xFF80)) - Vector512.Create((ushort)512);
-        Vector512<short> codes0 = Codes16(magnitude0, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0x00).AsUInt16());
-        Vector512<short> codes1 = Codes16(magnitude1, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0x55).AsUInt16());
-        Vector512<short> codes2 = Codes16(magnitude2, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0xAA).AsUInt16());
-        Vector512<short> codes3 = Codes16(magnitude3, Avx512F.Shuffle4x128(d.AsUInt32(), d.AsUInt32(), 0xFF).AsUInt16());
 
-        // Bytes: each 128-bit lane L of a pack of two blocks holds their words 8L..8L+7, the codes' unsigned and the
-        // bits' signed (bit 7 the sign, moved to bit 3 by a 16-bit shift); VPMADDUBSW makes n[2k] + 16·n[2k+1] (at most
-        // 255); the last pack leaves in lane L the packed bytes 4L..4L+3 of blocks 0, 1, 2, 3, which VPERMD orders.
-        Vector512<byte> pairs01 = WithSigns(Avx512BW.PackUnsignedSaturate(codes0, codes1), bits0, bits1);
-        Vector512<byte> pairs23 = WithSigns(Avx512BW.PackUnsignedSaturate(codes2, codes3), bits2, bits3);
+        // Bytes: lane k of a pack of vectors 0 and 1 holds elements 0..15 of block k, the codes' unsigned and the bits'
+        // signed (bit 7 the sign, moved to bit 3 by a 16-bit shift); VPMADDUBSW makes n[2i] + 16·n[2i+1] (at most 255),
+        // and the last pack puts packed bytes 0..7 and 8..15 of block k side by side in lane k.
+        Vector512<byte> pairs01 = WithSigns(Avx512BW.PackUnsignedSaturate(Codes16(magnitude0, d), Codes16(magnitude1, d)), bits0, bits1);
+        Vector512<byte> pairs23 = WithSigns(Avx512BW.PackUnsignedSaturate(Codes16(magnitude2, d), Codes16(magnitude3, d)), bits2, bits3);
         Vector512<sbyte> lowHigh = Vector512.Create((short)0x1001).AsSByte();
         Vector512<short> bytes01 = Avx512BW.MultiplyAddAdjacent(pairs01, lowHigh);
         Vector512<short> bytes23 = Avx512BW.MultiplyAddAdjacent(pairs23, lowHigh);
-        Vector512<int> lanes = Avx512BW.PackUnsignedSaturate(bytes01, bytes23).AsInt32();
-        Avx512F.PermuteVar16x32(lanes, Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15))
-            .AsByte().StoreUnsafe(ref packed);
+        Avx512BW.PackUnsignedSaturate(bytes01, bytes23).StoreUnsafe(ref packed);
 
         Vector512<short> firstWords = Vector512.Create(
             (short)0, 8, 16, 24, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -219,7 +224,7 @@ public static partial class Mxfp4Encoder
         return Avx512BW.PermuteVar32x16x2(ThresholdCountsLow, u, ThresholdCountsHigh);
     }
 
-    /// <summary>Codes packed to bytes from two blocks, with bit 3 set where the same pack of their bits is negative.</summary>
+    /// <summary>Codes packed to bytes from two vectors, with bit 3 set where the same pack of their bits is negative.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<byte> WithSigns(Vector512<byte> codes, Vector512<ushort> bits0, Vector512<ushort> bits1)
     {
@@ -227,28 +232,13 @@ public static partial class Mxfp4Encoder
         return codes | ((signs >> 4) & Vector512.Create((ushort)0x0808)).AsByte();
     }
 
-    /// <summary>
-    /// The largest of each of four blocks' 32 magnitudes (below 0x8000), in every word of the block's 128-bit lane: two
-    /// rounds of VSHUFI64X2 pairing halves across blocks, then three within lanes.
-    /// </summary>
+    /// <summary>The largest of the eight 16-bit lanes of each 128-bit lane, in every one of them: three VPMAXUW steps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ushort> HorizontalMax16x4(
-        Vector512<ushort> magnitude0, Vector512<ushort> magnitude1, Vector512<ushort> magnitude2, Vector512<ushort> magnitude3)
+    private static Vector512<ushort> LaneMax16(Vector512<ushort> words)
     {
-        Vector512<ushort> halves01 = Vector512.Max(LowHalves(magnitude0, magnitude1), HighHalves(magnitude0, magnitude1));
-        Vector512<ushort> halves23 = Vector512.Max(LowHalves(magnitude2, magnitude3), HighHalves(magnitude2, magnitude3));
-        Vector512<uint> quarters = Vector512.Max(
-            Avx512F.Shuffle4x128(halves01.AsUInt32(), halves23.AsUInt32(), 0x88).AsUInt16(),
-            Avx512F.Shuffle4x128(halves01.AsUInt32(), halves23.AsUInt32(), 0xDD).AsUInt16()).AsUInt32();
-        quarters = Vector512.Max(quarters.AsUInt16(), Avx512F.Shuffle(quarters, 0x4E).AsUInt16()).AsUInt32();
-        quarters = Vector512.Max(quarters.AsUInt16(), Avx512F.Shuffle(quarters, 0xB1).AsUInt16()).AsUInt32();
-        return Vector512.Max(quarters.AsUInt16(), Avx512F.RotateLeft(quarters, 16).AsUInt16());
-
-        static Vector512<ushort> LowHalves(Vector512<ushort> a, Vector512<ushort> b)
-            => Avx512F.Shuffle4x128(a.AsUInt32(), b.AsUInt32(), 0x44).AsUInt16();
-
-        static Vector512<ushort> HighHalves(Vector512<ushort> a, Vector512<ushort> b)
-            => Avx512F.Shuffle4x128(a.AsUInt32(), b.AsUInt32(), 0xEE).AsUInt16();
+        Vector512<uint> max = Vector512.Max(words, Avx512F.Shuffle(words.AsUInt32(), 0x4E).AsUInt16()).AsUInt32();
+        max = Vector512.Max(max.AsUInt16(), Avx512F.Shuffle(max, 0xB1).AsUInt16()).AsUInt32();
+        return Vector512.Max(max.AsUInt16(), Avx512F.RotateLeft(max, 16).AsUInt16());
     }
 
     /// <summary>
