@@ -110,8 +110,8 @@ public class EncoderKernelTests
     [MemberData(nameof(BFloat16PathsAndRules))]
     public void BF16_runs_of_every_length_with_a_declined_block_anywhere_match_the_reference(bool inPlace, ScaleRule rule)
     {
-        // The in-place kernel takes four blocks at a time and declines a group holding a non-finite or tiny block
-        // (scale byte below 3): such a block at every position of runs of 1 to 9 blocks, the last ones left over.
+        // The in-place kernel takes eight blocks at a time and declines a group holding a non-finite or tiny block
+        // (scale byte below 3): such a block at every position of runs of 1 to 17 blocks, the last ones left over.
         ushort[][] declined =
         [
             Enumerable.Repeat((ushort)0x7FC0, 32).ToArray(),
@@ -120,7 +120,7 @@ public class EncoderKernelTests
             Enumerable.Range(0, 32).Select(i => (ushort)((i % 2) << 15 | 0x0080 + i)).ToArray(),
         ];
         var random = new Random(9);
-        for (int length = 1; length <= 9; length++)
+        for (int length = 1; length <= 17; length++)
         {
             for (int at = -1; at < length; at++)
             {
