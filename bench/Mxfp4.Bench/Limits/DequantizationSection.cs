@@ -176,7 +176,7 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
                 fresh.Median / prefaultedMemset),
             new LimitsMeasurement("ours F32 into fresh memory (first touch; diagnostic)", workload.Threads, bytes, decode,
                 decode.Median / prefaultedMemset),
-            new LimitsMeasurement("ours F32 into fresh memory pre-faulted by WritePrefault, as in-memory results are (diagnostic)",
+            new LimitsMeasurement("ours F32 into fresh native memory, WritePrefault first (diagnostic)",
                 workload.Threads, bytes, populated, populated.Median / prefaultedMemset),
         ];
     }
