@@ -159,25 +159,12 @@ internal sealed unsafe class DequantizationSection : ILimitsSection
             => WithFreshMemory(bytes, pointer
             => ParallelDecoder.Decode(workload.Source, 0, workload.ElementCount, (byte*)pointer, bytes, OutputFormat.F32, workload.Threads,
             CancellationToken.None)));
-        var populated = bandwidth.Measure(bytes, ()
-            => WithFreshMemory(bytes, pointer =>
-            {
-                for (long at = 0; at < bytes; at += int.MaxValue)
-                {
-                    WritePrefault.Populate(new Span<byte>((byte*)pointer + at, (int)Math.Min(int.MaxValue, bytes - at)));
-                }
-
-                ParallelDecoder.Decode(workload.Source, 0, workload.ElementCount, (byte*)pointer, bytes, OutputFormat.F32, workload.Threads,
-                    CancellationToken.None);
-            }));
         return
         [
             new LimitsMeasurement("glibc memset into fresh memory (first touch: page faults; diagnostic)", workload.Threads, bytes, fresh,
                 fresh.Median / prefaultedMemset),
             new LimitsMeasurement("ours F32 into fresh memory (first touch; diagnostic)", workload.Threads, bytes, decode,
                 decode.Median / prefaultedMemset),
-            new LimitsMeasurement("ours F32 into fresh native memory, WritePrefault first (diagnostic)",
-                workload.Threads, bytes, populated, populated.Median / prefaultedMemset),
         ];
     }
 

@@ -43,9 +43,6 @@ public static class TensorMaterializer
         }
 
         var bytes = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(data), checked((int)reader.ByteCount));
-
-        // A new array of this size is fresh memory: fault it in at once rather than page by page inside the decode.
-        WritePrefault.Populate(bytes);
         reader.DecodeInto(bytes, ChunkedReader.CopyChunkBytes, progress, cancellationToken);
     }
 

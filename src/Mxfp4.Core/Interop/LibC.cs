@@ -8,7 +8,6 @@ internal static partial class LibC
     internal const int MADV_SEQUENTIAL = 2;
     internal const int MADV_WILLNEED = 3;
     internal const int MADV_HUGEPAGE = 14;
-    internal const int MADV_POPULATE_WRITE = 23;
 
     [LibraryImport("libc", SetLastError = true)]
     internal static unsafe partial int madvise(void* address, nuint length, int advice);
