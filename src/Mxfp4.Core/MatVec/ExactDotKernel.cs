@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -25,70 +26,51 @@ internal static class ExactDotKernel
     /// <summary>Σ|w·x′| of one block is at most this times max|x| (32 doubled weights of at most 12).</summary>
     internal const double BlockBound = Mxfp4Format.BlockElements * 12.0;
 
-    /// <summary>How many rows ahead of the rows being summed their blocks are prefetched (the window reaches past the chunk so
-    /// prefetches never stop at its end); 8 was fastest out of cache of 4, 6, 8, 12, 16 and 24 on Zen 4.</summary>
-    private const int PrefetchRows = 8;
-
-    /// <summary>Rows per pass of the AVX-512 kernel, sharing each load of x.</summary>
-    private const int GroupRows = 4;
-
     /// <summary>Row sums for <c>sums.Length</c> consecutive rows of <paramref name="groups"/> blocks each; rows with a scale ≥ <paramref
     /// name="firstWideScale"/> are summed in float64.</summary>
     internal static void Rows(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, int groups, ReadOnlySpan<float> preparedX,
         byte firstWideScale, Span<double> sums, KernelPath path)
     {
         int rowBytes = groups * Mxfp4Format.BlockBytes;
-        int r = 0;
-
-        // The next chunk's scales, which the window holds: the row prefetches do not cover them, and this search would
-        // otherwise wait for them at the start of every chunk.
-        SimdOps.Prefetch(scales, sums.Length * groups, sums.Length * groups);
-
-        // One search over the chunk's scales instead of one per row: wide scales are rare.
-        bool anyWide = scales[..(sums.Length * groups)].IndexOfAnyInRange(firstWideScale, byte.MaxValue) >= 0;
-        while (r < sums.Length)
+        var schedule = new RowSchedule(blocks, scales, groups, sums.Length, firstWideScale, path == KernelPath.Scalar,
+            groupPass: path == KernelPath.Vector512 && Avx512F.IsSupported);
+        while (schedule.TryNext(out var step))
         {
-            var firstScales = scales.Slice(r * groups, groups);
-            var firstBlocks = blocks.Slice(r * rowBytes, rowBytes);
-            if (anyWide && firstScales.IndexOfAnyInRange(firstWideScale, byte.MaxValue) >= 0)
+            int r = step.Row;
+            var rowBlocks = blocks.Slice(r * rowBytes, step.Rows * rowBytes);
+            var rowScales = scales.Slice(r * groups, step.Rows * groups);
+            switch (step.Kind)
             {
-                sums[r++] = OverflowBlocks.ExactRow(firstBlocks, firstScales, preparedX);
-                continue;
-            }
+                case RowStepKind.Wide:
+                    sums[r] = OverflowBlocks.ExactRow(rowBlocks, rowScales, preparedX);
+                    break;
+                case RowStepKind.Scalar:
+                    sums[r] = RowScalar(rowBlocks, rowScales, preparedX);
+                    break;
+                case RowStepKind.Group:
+                    Rows512x4(rowBlocks, rowScales, groups, preparedX, sums.Slice(r, step.Rows));
+                    break;
+                case RowStepKind.Pair:
+                    // A lone row is the second of its own pair.
+                    var firstBlocks = rowBlocks[..rowBytes];
+                    var secondBlocks = rowBlocks[^rowBytes..];
+                    var firstScales = rowScales[..groups];
+                    var secondScales = rowScales[^groups..];
+                    var (a, b) = path switch
+                    {
+                        KernelPath.Vector512 => Rows512(firstBlocks, firstScales, secondBlocks, secondScales, preparedX),
+                        KernelPath.Vector256 => Rows256(firstBlocks, firstScales, secondBlocks, secondScales, preparedX),
+                        _ => Rows128(firstBlocks, firstScales, secondBlocks, secondScales, preparedX),
+                    };
+                    sums[r] = a;
+                    if (step.Rows == 2)
+                    {
+                        sums[r + 1] = b;
+                    }
 
-            if (path == KernelPath.Scalar)
-            {
-                sums[r++] = RowScalar(firstBlocks, firstScales, preparedX);
-                continue;
-            }
-
-            if (path == KernelPath.Vector512 && Avx512F.IsSupported && r + GroupRows <= sums.Length
-                && (!anyWide
-                    || scales.Slice((r + 1) * groups, (GroupRows - 1) * groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0))
-            {
-                SimdOps.Prefetch(blocks, (r + PrefetchRows) * rowBytes, GroupRows * rowBytes);
-                Rows512x4(blocks.Slice(r * rowBytes, GroupRows * rowBytes), scales.Slice(r * groups, GroupRows * groups), groups,
-                    preparedX, sums.Slice(r, GroupRows));
-                r += GroupRows;
-                continue;
-            }
-
-            SimdOps.Prefetch(blocks, (r + PrefetchRows) * rowBytes, 2 * rowBytes);
-            bool pair = r + 1 < sums.Length
-                && (!anyWide || scales.Slice((r + 1) * groups, groups).IndexOfAnyInRange(firstWideScale, byte.MaxValue) < 0);
-            int second = pair ? r + 1 : r;
-            var secondBlocks = blocks.Slice(second * rowBytes, rowBytes);
-            var secondScales = scales.Slice(second * groups, groups);
-            var (a, b) = path switch
-            {
-                KernelPath.Vector512 => Rows512(firstBlocks, firstScales, secondBlocks, secondScales, preparedX),
-                KernelPath.Vector256 => Rows256(firstBlocks, firstScales, secondBlocks, secondScales, preparedX),
-                _ => Rows128(firstBlocks, firstScales, secondBlocks, secondScales, preparedX),
-            };
-            sums[r++] = a;
-            if (pair)
-            {
-                sums[r++] = b;
+                    break;
+                default:
+                    throw new UnreachableException($"Row step {step.Kind}.");
             }
         }
     }
